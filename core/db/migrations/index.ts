@@ -1,0 +1,10 @@
+import type { Database } from 'better-sqlite3';
+import { m0001Initial } from './0001-initial.js';
+
+export interface Migration {
+  name: string;
+  up(db: Database): void;
+}
+
+/** In order; the position (1-based) is the schema version written to user_version. */
+export const MIGRATIONS: readonly Migration[] = [m0001Initial];

@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+
+/**
+ * Content-addressed files in the data folder (recordings, prepared audio,
+ * roster sources). Every write goes to a temp file in the same folder and is
+ * renamed into place, so a crash never leaves a half-written file under a
+ * real name.
+ */
+export class BlobStore {
+  constructor(readonly dir: string) {}
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await mkdir(join(this.dir, '.tmp'), { recursive: true });
+  }
+
+  path(sha256: string, ext: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256) || !/^[a-z0-9]{1,8}$/.test(ext)) {
+      throw new Error(`invalid blob name ${sha256}.${ext}`);
+    }
+    return join(this.dir, `${sha256}.${ext}`);
+  }
+
+  tempPath(): string {
+    return join(this.dir, '.tmp', `${Date.now()}-${randomBytes(6).toString('hex')}`);
+  }
+
+  async exists(sha256: string, ext: string): Promise<boolean> {
+    try {
+      await stat(this.path(sha256, ext));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Writes bytes under the given hash name atomically. */
+  async writeBytes(sha256: string, ext: string, data: Uint8Array): Promise<string> {
+    const tmp = this.tempPath();
+    const target = this.path(sha256, ext);
+    try {
+      await writeFile(tmp, data, { flush: true });
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    return target;
+  }
+
+  /** Copies a file in while hashing it; returns its sha256 and final path. */
+  async importFile(source: string, ext: string): Promise<{ sha256: string; path: string; size: number }> {
+    const tmp = this.tempPath();
+    const hash = createHash('sha256');
+    let size = 0;
+    try {
+      await pipeline(
+        createReadStream(source),
+        async function* (chunks: AsyncIterable<Buffer>) {
+          for await (const chunk of chunks) {
+            hash.update(chunk);
+            size += chunk.length;
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp, { flush: true }),
+      );
+      const sha256 = hash.digest('hex');
+      const target = this.path(sha256, ext);
+      await rename(tmp, target);
+      return { sha256, path: target, size };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async remove(sha256: string, ext: string): Promise<void> {
+    await rm(this.path(sha256, ext), { force: true });
+  }
+
+  /** Leftovers of writes interrupted by a crash. */
+  async sweepTemp(): Promise<void> {
+    await rm(join(this.dir, '.tmp'), { recursive: true, force: true });
+    await mkdir(join(this.dir, '.tmp'), { recursive: true });
+  }
+}
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}

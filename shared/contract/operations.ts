@@ -1,0 +1,39 @@
+/**
+ * The names of every renderer-to-main operation and main-to-renderer event.
+ * Kept free of imports so the sandboxed preload can bundle it alone;
+ * schemas.ts checks at compile time that it lists exactly the schemas.
+ */
+export const OPERATIONS = [
+  'app.info',
+  'settings.setLocale',
+  'recording.add',
+  'recording.list',
+  'recording.rename',
+  'recording.remove',
+  'recording.audio',
+  'roster.analyze',
+  'roster.confirm',
+  'roster.discard',
+  'roster.list',
+  'roster.get',
+  'roster.entries',
+  'roster.issues',
+  'roster.remove',
+  'template.list',
+  'template.create',
+  'template.update',
+  'template.approve',
+  'template.reject',
+  'template.remove',
+  'smsAccount.get',
+  'smsAccount.save',
+  'smsAccount.test',
+] as const;
+
+export type OperationName = (typeof OPERATIONS)[number];
+
+export const EVENTS = ['roster.importProgress', 'recording.progress'] as const;
+
+export type EventName = (typeof EVENTS)[number];
+
+export const IPC_PREFIX = 'autocall:';

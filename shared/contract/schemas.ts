@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type {
+  AppInfo,
+  Page,
+  Recording,
+  RecordingProgress,
+  Roster,
+  RosterAnalysis,
+  RosterEntry,
+  RosterImportProgress,
+  RosterIssue,
+  SmsAccountView,
+  SmsSendResult,
+  SmsTemplate,
+} from '../types.js';
+import type { EventName, OperationName } from './operations.js';
+
+/** A phantom marker carrying the response type of an operation. */
+function answers<T>(): T {
+  return undefined as T;
+}
+
+const id = z.number().int().positive();
+const none = z.object({}).strict();
+const name = z.string().trim().min(1).max(200);
+const filePath = z.string().min(1).max(4096);
+const paging = { page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(500).default(50) };
+
+export const LOCALES = ['en', 'id', 'zh'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/**
+ * The contract: for each operation, the schema main validates the input
+ * with, and the type it answers. The preload, the test bridge and the
+ * command line all go through it.
+ */
+export const CONTRACT = {
+  'app.info': { input: none, output: answers<AppInfo>() },
+  'settings.setLocale': { input: z.object({ locale: z.enum(LOCALES) }).strict(), output: answers<void>() },
+
+  'recording.add': { input: z.object({ path: filePath, name: name.optional() }).strict(), output: answers<Recording>() },
+  'recording.list': { input: none, output: answers<Recording[]>() },
+  'recording.rename': { input: z.object({ id, name }).strict(), output: answers<Recording>() },
+  'recording.remove': { input: z.object({ id }).strict(), output: answers<void>() },
+  'recording.audio': { input: z.object({ id }).strict(), output: answers<{ mime: string; data: Uint8Array }>() },
+
+  'roster.analyze': {
+    input: z.object({ path: filePath, name: name.optional(), phoneColumn: z.string().min(1).max(200).optional() }).strict(),
+    output: answers<RosterAnalysis>(),
+  },
+  'roster.confirm': { input: z.object({ id }).strict(), output: answers<Roster>() },
+  'roster.discard': { input: z.object({ id }).strict(), output: answers<void>() },
+  'roster.list': { input: none, output: answers<Roster[]>() },
+  'roster.get': { input: z.object({ id }).strict(), output: answers<Roster>() },
+  'roster.entries': { input: z.object({ id, ...paging }).strict(), output: answers<Page<RosterEntry>>() },
+  'roster.issues': { input: z.object({ id, ...paging }).strict(), output: answers<Page<RosterIssue>>() },
+  'roster.remove': { input: z.object({ id }).strict(), output: answers<void>() },
+
+  'template.list': { input: none, output: answers<SmsTemplate[]>() },
+  'template.create': { input: z.object({ name, body: z.string().min(1).max(2000) }).strict(), output: answers<SmsTemplate>() },
+  'template.update': { input: z.object({ id, name, body: z.string().min(1).max(2000) }).strict(), output: answers<SmsTemplate>() },
+  'template.approve': { input: z.object({ id }).strict(), output: answers<SmsTemplate>() },
+  'template.reject': { input: z.object({ id, reason: z.string().trim().min(1).max(500) }).strict(), output: answers<SmsTemplate>() },
+  'template.remove': { input: z.object({ id }).strict(), output: answers<void>() },
+
+  'smsAccount.get': { input: none, output: answers<SmsAccountView | null>() },
+  'smsAccount.save': {
+    input: z
+      .object({
+        provider: z.enum(['twilio', 'vonage', 'infobip', 'zenziva', 'generic']),
+        active: z.boolean(),
+        config: z.record(z.string().max(64), z.string().max(4000)),
+        // A secret left out keeps its stored value; an empty string clears it.
+        secrets: z.record(z.string().max(64), z.string().max(4000)),
+      })
+      .strict(),
+    output: answers<SmsAccountView>(),
+  },
+  'smsAccount.test': {
+    input: z.object({ to: z.string().min(3).max(40), text: z.string().min(1).max(1000).optional() }).strict(),
+    output: answers<SmsSendResult>(),
+  },
+} satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
+
+// The other direction of the check above: every schema is a listed operation.
+type Unlisted = Exclude<keyof typeof CONTRACT, OperationName>;
+const _noUnlisted: Unlisted extends never ? true : never = true;
+void _noUnlisted;
+
+export type Contract = typeof CONTRACT;
+export type OperationInput<K extends OperationName> = z.input<Contract[K]['input']>;
+export type ParsedInput<K extends OperationName> = z.output<Contract[K]['input']>;
+export type OperationOutput<K extends OperationName> = Contract[K]['output'];
+
+export interface EventPayloads {
+  'roster.importProgress': RosterImportProgress;
+  'recording.progress': RecordingProgress;
+}
+type _EventsListed = EventPayloads extends Record<EventName, unknown> ? true : never;
+const _eventsListed: _EventsListed = true;
+void _eventsListed;

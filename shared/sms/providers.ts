@@ -1,0 +1,56 @@
+import type { SmsProvider } from '../types.js';
+
+export interface SmsProviderSpec {
+  /** Non-secret settings, in the order the form shows them. */
+  config: readonly string[];
+  /** Fields stored encrypted; never sent back to the renderer. */
+  secrets: readonly string[];
+  required: readonly string[];
+  defaults: Readonly<Record<string, string>>;
+}
+
+/**
+ * The fields each provider needs (DOMAIN.md, "Provider facts"). Every base
+ * URL is configurable so a test server or a regional endpoint can be used.
+ */
+export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
+  twilio: {
+    config: ['baseUrl', 'accountSid', 'from'],
+    secrets: ['authToken'],
+    required: ['baseUrl', 'accountSid', 'from', 'authToken'],
+    defaults: { baseUrl: 'https://api.twilio.com' },
+  },
+  vonage: {
+    config: ['baseUrl', 'apiKey', 'from'],
+    secrets: ['apiSecret'],
+    required: ['baseUrl', 'apiKey', 'from', 'apiSecret'],
+    defaults: { baseUrl: 'https://rest.nexmo.com' },
+  },
+  infobip: {
+    config: ['baseUrl', 'from'],
+    secrets: ['apiKey'],
+    required: ['baseUrl', 'apiKey'],
+    defaults: { baseUrl: 'https://api.infobip.com' },
+  },
+  zenziva: {
+    config: ['baseUrl', 'userkey'],
+    secrets: ['passkey'],
+    required: ['baseUrl', 'userkey', 'passkey'],
+    defaults: { baseUrl: 'https://console.zenziva.net/reguler' },
+  },
+  generic: {
+    // GoIP-style gateways: GET /default/en_US/send.html?u=&p=&l=&n=&m=, answer "Sending ... ID:n" or "error".
+    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'successPattern'],
+    secrets: ['password'],
+    required: ['method', 'urlTemplate', 'successPattern'],
+    defaults: {
+      method: 'GET',
+      urlTemplate: 'http://192.168.1.10/default/en_US/send.html?u={username}&p={password}&l=1&n={to}&m={message}',
+      bodyTemplate: '',
+      contentType: 'application/x-www-form-urlencoded',
+      successPattern: 'Sending',
+    },
+  },
+};
+
+export const SMS_PROVIDER_NAMES = Object.keys(SMS_PROVIDERS) as SmsProvider[];
