@@ -107,6 +107,6 @@ export interface AppInfo {
   version: string;
   dataDir: string;
   locale: string;
-  /** 'electron' in the desktop app, 'bridge' in end-to-end tests. */
-  host: 'electron' | 'bridge';
+  /** 'electron' in the desktop app, 'bridge' in end-to-end tests, 'cli' in the command line. */
+  host: 'electron' | 'bridge' | 'cli';
 }

@@ -1,0 +1,108 @@
+import type { Core } from '../../core/core.js';
+import type { Page, Roster, RosterAnalysis, RosterEntry, RosterImportProgress, RosterIssue } from '../../shared/types.js';
+import { formatWib } from '../../shared/time/wib.js';
+import { AppError } from '../../core/errors.js';
+import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+
+function counts(r: Roster): string {
+  return `${r.validCount} numbers, ${r.duplicateCount} duplicates dropped, ${r.invalidCount} unusable rows`;
+}
+
+export async function rosterCommand(core: Core, args: string[], out: Output): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'import': {
+      const { values, positionals } = parseCommand(rest, {
+        name: { type: 'string' },
+        'phone-column': { type: 'string' },
+        preview: { type: 'boolean' },
+      });
+      if (positionals.length !== 1) throw new UsageError('roster import takes one .xlsx or .csv file.');
+      const stop = core.onEvent((event, payload) => {
+        if (event !== 'roster.importProgress') return;
+        const p = payload as RosterImportProgress;
+        out.progress(`${p.rowsRead.toLocaleString('en')} rows, ${Math.round((100 * p.bytesRead) / Math.max(1, p.totalBytes))}%`);
+      });
+      let analysis: RosterAnalysis;
+      try {
+        analysis = unwrap<RosterAnalysis>(
+          await core.dispatch('roster.analyze', {
+            path: positionals[0],
+            ...(values.name ? { name: values.name } : {}),
+            ...(values['phone-column'] ? { phoneColumn: values['phone-column'] } : {}),
+          }),
+        );
+      } finally {
+        stop();
+        out.progress('');
+      }
+      if (analysis.kind === 'needsPhoneColumn') {
+        throw new AppError(
+          'roster.phoneColumnNotFound',
+          `No phone column was recognised. Choose one with --phone-column; the columns are: ${analysis.headers.join(', ')}.`,
+          { headers: analysis.headers.join(', ') },
+        );
+      }
+      const roster = values.preview
+        ? (unwrap(await core.dispatch('roster.discard', { id: analysis.roster.id })), analysis.roster)
+        : unwrap<Roster>(await core.dispatch('roster.confirm', { id: analysis.roster.id }));
+      const report = { roster, preview: !!values.preview, issues: analysis.issues };
+      out.value(report, (r) => {
+        const lines = [
+          r.preview ? `Preview of ${r.roster.sourceFileName} (nothing kept): ${counts(r.roster)}.` : `Imported roster ${r.roster.id} "${r.roster.name}": ${counts(r.roster)}.`,
+          `Phone column: ${r.roster.phoneColumn}.`,
+        ];
+        if (r.issues.length > 0) {
+          lines.push('Rows not imported (first ones):');
+          lines.push(table(['ROW', 'PHONE', 'WHY'], r.issues.slice(0, 20).map((i) => [i.rowNumber, i.phoneRaw, i.reason])));
+        }
+        return lines.join('\n');
+      });
+      return;
+    }
+    case 'list': {
+      parseCommand(rest, {});
+      const list = unwrap<Roster[]>(await core.dispatch('roster.list', {}));
+      out.value(list, (rows) =>
+        table(
+          ['ID', 'NAME', 'NUMBERS', 'DUPLICATES', 'UNUSABLE', 'IMPORTED'],
+          rows.map((r) => [r.id, r.name, r.validCount, r.duplicateCount, r.invalidCount, formatWib(r.createdAt)]),
+        ),
+      );
+      return;
+    }
+    case 'show': {
+      const { values, positionals } = parseCommand(rest, { page: { type: 'string' }, issues: { type: 'boolean' } });
+      const id = parseId(positionals[0], 'The roster ID');
+      const page = values.page === undefined ? 1 : parseId(values.page, 'The page');
+      const roster = unwrap<Roster>(await core.dispatch('roster.get', { id }));
+      if (values.issues) {
+        const issues = unwrap<Page<RosterIssue>>(await core.dispatch('roster.issues', { id, page, pageSize: 50 }));
+        out.value({ roster, issues }, ({ issues: p }) =>
+          [`${roster.name}: unusable rows, page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))}`, table(['ROW', 'PHONE', 'KIND', 'WHY'], p.items.map((i) => [i.rowNumber, i.phoneRaw, i.kind, i.reason]))].join('\n'),
+        );
+        return;
+      }
+      const entries = unwrap<Page<RosterEntry>>(await core.dispatch('roster.entries', { id, page, pageSize: 50 }));
+      out.value({ roster, entries }, ({ entries: p }) =>
+        [
+          `${roster.name} (${counts(roster)}), page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))}`,
+          table(
+            ['ROW', 'PHONE', ...roster.columns.filter((c) => c !== roster.phoneColumn)],
+            p.items.map((e) => [e.rowNumber, e.phoneE164, ...roster.columns.filter((c) => c !== roster.phoneColumn).map((c) => e.variables[c] ?? '')]),
+          ),
+        ].join('\n'),
+      );
+      return;
+    }
+    case 'remove': {
+      const { positionals } = parseCommand(rest, {});
+      const id = parseId(positionals[0], 'The roster ID');
+      unwrap(await core.dispatch('roster.remove', { id }));
+      out.value({ removed: id }, () => `Removed roster ${id}.`);
+      return;
+    }
+    default:
+      throw new UsageError(`roster needs import, list, show or remove (got ${sub ?? 'nothing'}).`);
+  }
+}

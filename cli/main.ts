@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { Core } from '../core/core.js';
+import { FileKeySecretBox } from '../core/credentials/secretBox.js';
+import { AppError } from '../core/errors.js';
+import { dataPaths, defaultDataDir } from '../core/paths.js';
+import { makeOutput, UsageError, type Output } from './io.js';
+import { recordingCommand } from './commands/recording.js';
+import { rosterCommand } from './commands/roster.js';
+import { templateCommand } from './commands/template.js';
+import { smsAccountCommand } from './commands/smsAccount.js';
+
+export type CommandRunner = (core: Core, args: string[], out: Output) => Promise<void>;
+
+const COMMANDS: Record<string, CommandRunner> = {
+  recording: recordingCommand,
+  roster: rosterCommand,
+  template: templateCommand,
+  'sms-account': smsAccountCommand,
+};
+
+export const USAGE = `autocall - AutoCall Scheduler without a window
+
+Usage: autocall [--data-dir DIR] [--json] COMMAND ...
+
+  recording add FILE [--name N]        upload an MP3 (validated and prepared for calls)
+  recording list
+  recording remove ID
+  roster import FILE [--name N] [--phone-column C] [--preview]
+                                       import an .xlsx or .csv roster (--preview: report only, keep nothing)
+  roster list
+  roster show ID [--page P] [--issues] entries (or unusable rows) of a roster, 50 per page
+  roster remove ID
+  template add --name N --text T
+  template approve ID
+  template reject ID --reason R
+  template list
+  sms-account set --provider twilio|vonage|infobip|zenziva|generic [--active|--inactive] [--FIELD VALUE ...]
+                                       FIELD as in \`sms-account fields\`; a secret given as - is read from stdin
+  sms-account fields                   the fields of each provider
+  sms-account show
+  sms-account test --to NUMBER [--text T]
+
+Options:
+  --data-dir DIR   the data folder (default: the desktop app's, ${defaultDataDir()})
+  --json           machine-readable output
+Exit code 0 on success, 1 on an error (the message says what to do), 2 on wrong usage.`;
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export async function runCli(argv: string[], stdout = process.stdout, stderr = process.stderr): Promise<number> {
+  // Global options come before the command; everything after it belongs to the command.
+  let dataDir = defaultDataDir();
+  let json = false;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--json') json = true;
+    else if (arg === '--data-dir') dataDir = argv[++i] ?? '';
+    else if (arg.startsWith('--data-dir=')) dataDir = arg.slice('--data-dir='.length);
+    else if (arg === '--help' || arg === '-h') {
+      stdout.write(USAGE + '\n');
+      return 0;
+    } else break;
+  }
+  const [name, ...rest] = argv.slice(i);
+  // --json may also follow the command, where people tend to type it.
+  if (rest.includes('--json')) {
+    json = true;
+    rest.splice(rest.indexOf('--json'), 1);
+  }
+  const out = makeOutput(json, stdout, stderr);
+  const command = name ? COMMANDS[name] : undefined;
+  if (!command || !dataDir) {
+    stderr.write((name ? `Unknown command "${name}".\n\n` : '') + USAGE + '\n');
+    return 2;
+  }
+  let core: Core | undefined;
+  try {
+    core = await Core.open({ dataDir, secretBox: new FileKeySecretBox(dataPaths(dataDir).cliKey), host: 'cli', version: version() });
+    await command(core, rest, out);
+    return 0;
+  } catch (err) {
+    return report(err, json, stdout, stderr);
+  } finally {
+    core?.close();
+  }
+}
+
+function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): number {
+  if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (json) stdout.write(JSON.stringify({ ok: false, error: { code: 'cli.usage', message: err.message } }) + '\n');
+    stderr.write(`${err.message}\nRun autocall --help for the commands.\n`);
+    return 2;
+  }
+  const shape =
+    err instanceof AppError
+      ? err.toJSON()
+      : { code: 'internal', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}` };
+  if (json) stdout.write(JSON.stringify({ ok: false, error: shape }) + '\n');
+  stderr.write(`Error: ${shape.message}\n`);
+  return 1;
+}
