@@ -8,6 +8,8 @@ import { recordingCommand } from './commands/recording.js';
 import { rosterCommand } from './commands/roster.js';
 import { templateCommand } from './commands/template.js';
 import { smsAccountCommand } from './commands/smsAccount.js';
+import { callsCommand, taskCommand } from './commands/task.js';
+import { runCommand } from './commands/run.js';
 
 export type CommandRunner = (core: Core, args: string[], out: Output) => Promise<void>;
 
@@ -16,6 +18,9 @@ const COMMANDS: Record<string, CommandRunner> = {
   roster: rosterCommand,
   template: templateCommand,
   'sms-account': smsAccountCommand,
+  task: taskCommand,
+  calls: callsCommand,
+  run: runCommand,
 };
 
 export const USAGE = `autocall - AutoCall Scheduler without a window
@@ -39,6 +44,13 @@ Usage: autocall [--data-dir DIR] [--json] COMMAND ...
   sms-account fields                   the fields of each provider
   sms-account show
   sms-account test --to NUMBER [--text T]
+  task create --name N --recording ID --roster ID (--now | --at "YYYY-MM-DD HH:mm")
+              [--sms-disconnect TEMPLATE_ID] [--sms-unanswered TEMPLATE_ID]
+              [--attempts N --retry-minutes M] [--window HH:mm-HH:mm]   times are WIB (Asia/Jakarta)
+  task list | show ID | rename ID NAME | pause ID | resume ID | cancel ID | remove ID | retry-uncertain ID
+  calls list --task ID [--outcome O] [--page P]
+  calls export --task ID --out FILE.csv|FILE.xlsx
+  run [--until-idle]                   schedule and dial without a window (one dialer per data folder)
 
 Options:
   --data-dir DIR   the data folder (default: the desktop app's, ${defaultDataDir()})

@@ -16,6 +16,16 @@ import { RosterService } from './rosters/rosterService.js';
 import { SettingsService } from './settings/settingsService.js';
 import { SmsAccountService } from './sms/accountService.js';
 import { SmsTemplateService } from './sms/templateService.js';
+import { Scheduler } from './scheduling/scheduler.js';
+import { DryRunGateway, dryRunSmsSender, type DryRunOptions } from './tasks/dryRunGateway.js';
+import { DialingEngine } from './tasks/engine.js';
+import { exportTask } from './tasks/export.js';
+import { Lease } from './tasks/lease.js';
+import { SmsOutbox } from './tasks/smsOutbox.js';
+import { TaskService } from './tasks/taskService.js';
+import type { CallPlacer } from './tasks/types.js';
+import { parseWib } from '../shared/time/wib.js';
+import { AppError } from './errors.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -27,6 +37,12 @@ export interface CoreOptions {
   log?: Logger;
   /** better_sqlite3.node built for the running runtime (the desktop app passes Electron's). */
   nativeBinding?: string;
+  /** Asks the user where to save an export (Electron's save dialog); null when they cancel. */
+  pickSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** The dry-run gateway's behaviour (tests make it fast and deterministic). */
+  dryRun?: DryRunOptions;
+  /** Engine tick and lease timing (tests shorten them). */
+  engine?: { tickMs?: number; leaseTtlMs?: number };
 }
 
 type EventListener = <E extends EventName>(event: E, payload: EventPayloads[E]) => void;
@@ -42,6 +58,11 @@ export class Core {
   readonly templates: SmsTemplateService;
   readonly smsAccount: SmsAccountService;
   readonly settings: SettingsService;
+  readonly tasks: TaskService;
+  readonly engine: DialingEngine;
+  readonly scheduler: Scheduler;
+  private readonly lease: Lease;
+  private readonly dryRunGateway: DryRunGateway;
   private readonly handlers: Handlers;
 
   private constructor(
@@ -49,12 +70,29 @@ export class Core {
     private readonly options: CoreOptions,
     private readonly listeners: Set<EventListener>,
   ) {
-    // Nothing references tasks yet, so nothing is "in use"; the task feature plugs its query in here.
-    this.recordings = new RecordingService(ctx);
-    this.rosters = new RosterService(ctx);
-    this.templates = new SmsTemplateService(ctx);
+    this.tasks = new TaskService(ctx, {
+      isDryRun: () => this.placer().dryRun,
+      onChange: () => {
+        this.scheduler.refresh();
+        this.engine.wake();
+      },
+    });
+    // A recording, roster or template used by an unfinished task cannot be deleted.
+    this.recordings = new RecordingService(ctx, { isInUse: (id) => this.tasks.usesRecording(id) });
+    this.rosters = new RosterService(ctx, { isInUse: (id) => this.tasks.usesRoster(id) });
+    this.templates = new SmsTemplateService(ctx, { isInUse: (id) => this.tasks.usesTemplate(id) });
     this.smsAccount = new SmsAccountService(ctx);
     this.settings = new SettingsService(ctx.db);
+    this.dryRunGateway = new DryRunGateway(options.dryRun);
+    this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
+    const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender });
+    this.engine = new DialingEngine(ctx, {
+      placer: () => this.placer(),
+      lease: this.lease,
+      outbox,
+      ...(options.engine?.tickMs ? { tickMs: options.engine.tickMs } : {}),
+    });
+    this.scheduler = new Scheduler(ctx, () => this.engine.wake());
     this.handlers = this.buildHandlers();
   }
 
@@ -86,6 +124,36 @@ export class Core {
     return core;
   }
 
+  /** The gateway calls go through now. Until a SIP gateway is configured, the dry-run gateway. */
+  placer(): CallPlacer {
+    return this.dryRunGateway;
+  }
+
+  /** Starts scheduling and dialing in this process (the desktop app, `autocall run`, the e2e bridge). */
+  startEngine(): void {
+    this.scheduler.refresh();
+    this.engine.start();
+  }
+
+  /** No task is running or due, and no call or SMS is in flight: `autocall run --until-idle` may exit. */
+  idle(): boolean {
+    const busy = this.ctx.db
+      .prepare("SELECT 1 FROM tasks WHERE status = 'running' OR (status = 'scheduled' AND start_at <= ?) LIMIT 1")
+      .get(this.ctx.clock.now());
+    const queued = this.ctx.db.prepare("SELECT 1 FROM sms_outbox WHERE state IN ('queued', 'sending') LIMIT 1").get();
+    return !busy && !queued && this.engine.activeCalls === 0;
+  }
+
+  async exportTask(id: number, format: 'csv' | 'xlsx', path: string): Promise<{ path: string; rows: number }> {
+    this.tasks.get(id);
+    return { path, rows: await exportTask(this.ctx, id, format, path) };
+  }
+
+  async stopEngine(): Promise<void> {
+    this.scheduler.stop();
+    await this.engine.stop();
+  }
+
   dispatch(operation: unknown, input: unknown): Promise<Result<unknown>> {
     return dispatch(this.handlers, this.ctx.log, operation, input);
   }
@@ -96,6 +164,7 @@ export class Core {
   }
 
   close(): void {
+    this.scheduler.stop();
     this.listeners.clear();
     if (this.ctx.db.open) this.ctx.db.close();
   }
@@ -131,6 +200,37 @@ export class Core {
       'smsAccount.get': () => smsAccount.get(),
       'smsAccount.save': (input) => smsAccount.save(input),
       'smsAccount.test': (input) => smsAccount.test(input),
+
+      'task.create': ({ start, ...rest }) => {
+        let startAt: number | undefined;
+        if (start.mode === 'scheduled') {
+          const parsed = parseWib(start.at);
+          if (parsed === null) throw new AppError('task.badStartTime', 'Enter the start time as YYYY-MM-DD HH:mm (WIB).');
+          startAt = parsed;
+        }
+        return this.tasks.create({ ...rest, ...(startAt !== undefined ? { startAt } : {}) });
+      },
+      'task.list': ({ page, pageSize, status }) => this.tasks.list(page, pageSize, status),
+      'task.get': ({ id }) => this.tasks.get(id),
+      'task.rename': ({ id, name }) => this.tasks.rename(id, name),
+      'task.pause': ({ id }) => this.tasks.pause(id),
+      'task.resume': ({ id }) => this.tasks.resume(id),
+      'task.cancel': ({ id }) => this.tasks.cancel(id),
+      'task.remove': ({ id }) => this.tasks.remove(id),
+      'task.retryUncertain': ({ id }) => this.tasks.retryUncertain(id),
+      'task.numbers': ({ id, filter, page, pageSize }) => this.tasks.numbers(id, filter, page, pageSize),
+      'task.export': async ({ id, format }) => {
+        const task = this.tasks.get(id);
+        if (!this.options.pickSavePath) throw new AppError('task.exportUnavailable', 'Export needs a file location; use `autocall calls export` here.');
+        const path = await this.options.pickSavePath(`${task.name}.${format}`);
+        return path ? this.exportTask(id, format, path) : null;
+      },
+      'engine.status': () => ({
+        dialing: this.lease.holds(),
+        otherHolder: this.lease.holds() ? null : this.lease.currentHolder(),
+        activeCalls: this.engine.activeCalls,
+        gateway: this.placer().dryRun ? 'dryRun' : 'sip',
+      }),
     };
   }
 }

@@ -110,3 +110,80 @@ export interface AppInfo {
   /** 'electron' in the desktop app, 'bridge' in end-to-end tests, 'cli' in the command line. */
   host: 'electron' | 'bridge' | 'cli';
 }
+
+/** DOMAIN.md's outcome table: the final classification of one call attempt. */
+export const OUTCOMES = ['answered', 'busy', 'noAnswer', 'poweredOff', 'invalidNumber', 'rejected', 'failed'] as const;
+export type CallOutcome = (typeof OUTCOMES)[number];
+
+export type TaskStatus = 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
+
+/** A number of a task: 'uncertain' means a call (or its SMS) was in flight when the app stopped. */
+export type TaskNumberState = 'pending' | 'dialing' | 'waiting_retry' | 'done' | 'uncertain';
+
+export interface TaskCounts {
+  done: number;
+  answered: number;
+  unanswered: number; // busy, no answer, powered off
+  invalid: number;
+  rejected: number;
+  failed: number;
+  uncertain: number;
+  smsSent: number;
+  smsFailed: number;
+}
+
+export interface Task {
+  id: number;
+  name: string;
+  recordingId: number;
+  recordingName: string;
+  rosterId: number | null;
+  rosterName: string;
+  status: TaskStatus;
+  startAt: number;
+  scheduled: boolean;
+  startedAt: number | null;
+  startedLate: boolean;
+  finishedAt: number | null;
+  smsDisconnectTemplateId: number | null;
+  smsUnansweredTemplateId: number | null;
+  maxAttempts: number;
+  retryIntervalMinutes: number;
+  callingWindow: { start: string; end: string } | null;
+  dryRun: boolean;
+  total: number;
+  counts: TaskCounts;
+  createdAt: number;
+}
+
+export interface TaskNumberRow {
+  id: number;
+  rowNumber: number;
+  phoneE164: string;
+  state: TaskNumberState;
+  outcome: CallOutcome | null;
+  attempts: number;
+  lastAttemptAt: number | null;
+  finalStatus: number | null;
+  q850Cause: number | null;
+  hungUpBy: 'callee' | 'system' | null;
+  playedToEnd: boolean | null;
+  sms: { kind: 'disconnect' | 'unanswered'; state: string; error: string | null } | null;
+  dryRun: boolean;
+}
+
+export type TaskNumberFilter = 'all' | CallOutcome | 'pending' | 'uncertain';
+
+export interface ExportResult {
+  path: string;
+  rows: number;
+}
+
+export interface EngineStatus {
+  /** This process holds the dialing lease (only one process dials per data folder). */
+  dialing: boolean;
+  /** Who dials when it is not us (host:pid), for the notice "another AutoCall process is dialing". */
+  otherHolder: string | null;
+  activeCalls: number;
+  gateway: 'dryRun' | 'sip';
+}

@@ -28,11 +28,23 @@ export const OPERATIONS = [
   'smsAccount.get',
   'smsAccount.save',
   'smsAccount.test',
+  'task.create',
+  'task.list',
+  'task.get',
+  'task.rename',
+  'task.pause',
+  'task.resume',
+  'task.cancel',
+  'task.remove',
+  'task.retryUncertain',
+  'task.numbers',
+  'task.export',
+  'engine.status',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];
 
-export const EVENTS = ['roster.importProgress', 'recording.progress'] as const;
+export const EVENTS = ['roster.importProgress', 'recording.progress', 'task.changed'] as const;
 
 export type EventName = (typeof EVENTS)[number];
 

@@ -12,7 +12,12 @@ import type {
   SmsAccountView,
   SmsSendResult,
   SmsTemplate,
+  Task,
+  TaskNumberRow,
+  EngineStatus,
+  ExportResult,
 } from '../types.js';
+import { OUTCOMES } from '../types.js';
 import type { EventName, OperationName } from './operations.js';
 
 /** A phantom marker carrying the response type of an operation. */
@@ -80,6 +85,47 @@ export const CONTRACT = {
     input: z.object({ to: z.string().min(3).max(40), text: z.string().min(1).max(1000).optional() }).strict(),
     output: answers<SmsSendResult>(),
   },
+
+  'task.create': {
+    input: z
+      .object({
+        name: z.string().max(200),
+        recordingId: id,
+        rosterId: id,
+        // Wall-clock time in WIB, "YYYY-MM-DD HH:mm"; main parses it in Asia/Jakarta whatever the machine's zone.
+        start: z.discriminatedUnion('mode', [z.object({ mode: z.literal('now') }), z.object({ mode: z.literal('scheduled'), at: z.string().max(40) })]),
+        smsDisconnectTemplateId: id.nullable().default(null),
+        smsUnansweredTemplateId: id.nullable().default(null),
+        maxAttempts: z.number().int().min(1).max(10).default(1),
+        retryIntervalMinutes: z.number().int().min(0).max(1440).default(0),
+        callingWindow: z
+          .object({ start: z.string().regex(/^\d\d:\d\d$/), end: z.string().regex(/^\d\d:\d\d$/) })
+          .nullable()
+          .default(null),
+      })
+      .strict(),
+    output: answers<Task>(),
+  },
+  'task.list': {
+    input: z.object({ ...paging, status: z.enum(['scheduled', 'running', 'paused', 'completed', 'cancelled']).optional() }).strict(),
+    output: answers<Page<Task>>(),
+  },
+  'task.get': { input: z.object({ id }).strict(), output: answers<Task>() },
+  'task.rename': { input: z.object({ id, name: z.string().max(200) }).strict(), output: answers<Task>() },
+  'task.pause': { input: z.object({ id }).strict(), output: answers<Task>() },
+  'task.resume': { input: z.object({ id }).strict(), output: answers<Task>() },
+  'task.cancel': { input: z.object({ id }).strict(), output: answers<Task>() },
+  'task.remove': { input: z.object({ id }).strict(), output: answers<void>() },
+  'task.retryUncertain': { input: z.object({ id }).strict(), output: answers<Task>() },
+  'task.numbers': {
+    input: z.object({ id, filter: z.enum(['all', 'pending', 'uncertain', ...OUTCOMES]).default('all'), ...paging }).strict(),
+    output: answers<Page<TaskNumberRow>>(),
+  },
+  'task.export': {
+    input: z.object({ id, format: z.enum(['csv', 'xlsx']) }).strict(),
+    output: answers<ExportResult | null>(),
+  },
+  'engine.status': { input: none, output: answers<EngineStatus>() },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 
 // The other direction of the check above: every schema is a listed operation.
@@ -95,6 +141,7 @@ export type OperationOutput<K extends OperationName> = Contract[K]['output'];
 export interface EventPayloads {
   'roster.importProgress': RosterImportProgress;
   'recording.progress': RecordingProgress;
+  'task.changed': { taskId: number };
 }
 type _EventsListed = EventPayloads extends Record<EventName, unknown> ? true : never;
 const _eventsListed: _EventsListed = true;

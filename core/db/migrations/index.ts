@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { m0001Initial } from './0001-initial.js';
+import { m0002Tasks } from './0002-tasks.js';
 
 export interface Migration {
   name: string;
@@ -7,4 +8,4 @@ export interface Migration {
 }
 
 /** In order; the position (1-based) is the schema version written to user_version. */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial];
+export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Tasks];

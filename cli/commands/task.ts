@@ -1,0 +1,151 @@
+import type { Core } from '../../core/core.js';
+import { formatWib } from '../../shared/time/wib.js';
+import type { Page, Task, TaskNumberRow } from '../../shared/types.js';
+import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+
+export function describeTask(t: Task): string {
+  const c = t.counts;
+  return (
+    `${t.id} "${t.name}" ${t.status}${t.dryRun ? ' [DRY RUN]' : ''}${t.startedLate ? ' (started late)' : ''}: ${c.done}/${t.total} done, ` +
+    `answered ${c.answered}, unanswered ${c.unanswered}, invalid ${c.invalid}, rejected ${c.rejected}, failed ${c.failed}, ` +
+    `uncertain ${c.uncertain}, SMS sent ${c.smsSent}${c.smsFailed ? `, SMS failed ${c.smsFailed}` : ''}`
+  );
+}
+
+export async function taskCommand(core: Core, args: string[], out: Output): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub) {
+    case 'create': {
+      const { values } = parseCommand(rest, {
+        name: { type: 'string' },
+        recording: { type: 'string' },
+        roster: { type: 'string' },
+        now: { type: 'boolean' },
+        at: { type: 'string' },
+        'sms-disconnect': { type: 'string' },
+        'sms-unanswered': { type: 'string' },
+        attempts: { type: 'string' },
+        'retry-minutes': { type: 'string' },
+        window: { type: 'string' },
+      });
+      if (!values.name || !values.recording || !values.roster) throw new UsageError('task create needs --name, --recording and --roster.');
+      if (!!values.now === !!values.at) throw new UsageError('task create needs exactly one of --now or --at "YYYY-MM-DD HH:mm" (WIB).');
+      let callingWindow: { start: string; end: string } | null = null;
+      if (values.window) {
+        const m = /^(\d\d:\d\d)-(\d\d:\d\d)$/.exec(values.window);
+        if (!m) throw new UsageError('--window takes HH:mm-HH:mm in WIB, for example 08:00-20:00.');
+        callingWindow = { start: m[1]!, end: m[2]! };
+      }
+      const task = unwrap<Task>(
+        await core.dispatch('task.create', {
+          name: values.name,
+          recordingId: parseId(values.recording, '--recording'),
+          rosterId: parseId(values.roster, '--roster'),
+          start: values.now ? { mode: 'now' } : { mode: 'scheduled', at: values.at },
+          smsDisconnectTemplateId: values['sms-disconnect'] ? parseId(values['sms-disconnect'], '--sms-disconnect') : null,
+          smsUnansweredTemplateId: values['sms-unanswered'] ? parseId(values['sms-unanswered'], '--sms-unanswered') : null,
+          maxAttempts: values.attempts ? parseId(values.attempts, '--attempts') : 1,
+          retryIntervalMinutes: values['retry-minutes'] ? parseId(values['retry-minutes'], '--retry-minutes') : 0,
+          callingWindow,
+        }),
+      );
+      out.value(task, (t) =>
+        [
+          `Created task ${describeTask(t)}.`,
+          t.scheduled ? `It starts at ${formatWib(t.startAt)}.` : 'It starts as soon as a dialer runs (the desktop app or `autocall run`).',
+        ].join('\n'),
+      );
+      return;
+    }
+    case 'list': {
+      const { values } = parseCommand(rest, { page: { type: 'string' } });
+      const page = unwrap<Page<Task>>(await core.dispatch('task.list', { page: values.page ? parseId(values.page, '--page') : 1, pageSize: 50 }));
+      out.value(page, (p) =>
+        table(
+          ['ID', 'NAME', 'STATUS', 'START (WIB)', 'DONE', 'ANSWERED', 'UNANSWERED', 'INVALID', 'FAILED', 'SMS'],
+          p.items.map((t) => [
+            t.id,
+            t.name + (t.dryRun ? ' [DRY RUN]' : ''),
+            t.status,
+            formatWib(t.startAt),
+            `${t.counts.done}/${t.total}`,
+            t.counts.answered,
+            t.counts.unanswered,
+            t.counts.invalid,
+            t.counts.failed,
+            t.counts.smsSent,
+          ]),
+        ),
+      );
+      return;
+    }
+    case 'show':
+    case 'rename':
+    case 'pause':
+    case 'resume':
+    case 'cancel':
+    case 'remove':
+    case 'retry-uncertain': {
+      const { positionals } = parseCommand(rest, {});
+      const id = parseId(positionals[0], 'The task ID');
+      if (sub === 'rename') {
+        if (positionals.length !== 2) throw new UsageError('task rename takes ID and NAME (quote a name with spaces).');
+        const t = unwrap<Task>(await core.dispatch('task.rename', { id, name: positionals[1] }));
+        out.value(t, (v) => `Renamed: ${describeTask(v)}`);
+        return;
+      }
+      if (sub === 'remove') {
+        unwrap(await core.dispatch('task.remove', { id }));
+        out.value({ removed: id }, () => `Deleted task ${id}.`);
+        return;
+      }
+      const op = sub === 'show' ? 'task.get' : sub === 'retry-uncertain' ? 'task.retryUncertain' : (`task.${sub}` as const);
+      const t = unwrap<Task>(await core.dispatch(op, { id }));
+      out.value(t, (v) => describeTask(v));
+      return;
+    }
+    default:
+      throw new UsageError(`task needs create, list, show, rename, pause, resume, cancel, remove or retry-uncertain (got ${sub ?? 'nothing'}).`);
+  }
+}
+
+export async function callsCommand(core: Core, args: string[], out: Output): Promise<void> {
+  const [sub, ...rest] = args;
+  if (sub === 'list') {
+    const { values } = parseCommand(rest, { task: { type: 'string' }, page: { type: 'string' }, outcome: { type: 'string' } });
+    const id = parseId(values.task, '--task');
+    const page = unwrap<Page<TaskNumberRow>>(
+      await core.dispatch('task.numbers', { id, filter: values.outcome ?? 'all', page: values.page ? parseId(values.page, '--page') : 1, pageSize: 100 }),
+    );
+    out.value(page, (p) =>
+      [
+        `Page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))} (${p.total} numbers)`,
+        table(
+          ['ROW', 'PHONE', 'OUTCOME', 'ATTEMPTS', 'LAST ATTEMPT', 'SIP', 'CAUSE', 'SMS'],
+          p.items.map((n) => [
+            n.rowNumber,
+            n.phoneE164,
+            n.state === 'done' ? (n.outcome ?? '') : n.state,
+            n.attempts,
+            n.lastAttemptAt ? formatWib(n.lastAttemptAt, true) : '',
+            n.finalStatus ?? '',
+            n.q850Cause ?? '',
+            n.sms ? `${n.sms.kind} ${n.sms.state}${n.sms.error ? `: ${n.sms.error}` : ''}` : '',
+          ]),
+        ),
+      ].join('\n'),
+    );
+    return;
+  }
+  if (sub === 'export') {
+    const { values } = parseCommand(rest, { task: { type: 'string' }, out: { type: 'string' } });
+    const id = parseId(values.task, '--task');
+    if (!values.out) throw new UsageError('calls export needs --out FILE (.csv or .xlsx).');
+    const format = values.out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : values.out.toLowerCase().endsWith('.csv') ? 'csv' : null;
+    if (!format) throw new UsageError('--out must end in .csv or .xlsx.');
+    const result = await core.exportTask(id, format, values.out);
+    out.value(result, (r) => `Wrote ${r.rows} rows to ${r.path}.`);
+    return;
+  }
+  throw new UsageError(`calls needs list or export (got ${sub ?? 'nothing'}).`);
+}

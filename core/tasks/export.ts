@@ -1,0 +1,124 @@
+import ExcelJS from 'exceljs';
+import { createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { formatWib } from '../../shared/time/wib.js';
+import type { CoreContext } from '../context.js';
+import { TASK_NUMBER_SELECT, toTaskNumber, type TaskNumberJoinedRow } from './taskRows.js';
+
+const BATCH = 5000;
+
+/** Cells that start like a formula are prefixed so a spreadsheet shows them as text (CSV injection). */
+function safeCell(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !/^\+\d+$/.test(value) ? `'${value}` : value;
+}
+
+function csvField(value: string): string {
+  return /[",\r\n;]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/**
+ * Writes every number of a task with its outcome (the column peer systems'
+ * exports lack, DOMAIN.md) and the roster's own columns, streaming from the
+ * store in id order so a million rows never sit in memory. The file appears
+ * under its name only when complete.
+ */
+export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv' | 'xlsx', path: string): Promise<number> {
+  const { db } = ctx;
+  const first = db.prepare('SELECT variables FROM task_numbers WHERE task_id = ? ORDER BY id LIMIT 1').get(taskId) as { variables: string } | undefined;
+  const variableNames = first ? Object.keys(JSON.parse(first.variables) as Record<string, string>) : [];
+  const header = [
+    'row',
+    'phone',
+    'outcome',
+    'state',
+    'attempts',
+    'last_attempt_wib',
+    'sip_status',
+    'q850_cause',
+    'hung_up_by',
+    'played_to_end',
+    'sms',
+    'sms_state',
+    'sms_error',
+    'dry_run',
+    ...variableNames,
+  ];
+  const page = db.prepare(`${TASK_NUMBER_SELECT} WHERE n.task_id = ? AND n.id > ? ORDER BY n.id LIMIT ?`);
+  const variablesOf = db.prepare('SELECT variables FROM task_numbers WHERE id = ?');
+
+  const tmp = `${path}.part`;
+  let rows = 0;
+  try {
+    const writer = format === 'csv' ? csvWriter(tmp) : xlsxWriter(tmp);
+    await writer.row(header);
+    let last = 0;
+    for (;;) {
+      const batch = page.all(taskId, last, BATCH) as TaskNumberJoinedRow[];
+      if (batch.length === 0) break;
+      for (const raw of batch) {
+        const n = toTaskNumber(raw);
+        const vars = JSON.parse((variablesOf.get(n.id) as { variables: string }).variables) as Record<string, string>;
+        await writer.row([
+          String(n.rowNumber),
+          n.phoneE164,
+          n.state === 'done' ? (n.outcome ?? '') : n.state === 'uncertain' ? 'uncertain' : 'not called',
+          n.state,
+          String(n.attempts),
+          n.lastAttemptAt ? formatWib(n.lastAttemptAt, true) : '',
+          n.finalStatus?.toString() ?? '',
+          n.q850Cause?.toString() ?? '',
+          n.hungUpBy ?? '',
+          n.playedToEnd === null ? '' : n.playedToEnd ? 'yes' : 'no',
+          n.sms?.kind ?? '',
+          n.sms?.state ?? '',
+          n.sms?.error ?? '',
+          n.dryRun ? 'yes' : 'no',
+          ...variableNames.map((k) => safeCell(vars[k] ?? '')),
+        ]);
+        rows++;
+      }
+      last = batch[batch.length - 1]!.id;
+    }
+    await writer.close();
+    await rename(tmp, path);
+    return rows;
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+interface RowWriter {
+  row(values: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function csvWriter(path: string): RowWriter {
+  const out = createWriteStream(path);
+  // A UTF-8 BOM so Excel opens Chinese and Indonesian text correctly.
+  out.write('\uFEFF');
+  return {
+    async row(values) {
+      if (!out.write(values.map(csvField).join(',') + '\r\n')) await once(out, 'drain');
+    },
+    async close() {
+      out.end();
+      await once(out, 'finish');
+    },
+  };
+}
+
+function xlsxWriter(path: string): RowWriter {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useStyles: false, useSharedStrings: false });
+  const sheet = workbook.addWorksheet('Calls');
+  return {
+    async row(values) {
+      sheet.addRow(values).commit();
+    },
+    async close() {
+      sheet.commit();
+      await workbook.commit();
+    },
+  };
+}

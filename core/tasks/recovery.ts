@@ -1,0 +1,37 @@
+import type { CoreContext } from '../context.js';
+
+/**
+ * Runs when this process takes the dialing lease from nobody or from a
+ * holder that died. Anything that holder left in flight may or may not
+ * have happened: a call attempt may have rung the customer, an SMS may
+ * have reached the provider. They are marked uncertain and never repeated
+ * automatically; the user can choose to call uncertain numbers again.
+ * Returns the ids of the tasks it touched.
+ */
+export function recoverInterrupted(ctx: CoreContext, ownAttemptIds: ReadonlySet<number>): number[] {
+  const { db, clock } = ctx;
+  const now = clock.now();
+  return db.transaction(() => {
+    const attempts = (db.prepare("SELECT id, task_id, task_number_id FROM call_attempts WHERE state = 'in_flight'").all() as {
+      id: number;
+      task_id: number;
+      task_number_id: number;
+    }[]).filter((a) => !ownAttemptIds.has(a.id));
+    const touched = new Set<number>();
+    for (const a of attempts) {
+      db.prepare("UPDATE call_attempts SET state = 'uncertain', error = 'The app stopped while this call was in progress.', ended_at = ? WHERE id = ?").run(now, a.id);
+      const n = db.prepare("UPDATE task_numbers SET state = 'uncertain', updated_at = ? WHERE id = ? AND state = 'dialing'").run(now, a.task_number_id).changes;
+      if (n > 0) db.prepare('UPDATE tasks SET n_uncertain = n_uncertain + 1, n_done = n_done + 1, updated_at = ? WHERE id = ?').run(now, a.task_id);
+      touched.add(a.task_id);
+    }
+    const sms = db.prepare("SELECT id, task_id FROM sms_outbox WHERE state = 'sending'").all() as { id: number; task_id: number }[];
+    for (const s of sms) {
+      db.prepare(
+        "UPDATE sms_outbox SET state = 'uncertain', error = 'The app stopped while this SMS was being sent; it may have been delivered.', updated_at = ? WHERE id = ?",
+      ).run(now, s.id);
+      touched.add(s.task_id);
+    }
+    if (attempts.length > 0 || sms.length > 0) ctx.log.warn('recovered interrupted work', { calls: attempts.length, sms: sms.length });
+    return [...touched];
+  })();
+}

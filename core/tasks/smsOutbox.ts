@@ -1,0 +1,106 @@
+import { renderTemplate } from '../../shared/sms/render.js';
+import type { CoreContext } from '../context.js';
+import { AppError } from '../errors.js';
+import type { SmsKind } from './outcomes.js';
+import type { SmsSender } from './types.js';
+
+export interface SmsOutboxDeps {
+  /** The sender for real tasks (the active SMS account), or an AppError saying why there is none. */
+  realSender: () => SmsSender;
+  /** Dry-run tasks never reach a provider. */
+  dryRunSender: SmsSender;
+  concurrency?: number;
+}
+
+interface OutboxRow {
+  id: number;
+  task_id: number;
+  to_e164: string;
+  text: string;
+  dry_run: number;
+}
+
+/**
+ * SMS follow-ups, at most once per number and task (DOMAIN.md). The row is
+ * queued in the transaction that records the number's final outcome; it is
+ * claimed (state 'sending') in its own transaction before the provider is
+ * called, so a crash between the two leaves it 'sending', which recovery
+ * turns into 'uncertain' instead of sending it again.
+ */
+export class SmsOutbox {
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly deps: SmsOutboxDeps,
+  ) {}
+
+  /** Called inside the engine's transaction for a number's final outcome. */
+  enqueue(taskId: number, numberId: number, kind: SmsKind, now: number): void {
+    const { db } = this.ctx;
+    const column = kind === 'disconnect' ? 'sms_disconnect_template_id' : 'sms_unanswered_template_id';
+    const task = db.prepare(`SELECT ${column} AS template_id, dry_run FROM tasks WHERE id = ?`).get(taskId) as
+      | { template_id: number | null; dry_run: number }
+      | undefined;
+    if (!task || task.template_id === null) return;
+    const template = db.prepare('SELECT body FROM sms_templates WHERE id = ?').get(task.template_id) as { body: string } | undefined;
+    if (!template) return;
+    const number = db.prepare('SELECT phone_e164, variables FROM task_numbers WHERE id = ?').get(numberId) as { phone_e164: string; variables: string };
+    const variables = { ...(JSON.parse(number.variables) as Record<string, string>), phone: number.phone_e164 };
+    const { text } = renderTemplate(template.body, variables);
+    // UNIQUE (task_number_id): a second enqueue for the same number is ignored, never a second SMS.
+    db.prepare(
+      `INSERT OR IGNORE INTO sms_outbox (task_id, task_number_id, kind, template_id, to_e164, text, state, dry_run, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
+    ).run(taskId, numberId, kind, task.template_id, number.phone_e164, text, task.dry_run, now, now);
+  }
+
+  /** Starts sending queued messages up to the concurrency limit. */
+  pump(onSettled: () => void): void {
+    const limit = this.deps.concurrency ?? 4;
+    if (this.active.size >= limit) return;
+    const rows = this.ctx.db
+      .prepare("SELECT id, task_id, to_e164, text, dry_run FROM sms_outbox WHERE state = 'queued' ORDER BY id LIMIT ?")
+      .all(limit - this.active.size) as OutboxRow[];
+    for (const row of rows) {
+      const claimed = this.ctx.db
+        .prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued'")
+        .run(this.ctx.clock.now(), row.id).changes;
+      if (claimed === 0) continue;
+      const job: Promise<void> = this.send(row).finally(() => {
+        this.active.delete(job);
+        onSettled();
+      });
+      this.active.add(job);
+    }
+  }
+
+  async idle(): Promise<void> {
+    while (this.active.size > 0) await Promise.allSettled([...this.active]);
+  }
+
+  private async send(row: OutboxRow): Promise<void> {
+    let state: 'sent' | 'failed';
+    let messageId: string | null = null;
+    let error: string | null = null;
+    try {
+      const sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
+      const result = await sender.send({ to: row.to_e164, text: row.text });
+      state = result.accepted ? 'sent' : 'failed';
+      messageId = result.providerMessageId;
+      if (!result.accepted) error = result.providerAnswer.slice(0, 1000);
+    } catch (err) {
+      state = 'failed';
+      error = err instanceof AppError ? err.message : `Unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    const now = this.ctx.clock.now();
+    this.ctx.db.transaction(() => {
+      this.ctx.db
+        .prepare('UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, updated_at = ? WHERE id = ?')
+        .run(state, messageId, error, now, row.id);
+      const counter = state === 'sent' ? 'n_sms_sent' : 'n_sms_failed';
+      this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
+    })();
+    this.ctx.emit('task.changed', { taskId: row.task_id });
+  }
+}

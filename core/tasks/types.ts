@@ -1,0 +1,36 @@
+import type { CallOutcome, SmsSendResult } from '../../shared/types.js';
+
+/** What the engine needs to know about one finished call (a subset of the telephony CallResult). */
+export interface CallReport {
+  outcome: CallOutcome;
+  hungUpBy: 'callee' | 'system' | null;
+  finalStatus: number | null;
+  q850Cause: number | null;
+  ringMs: number | null;
+  answeredMs: number | null;
+  playedMs: number | null;
+  playedToEnd: boolean | null;
+  dtmf: string;
+  errors: string[];
+}
+
+export interface CallRequest {
+  to: string; // E.164
+  recordingId: number;
+  signal: AbortSignal;
+}
+
+/**
+ * The telephony gateway as the task engine sees it: the SIP gateway, or the
+ * dry-run gateway that places no real calls. The engine owns the limits.
+ */
+export interface CallPlacer {
+  readonly dryRun: boolean;
+  readonly channels: number;
+  readonly callsPerSecond: number;
+  call(request: CallRequest): Promise<CallReport>;
+}
+
+export interface SmsSender {
+  send(message: { to: string; text: string }): Promise<SmsSendResult>;
+}
