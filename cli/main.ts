@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Core } from '../core/core.js';
+import { Core, type CoreOptions } from '../core/core.js';
 import { FileKeySecretBox } from '../core/credentials/secretBox.js';
 import { AppError } from '../core/errors.js';
 import { dataPaths, defaultDataDir } from '../core/paths.js';
@@ -94,7 +94,13 @@ export async function runCli(argv: string[], stdout = process.stdout, stderr = p
   }
   let core: Core | undefined;
   try {
-    core = await Core.open({ dataDir, secretBox: new FileKeySecretBox(dataPaths(dataDir).cliKey), host: 'cli', version: version() });
+    core = await Core.open({
+      dataDir,
+      secretBox: new FileKeySecretBox(dataPaths(dataDir).cliKey),
+      host: 'cli',
+      version: version(),
+      ...tuningFromEnv(process.env),
+    });
     await command(core, rest, out);
     return 0;
   } catch (err) {
@@ -117,4 +123,26 @@ function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stde
   if (json) stdout.write(JSON.stringify({ ok: false, error: shape }) + '\n');
   stderr.write(`Error: ${shape.message}\n`);
   return 1;
+}
+
+/**
+ * Knobs for trying the flow and for the crash tests, read from the
+ * environment (documented in the README): how long a dry-run call lasts,
+ * the dry-run journal, the dialer lease TTL.
+ */
+function tuningFromEnv(env: NodeJS.ProcessEnv): Pick<CoreOptions, 'dryRun' | 'engine'> {
+  const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
+  const callMs = num(env.AUTOCALL_DRY_RUN_CALL_MS);
+  const leaseTtlMs = num(env.AUTOCALL_LEASE_TTL_MS);
+  const channels = num(env.AUTOCALL_DRY_RUN_CHANNELS);
+  const callsPerSecond = num(env.AUTOCALL_DRY_RUN_CPS);
+  return {
+    dryRun: {
+      ...(callMs !== undefined ? { callMs } : {}),
+      ...(channels !== undefined ? { channels } : {}),
+      ...(callsPerSecond !== undefined ? { callsPerSecond } : {}),
+      ...(env.AUTOCALL_DRY_RUN_JOURNAL ? { journal: env.AUTOCALL_DRY_RUN_JOURNAL } : {}),
+    },
+    engine: { ...(leaseTtlMs !== undefined ? { leaseTtlMs } : {}) },
+  };
 }

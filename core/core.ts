@@ -39,6 +39,8 @@ export interface CoreOptions {
   nativeBinding?: string;
   /** Asks the user where to save an export (Electron's save dialog); null when they cancel. */
   pickSavePath?: (suggestedName: string) => Promise<string | null>;
+  /** The desktop app registers or removes itself as a login item. */
+  onStartAtLoginChanged?: (enabled: boolean) => void;
   /** The dry-run gateway's behaviour (tests make it fast and deterministic). */
   dryRun?: DryRunOptions;
   /** Engine tick and lease timing (tests shorten them). */
@@ -85,7 +87,7 @@ export class Core {
     this.settings = new SettingsService(ctx.db);
     this.dryRunGateway = new DryRunGateway(options.dryRun);
     this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
-    const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender });
+    const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) });
     this.engine = new DialingEngine(ctx, {
       placer: () => this.placer(),
       lease: this.lease,
@@ -172,8 +174,18 @@ export class Core {
   private buildHandlers(): Handlers {
     const { recordings, rosters, templates, smsAccount, settings } = this;
     return {
-      'app.info': () => ({ version: this.options.version, dataDir: this.ctx.dataDir, locale: settings.locale(), host: this.options.host }),
+      'app.info': () => ({
+        version: this.options.version,
+        dataDir: this.ctx.dataDir,
+        locale: settings.locale(),
+        startAtLogin: settings.startAtLogin(),
+        host: this.options.host,
+      }),
       'settings.setLocale': ({ locale }) => settings.setLocale(locale),
+      'settings.setStartAtLogin': ({ enabled }) => {
+        settings.setStartAtLogin(enabled);
+        this.options.onStartAtLoginChanged?.(enabled);
+      },
 
       'recording.add': (input) => recordings.add(input),
       'recording.list': () => recordings.list(),

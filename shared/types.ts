@@ -107,6 +107,8 @@ export interface AppInfo {
   version: string;
   dataDir: string;
   locale: string;
+  /** Start the desktop app when the user logs in (it then waits in the tray). */
+  startAtLogin: boolean;
   /** 'electron' in the desktop app, 'bridge' in end-to-end tests, 'cli' in the command line. */
   host: 'electron' | 'bridge' | 'cli';
 }

@@ -25,4 +25,12 @@ export class SettingsService {
   setLocale(locale: Locale): void {
     this.write('locale', locale);
   }
+
+  startAtLogin(): boolean {
+    return this.read<boolean>('startAtLogin') ?? false;
+  }
+
+  setStartAtLogin(enabled: boolean): void {
+    this.write('startAtLogin', enabled);
+  }
 }

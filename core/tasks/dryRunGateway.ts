@@ -1,3 +1,4 @@
+import { appendFileSync } from 'node:fs';
 import type { CallOutcome } from '../../shared/types.js';
 import type { SmsSendResult } from '../../shared/types.js';
 import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
@@ -13,6 +14,12 @@ export interface DryRunOptions {
   /** Simulated call length in ms (ring + talk); 0 in tests. */
   callMs?: number;
   seed?: number;
+  /**
+   * A file the dry run appends "call +62..." / "sms +62..." to at the moment
+   * a real gateway or provider would have been reached: the crash tests
+   * count these to prove nothing happens twice.
+   */
+  journal?: string;
 }
 
 /** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable. */
@@ -57,6 +64,7 @@ export class DryRunGateway implements CallPlacer {
   }
 
   async call(request: CallRequest): Promise<CallReport> {
+    if (this.options.journal) appendFileSync(this.options.journal, `call ${request.to}\n`);
     const outcome = this.draw();
     const ms = this.options.callMs ?? 3000;
     if (ms > 0) {
@@ -104,8 +112,11 @@ const CAUSE: Record<CallOutcome, number | null> = {
 };
 
 /** SMS of dry-run tasks: recorded as sent, never transmitted. */
-export const dryRunSmsSender: SmsSender = {
-  async send(): Promise<SmsSendResult> {
-    return { accepted: true, providerMessageId: null, httpStatus: null, providerAnswer: 'Dry run: not sent to any provider.', attempts: 0 };
-  },
-};
+export function dryRunSmsSender(journal?: string): SmsSender {
+  return {
+    async send(message): Promise<SmsSendResult> {
+      if (journal) appendFileSync(journal, `sms ${message.to}\n`);
+      return { accepted: true, providerMessageId: null, httpStatus: null, providerAnswer: 'Dry run: not sent to any provider.', attempts: 0 };
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { app, BrowserWindow, dialog } from 'electron';
+import { keepAliveInTray, trayIconPath } from './tray.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from '../../core/core.js';
@@ -36,6 +37,11 @@ async function start(): Promise<void> {
       host: 'electron',
       version: app.getVersion(),
       nativeBinding: nativeBindingPath(),
+      pickSavePath: async (suggestedName) => {
+        const result = await dialog.showSaveDialog({ defaultPath: suggestedName });
+        return result.canceled || !result.filePath ? null : result.filePath;
+      },
+      onStartAtLoginChanged: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
     });
   } catch (err) {
     dialog.showErrorBox('AutoCall Scheduler', `The data folder ${dataDir} could not be opened:\n${err instanceof Error ? err.message : String(err)}`);
@@ -43,8 +49,12 @@ async function start(): Promise<void> {
     return;
   }
   registerIpc(core, devServerUrl);
+  // Scheduling and dialing run in the main process, independent of the window.
+  core.startEngine();
 
-  let window = createWindow(core);
+  let window: BrowserWindow;
+  keepAliveInTray(core, () => window, trayIconPath());
+  window = createWindow(core);
   app.on('second-instance', () => {
     if (window.isDestroyed()) window = createWindow(core);
     if (window.isMinimized()) window.restore();
@@ -54,7 +64,17 @@ async function start(): Promise<void> {
     if (BrowserWindow.getAllWindows().length === 0) window = createWindow(core);
   });
   app.on('window-all-closed', () => app.quit());
-  app.on('will-quit', () => core.close());
+  let closed = false;
+  app.on('will-quit', (event) => {
+    if (closed) return;
+    // Let connected calls end and their results be written before the store closes.
+    event.preventDefault();
+    void core.stopEngine().finally(() => {
+      closed = true;
+      core.close();
+      app.quit();
+    });
+  });
 }
 
 function createWindow(core: Core): BrowserWindow {

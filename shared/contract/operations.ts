@@ -6,6 +6,7 @@
 export const OPERATIONS = [
   'app.info',
   'settings.setLocale',
+  'settings.setStartAtLogin',
   'recording.add',
   'recording.list',
   'recording.rename',

@@ -42,6 +42,7 @@ export type Locale = (typeof LOCALES)[number];
 export const CONTRACT = {
   'app.info': { input: none, output: answers<AppInfo>() },
   'settings.setLocale': { input: z.object({ locale: z.enum(LOCALES) }).strict(), output: answers<void>() },
+  'settings.setStartAtLogin': { input: z.object({ enabled: z.boolean() }).strict(), output: answers<void>() },
 
   'recording.add': { input: z.object({ path: filePath, name: name.optional() }).strict(), output: answers<Recording>() },
   'recording.list': { input: none, output: answers<Recording[]>() },
