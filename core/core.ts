@@ -14,6 +14,7 @@ import { dataPaths } from './paths.js';
 import { RecordingService } from './recordings/recordingService.js';
 import { RosterService } from './rosters/rosterService.js';
 import { SettingsService } from './settings/settingsService.js';
+import { GatewaySettingsService } from './gateway/gatewaySettings.js';
 import { SmsAccountService } from './sms/accountService.js';
 import { SmsTemplateService } from './sms/templateService.js';
 import { Scheduler } from './scheduling/scheduler.js';
@@ -61,6 +62,7 @@ export class Core {
   readonly smsAccount: SmsAccountService;
   readonly settings: SettingsService;
   readonly tasks: TaskService;
+  readonly gateway: GatewaySettingsService;
   readonly engine: DialingEngine;
   readonly scheduler: Scheduler;
   private readonly lease: Lease;
@@ -85,6 +87,7 @@ export class Core {
     this.templates = new SmsTemplateService(ctx, { isInUse: (id) => this.tasks.usesTemplate(id) });
     this.smsAccount = new SmsAccountService(ctx);
     this.settings = new SettingsService(ctx.db);
+    this.gateway = new GatewaySettingsService(ctx);
     this.dryRunGateway = new DryRunGateway(options.dryRun);
     this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
     const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) });
@@ -237,6 +240,8 @@ export class Core {
         const path = await this.options.pickSavePath(`${task.name}.${format}`);
         return path ? this.exportTask(id, format, path) : null;
       },
+      'gateway.get': () => this.gateway.view(),
+      'gateway.save': ({ settings: gatewaySettings, password }) => this.gateway.save(gatewaySettings, password),
       'engine.status': () => ({
         dialing: this.lease.holds(),
         otherHolder: this.lease.holds() ? null : this.lease.currentHolder(),

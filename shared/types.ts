@@ -189,3 +189,34 @@ export interface EngineStatus {
   activeCalls: number;
   gateway: 'dryRun' | 'sip';
 }
+
+/** Settings > Gateway. The password is a secret: only whether it is set crosses the contract. */
+export interface GatewaySettings {
+  /** 'dryRun' places no real calls (for trying the flow); 'sip' uses the office's gateway. */
+  mode: 'dryRun' | 'sip';
+  host: string;
+  port: number;
+  transport: 'udp' | 'tcp';
+  username: string;
+  /** Digest user when it differs from the From user. */
+  authUsername: string;
+  callerIdUser: string;
+  callerIdName: string;
+  outboundProxy: string; // "host:port" or empty
+  localAddress: string; // the address the gateway can reach us at, empty = automatic
+  codecs: ('PCMA' | 'PCMU')[];
+  /** How numbers are written in the Request-URI: +62812..., 62812..., or 0812... (GSM gateways often want national). */
+  numberFormat: 'e164' | 'e164NoPlus' | 'national';
+  register: boolean;
+  channels: number;
+  callsPerSecond: number;
+  ringTimeoutSeconds: number;
+  /** How many times the recording plays before the app hangs up. */
+  playTimes: number;
+  rtpPortMin: number;
+  rtpPortMax: number;
+}
+
+export interface GatewayView extends GatewaySettings {
+  passwordSet: boolean;
+}

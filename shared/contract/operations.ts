@@ -41,6 +41,8 @@ export const OPERATIONS = [
   'task.numbers',
   'task.export',
   'engine.status',
+  'gateway.get',
+  'gateway.save',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

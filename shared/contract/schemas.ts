@@ -16,7 +16,9 @@ import type {
   TaskNumberRow,
   EngineStatus,
   ExportResult,
+  GatewayView,
 } from '../types.js';
+import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { OUTCOMES } from '../types.js';
 import type { EventName, OperationName } from './operations.js';
 
@@ -127,6 +129,11 @@ export const CONTRACT = {
     output: answers<ExportResult | null>(),
   },
   'engine.status': { input: none, output: answers<EngineStatus>() },
+  'gateway.get': { input: none, output: answers<GatewayView>() },
+  'gateway.save': {
+    input: z.object({ settings: gatewaySettingsSchema, password: z.string().max(256).optional() }).strict(),
+    output: answers<GatewayView>(),
+  },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 
 // The other direction of the check above: every schema is a listed operation.
