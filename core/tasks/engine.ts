@@ -49,6 +49,7 @@ export class DialingEngine {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
   private ticking: Promise<void> | undefined;
+  private wokenWhileTicking = false;
   private rotation = 0;
 
   constructor(
@@ -92,11 +93,16 @@ export class DialingEngine {
   }
 
   private async runTick(): Promise<void> {
-    if (this.ticking) return;
+    if (this.ticking) {
+      // A wake-up during a tick (a call ended, a user action) gets its own tick right after.
+      this.wokenWhileTicking = true;
+      return;
+    }
+    this.wokenWhileTicking = false;
     this.ticking = this.tick().catch((err) => this.ctx.log.error('engine tick failed', { error: String(err) }));
     await this.ticking;
     this.ticking = undefined;
-    if (this.running) this.schedule(this.nextDelay());
+    if (this.running) this.schedule(this.wokenWhileTicking ? 0 : this.nextDelay());
   }
 
   private nextDelay(): number {
