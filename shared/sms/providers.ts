@@ -9,6 +9,11 @@ export interface SmsProviderSpec {
   defaults: Readonly<Record<string, string>>;
 }
 
+/** Where each secret is kept in the encrypted secrets table: sms.twilio.authToken, ... */
+export function smsSecretName(provider: SmsProvider, field: string): string {
+  return `sms.${provider}.${field}`;
+}
+
 /**
  * The fields each provider needs (DOMAIN.md, "Provider facts"). Every base
  * URL is configurable so a test server or a regional endpoint can be used.
@@ -40,7 +45,8 @@ export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
   },
   generic: {
     // GoIP-style gateways: GET /default/en_US/send.html?u=&p=&l=&n=&m=, answer "Sending ... ID:n" or "error".
-    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'successPattern'],
+    // Placeholders in urlTemplate and bodyTemplate: {to} (E.164), {toLocal} (0812...), {message}, {username}, {password}, {from}.
+    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'from', 'successPattern'],
     secrets: ['password'],
     required: ['method', 'urlTemplate', 'successPattern'],
     defaults: {
@@ -48,6 +54,8 @@ export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
       urlTemplate: 'http://192.168.1.10/default/en_US/send.html?u={username}&p={password}&l=1&n={to}&m={message}',
       bodyTemplate: '',
       contentType: 'application/x-www-form-urlencoded',
+      username: '',
+      from: '',
       successPattern: 'Sending',
     },
   },

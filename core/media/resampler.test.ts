@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { Resampler, resampleTo8k } from './resampler.js';
+
+function tone(freq: number, rate: number, seconds: number, amplitude = 0.5): Float32Array {
+  const out = new Float32Array(Math.round(rate * seconds));
+  for (let i = 0; i < out.length; i++) out[i] = amplitude * Math.sin((2 * Math.PI * freq * i) / rate);
+  return out;
+}
+
+/** RMS over the middle, away from the start and end where the filter meets the zero padding. */
+function rms(x: Float32Array, skip = 400): number {
+  let sum = 0;
+  for (let i = skip; i < x.length - skip; i++) sum += x[i]! * x[i]!;
+  return Math.sqrt(sum / (x.length - 2 * skip));
+}
+
+function zeroCrossings(x: Float32Array, skip = 400): number {
+  let n = 0;
+  for (let i = skip + 1; i < x.length - skip; i++) if (x[i - 1]! < 0 !== x[i]! < 0) n++;
+  return n;
+}
+
+describe('Resampler', () => {
+  it.each([44100, 48000, 32000, 24000, 22050, 16000, 12000, 11025, 8000])('turns %i Hz into exactly ceil(n*8000/rate) samples at 8 kHz, unity gain in the voice band', (rate) => {
+    const input = tone(1000, rate, 2);
+    const out = resampleTo8k(input, rate);
+    expect(out.length).toBe(Math.ceil((input.length * 8000) / rate));
+    // 1 kHz keeps its frequency (2 crossings per cycle) and its level.
+    expect(Math.abs(zeroCrossings(out) - 2000 * ((out.length - 800) / 8000))).toBeLessThan(4);
+    expect(rms(out) / (0.5 / Math.SQRT2)).toBeCloseTo(1, 2);
+  });
+
+  it('keeps 300 Hz and 3400 Hz (the telephone band) within 0.2 dB', () => {
+    for (const f of [300, 3000, 3400]) {
+      const gainDb = 20 * Math.log10(rms(resampleTo8k(tone(f, 44100, 1), 44100)) / (0.5 / Math.SQRT2));
+      expect(Math.abs(gainDb)).toBeLessThan(0.2);
+    }
+  });
+
+  it.each([44100, 48000, 22050])('removes what would alias (5 kHz, 6 kHz, 11 kHz at %i Hz) by more than 60 dB', (rate) => {
+    for (const f of [5000, 6000, Math.min(11000, rate / 2 - 100)]) {
+      const out = resampleTo8k(tone(f, rate, 1), rate);
+      const downDb = 20 * Math.log10(rms(out) / (0.5 / Math.SQRT2));
+      expect(downDb).toBeLessThan(-60);
+    }
+  });
+
+  it('gives the same samples whether fed at once or in odd chunks, stereo downmixed on the way', () => {
+    const left = tone(700, 44100, 1.3);
+    const right = tone(1900, 44100, 1.3, 0.3);
+    const mono = new Float32Array(left.length);
+    for (let i = 0; i < mono.length; i++) mono[i] = (left[i]! + right[i]!) / 2;
+    const whole = resampleTo8k(mono, 44100);
+    const r = new Resampler(44100);
+    const parts: number[] = [];
+    for (let at = 0, size = 1; at < left.length; at += size, size = (size * 7 + 3) % 5000 || 1) {
+      parts.push(...r.push(left.subarray(at, at + size), right.subarray(at, at + size)));
+    }
+    parts.push(...r.flush());
+    expect(parts.length).toBe(whole.length);
+    let maxDiff = 0;
+    for (let i = 0; i < whole.length; i++) maxDiff = Math.max(maxDiff, Math.abs(parts[i]! - whole[i]!));
+    expect(maxDiff).toBeLessThan(1e-6);
+  });
+
+  it('has no delay: an impulse at t comes out at t', () => {
+    const input = new Float32Array(44100);
+    input[22050] = 1; // 0.5 s
+    const out = resampleTo8k(input, 44100);
+    let peak = 0;
+    for (let i = 1; i < out.length; i++) if (Math.abs(out[i]!) > Math.abs(out[peak]!)) peak = i;
+    expect(peak).toBe(4000);
+  });
+});

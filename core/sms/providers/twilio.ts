@@ -1,0 +1,79 @@
+import { checkMessage, endpoint } from './message.js';
+import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import type { SmsClient, SmsClientOptions } from './types.js';
+
+export interface TwilioConfig {
+  baseUrl: string;
+  accountSid: string;
+  /** A Twilio number in E.164, an alphanumeric sender ID, or a Messaging Service SID (MG...). */
+  from: string;
+  authToken: string;
+}
+
+interface TwilioError {
+  code?: number;
+  message?: string;
+  status?: number;
+}
+
+interface TwilioMessage {
+  sid?: string;
+  status?: string;
+  error_code?: number | null;
+  error_message?: string | null;
+}
+
+function errorDetail(answer: ProviderAnswer): string {
+  const body = answer.json as TwilioError | undefined;
+  if (body && typeof body === 'object' && typeof body.message === 'string') {
+    return body.code ? `${body.message} (Twilio error ${body.code})` : body.message;
+  }
+  return `HTTP ${answer.status}`;
+}
+
+/**
+ * Twilio Programmable Messaging: POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
+ * form-encoded To, From (or MessagingServiceSid) and Body, HTTP Basic with
+ * AccountSid:AuthToken. 201 answers the Message resource (sid SM..., status
+ * queued); errors answer {code, message, more_info, status}.
+ */
+export function twilioClient(config: TwilioConfig, options: SmsClientOptions = {}): SmsClient {
+  const url = endpoint(config.baseUrl, `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`);
+  const authorization = `Basic ${Buffer.from(`${config.accountSid}:${config.authToken}`).toString('base64')}`;
+  const from = config.from.trim();
+  // A Messaging Service picks the sender itself; Twilio takes its SID in MessagingServiceSid, not From.
+  const sender: Record<string, string> = /^MG[0-9a-f]{32}$/i.test(from) ? { MessagingServiceSid: from } : { From: from };
+
+  const interpret = (answer: ProviderAnswer): Verdict => {
+    const byStatus = verdictFromStatus(answer, errorDetail(answer));
+    if (byStatus) return byStatus;
+    const message = answer.json as TwilioMessage | undefined;
+    if (!message || typeof message !== 'object' || typeof message.sid !== 'string' || message.sid === '') {
+      return { kind: 'badAnswer', detail: 'the answer has no message SID' };
+    }
+    if (message.status === 'failed' || message.status === 'undelivered') {
+      return { kind: 'rejected', detail: message.error_message ?? `the message is ${message.status}${message.error_code ? ` (Twilio error ${message.error_code})` : ''}` };
+    }
+    return { kind: 'accepted', messageId: message.sid };
+  };
+
+  return {
+    provider: 'twilio',
+    async send(message) {
+      checkMessage(message);
+      return sendWithRetries(
+        {
+          provider: 'twilio',
+          label: 'Twilio',
+          credentials: 'Account SID and auth token',
+          url,
+          method: 'POST',
+          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+          body: new URLSearchParams({ To: message.to, ...sender, Body: message.text }).toString(),
+          interpret,
+        },
+        options,
+      );
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { SmsSendResult } from '../../../shared/types.js';
+import type { Logger } from '../../log.js';
+
+export interface SmsMessage {
+  /** E.164, e.g. +6281234567890. */
+  to: string;
+  text: string;
+}
+
+/**
+ * One SMS provider. `send` resolves only when the provider accepted the
+ * message; every refusal or failure is thrown as an AppError whose code says
+ * what kind (sms.auth, sms.rejected, sms.throttled, sms.providerError,
+ * sms.unreachable, sms.uncertain, sms.badAnswer) and whose params carry
+ * provider, httpStatus, attempts and the provider's answer, shortened.
+ */
+export interface SmsClient {
+  readonly provider: string;
+  send(message: SmsMessage): Promise<SmsSendResult>;
+}
+
+export interface SmsClientOptions {
+  fetch?: typeof fetch;
+  /** Waits between attempts; tests pass one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
+  /** 0 <= x < 1, for the jitter; tests pass a fixed one. */
+  random?: () => number;
+  /** Epoch ms, for Retry-After given as an HTTP date. */
+  now?: () => number;
+  log?: Logger;
+  /** Per HTTP request. */
+  timeoutMs?: number;
+  maxAttempts?: number;
+  /** Bound on the total time spent waiting between attempts. */
+  maxWaitMs?: number;
+}
+
+export const SMS_REQUEST_TIMEOUT_MS = 15_000;
+export const SMS_MAX_ATTEMPTS = 4;
+export const SMS_MAX_WAIT_MS = 30_000;
+
+export const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,226 @@
+/**
+ * The one pacing clock for every RTP stream in the process.
+ *
+ * Frames are due on a fixed 20 ms grid computed from a single origin taken
+ * with process.hrtime.bigint(): tick t of slot s is due at
+ * origin + s * (20 ms / slots) + t * 20 ms. Because due times are computed,
+ * never accumulated from timer delays, no stream drifts however late a timer
+ * fires (RFC 3550 §5.1: the RTP timestamp follows the sampling clock).
+ *
+ * The 20 ms period is split into `slots` phases and each stream is put in
+ * the least loaded one: sending one datagram from Node costs a few
+ * microseconds, so 1,000 streams sent in one burst would leave the last
+ * packet several milliseconds behind the grid; spread over the phases each
+ * burst is a tenth as long. A stream keeps its phase for its lifetime, so its
+ * own packets stay exactly 20 ms apart.
+ *
+ * Waking: a timer armed for the earliest due slot (Node timers have 1 ms
+ * resolution and fire up to ~1 ms either side); when it fires early, the
+ * thread sleeps the remainder with Atomics.wait (sub-millisecond, no CPU)
+ * and busy-waits only the last ~0.1 ms. The event loop is blocked during
+ * that wait, at most `spinMicros`: SIP timers and RTP input tolerate it. A late wake-up sends what is due at once; each
+ * stream catches up at most `maxCatchUp` frames (see rtpStream.ts).
+ */
+
+export interface ClockedStream {
+  /**
+   * Frames of this stream's slot are due up to and including `tick`.
+   * Called in due-time order, several streams per wake-up.
+   */
+  onDue(tick: number): void;
+}
+
+export interface RtpClockOptions {
+  /** Phases per 20 ms period (1 = every stream sends in the same burst). */
+  slots?: number;
+  /** A wake-up at most this early waits (blocking) for the due time; earlier ones sleep on a timer again. */
+  spinMicros?: number;
+  /** Arm the timer this many milliseconds before the due time (negative: after). */
+  leadMillis?: number;
+}
+
+export const FRAME_PERIOD_NS = 20_000_000;
+/** A futex wake-up can be this late; the rest of the wait is a busy-wait. */
+const SLEEP_SLACK_NS = 120_000;
+
+export class RtpClock {
+  readonly slotCount: number;
+  private readonly slotNs: number;
+  private readonly spinNs: number;
+  private readonly leadMs: number;
+  private readonly origin = process.hrtime.bigint();
+  private readonly slots: Set<ClockedStream>[];
+  /** The last tick handed to each slot's streams. */
+  private readonly lastTick: number[];
+  private timer: NodeJS.Timeout | null = null;
+  private immediate: NodeJS.Immediate | null = null;
+  private running = false;
+  /** Atomics.wait on this gives a sub-millisecond sleep that setTimeout cannot. */
+  private readonly sleeper = new Int32Array(new SharedArrayBuffer(4));
+  private canSleep = true;
+  /** Benchmarks set this to see every packet's send-time error against the grid (ns, late > 0). */
+  probe: ((errorNs: number) => void) | null = null;
+
+  constructor(options: RtpClockOptions = {}) {
+    this.slotCount = Math.max(1, Math.floor(options.slots ?? 10));
+    this.slotNs = FRAME_PERIOD_NS / this.slotCount;
+    // Waiting longer than most of a phase would leave no time for I/O between bursts.
+    this.spinNs = Math.min((options.spinMicros ?? 1500) * 1000, 0.75 * this.slotNs);
+    this.leadMs = options.leadMillis ?? 0;
+    this.slots = Array.from({ length: this.slotCount }, () => new Set<ClockedStream>());
+    const now = this.now();
+    this.lastTick = this.slots.map((_, s) => this.latestTick(s, now));
+  }
+
+  /** Nanoseconds since the clock's origin. */
+  now(): number {
+    return Number(process.hrtime.bigint() - this.origin);
+  }
+
+  /** The ideal send time of `tick` in `slot`, in ns since the origin. */
+  dueAt(slot: number, tick: number): number {
+    return slot * this.slotNs + tick * FRAME_PERIOD_NS;
+  }
+
+  get streamCount(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.size;
+    return n;
+  }
+
+  /** Picks the least loaded slot (the soonest among equals) and its first future tick. */
+  reserve(): { slot: number; firstTick: number } {
+    const now = this.now();
+    let best = 0;
+    let bestDue = Infinity;
+    for (let s = 0; s < this.slotCount; s++) {
+      const size = this.slots[s]!.size;
+      const bestSize = this.slots[best]!.size;
+      const due = this.dueAt(s, this.latestTick(s, now) + 1);
+      if (size < bestSize || (size === bestSize && due < bestDue)) {
+        best = s;
+        bestDue = due;
+      }
+    }
+    return { slot: best, firstTick: this.latestTick(best, now) + 1 };
+  }
+
+  /** The first tick of `slot` that is still in the future. */
+  nextTickOf(slot: number): number {
+    return this.latestTick(slot, this.now()) + 1;
+  }
+
+  /** Starts calling `stream.onDue` for its slot; it ignores ticks before its own first tick. */
+  add(stream: ClockedStream, slot: number, firstTick: number): void {
+    const set = this.slots[slot];
+    if (!set) throw new RangeError(`no clock slot ${slot}`);
+    // An empty slot has nobody waiting: start its tick count just before the newcomer.
+    // A busy slot keeps its count, so a lagging slot still serves its other streams.
+    if (set.size === 0) this.lastTick[slot] = Math.max(this.lastTick[slot]!, firstTick - 1);
+    set.add(stream);
+    if (!this.running) this.arm(this.now());
+  }
+
+  remove(stream: ClockedStream, slot: number): void {
+    this.slots[slot]?.delete(stream);
+    if (this.streamCount === 0) this.disarm();
+  }
+
+  private latestTick(slot: number, now: number): number {
+    return Math.floor((now - slot * this.slotNs) / FRAME_PERIOD_NS);
+  }
+
+  /** The earliest due time among slots that have streams, or null when idle. */
+  private nextDue(): { slot: number; at: number } | null {
+    let slot = -1;
+    let at = Infinity;
+    for (let s = 0; s < this.slotCount; s++) {
+      if (this.slots[s]!.size === 0) continue;
+      const due = this.dueAt(s, this.lastTick[s]! + 1);
+      if (due < at) {
+        at = due;
+        slot = s;
+      }
+    }
+    return slot < 0 ? null : { slot, at };
+  }
+
+  private disarm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
+    this.timer = null;
+    this.immediate = null;
+  }
+
+  private arm(now: number): void {
+    this.disarm();
+    const next = this.nextDue();
+    if (!next) return;
+    const early = next.at - now;
+    if (early <= this.spinNs) {
+      // Close enough to wait: yield to I/O once, then run() waits the rest.
+      this.immediate = setImmediate(this.run);
+    } else {
+      // Node timers count whole milliseconds from a cached loop time, so they
+      // fire up to ~1 ms either side of the wanted instant; rounding puts the
+      // wake-up around the due time, and run() waits when it is early.
+      this.timer = setTimeout(this.run, Math.max(1, Math.round(early / 1e6 - this.leadMs)));
+    }
+  }
+
+  private readonly run = (): void => {
+    this.timer = null;
+    this.immediate = null;
+    this.running = true;
+    try {
+      let now = this.now();
+      const first = this.nextDue();
+      if (!first) return;
+      if (first.at - now > this.spinNs) return; // too early: arm() below sleeps again
+      // Sleep the thread (no CPU) to just before the due time, then busy-wait the last few microseconds.
+      if (this.canSleep && first.at - now > SLEEP_SLACK_NS) {
+        try {
+          Atomics.wait(this.sleeper, 0, 0, (first.at - now - SLEEP_SLACK_NS) / 1e6);
+        } catch {
+          this.canSleep = false; // a thread that may not block (a browser main thread): busy-wait instead
+        }
+      }
+      now = this.now();
+      while (now < first.at) now = this.now();
+      // Serve every slot that is due, in due-time order; bounded in case sending takes longer than a period.
+      for (let guard = 0; guard < this.slotCount * 2; guard++) {
+        const next = this.nextDue();
+        if (!next || next.at > now) break;
+        const tick = this.latestTick(next.slot, now);
+        this.lastTick[next.slot] = tick;
+        const set = this.slots[next.slot]!;
+        for (const stream of set) {
+          try {
+            stream.onDue(tick);
+          } catch {
+            set.delete(stream); // a broken stream must not silence every other call
+          }
+        }
+        now = this.now();
+      }
+    } finally {
+      this.running = false;
+      this.arm(this.now());
+    }
+  };
+}
+
+let shared: RtpClock | null = null;
+
+/** The process-wide clock every media session uses. */
+export function sharedRtpClock(): RtpClock {
+  shared ??= new RtpClock();
+  return shared;
+}
+
+/** For benchmarks comparing settings: replaces the shared clock (only while no stream is playing). */
+export function configureSharedRtpClock(options: RtpClockOptions): RtpClock {
+  if (shared && shared.streamCount > 0) throw new Error('the RTP clock is in use');
+  shared = new RtpClock(options);
+  return shared;
+}

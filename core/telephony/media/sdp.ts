@@ -1,0 +1,202 @@
+/**
+ * SDP offer/answer for one G.711 audio stream (RFC 3264, RFC 4566), with
+ * sdp-transform doing the line grammar. Everything that reads a peer's SDP
+ * throws only AppError: the text came from the network.
+ */
+import { isIP } from 'node:net';
+import { randomInt } from 'node:crypto';
+import * as sdpTransform from 'sdp-transform';
+import type { MediaDescription, SessionDescription } from 'sdp-transform';
+import { AppError } from '../../errors.js';
+import type { G711Codec } from './types.js';
+
+/** RFC 3551 table 4: the static payload types of G.711. */
+export const STATIC_PAYLOAD_TYPE: Record<G711Codec, number> = { PCMU: 0, PCMA: 8 };
+/** Our dynamic payload type for RFC 4733 telephone-event in the offer. */
+export const OUR_TELEPHONE_EVENT_PT = 101;
+
+export type Direction = 'sendrecv' | 'sendonly' | 'recvonly' | 'inactive';
+
+export interface PeerFormat {
+  payloadType: number;
+  /** Upper-case encoding name, e.g. PCMA, PCMU, TELEPHONE-EVENT, or '' if unknown. */
+  encoding: string;
+  clockRate: number;
+}
+
+export interface PeerAudio {
+  /** Index of this m= line in the peer's SDP (an answer must keep the m= lines in order, RFC 3264 §6). */
+  index: number;
+  address: string;
+  port: number;
+  protocol: string;
+  /** The direction as the peer wrote it (media level, else session level, else sendrecv). */
+  direction: Direction;
+  formats: PeerFormat[];
+  telephoneEventPayloadType: number | null;
+}
+
+export interface PeerSdp {
+  session: SessionDescription;
+  audio: PeerAudio;
+}
+
+export interface CodecChoice {
+  codec: G711Codec;
+  payloadType: number;
+}
+
+function badSdp(reason: string): AppError {
+  return new AppError('media.badSdp', `The gateway sent a session description (SDP) that cannot be used: ${reason}. Check the gateway's media settings, or send its SIP trace to support.`, { reason });
+}
+
+/**
+ * Reads the first audio stream of a peer's SDP. `index` picks an m= line (an
+ * answer's line 0 answers our single offered line); without it, the first
+ * audio line is used (a re-offer may also carry video).
+ */
+export function parsePeerSdp(text: string, index?: number): PeerSdp {
+  if (typeof text !== 'string' || !/^\s*v=0/.test(text)) throw badSdp('it does not start with v=0');
+  let session: SessionDescription;
+  try {
+    session = sdpTransform.parse(text);
+  } catch {
+    throw badSdp('it could not be parsed');
+  }
+  const media = Array.isArray(session.media) ? session.media : [];
+  if (media.length === 0) throw badSdp('it has no media line');
+  const at = index ?? media.findIndex((m) => m.type === 'audio');
+  const m = media[at];
+  if (!m || m.type !== 'audio') throw rejected('no audio stream was accepted');
+  if (typeof m.port !== 'number' || !Number.isInteger(m.port) || m.port < 0 || m.port > 65535) throw badSdp('the audio port is missing or invalid');
+  const connection = m.connection ?? session.connection;
+  const address = connection?.ip?.split('/')[0] ?? '';
+  if (m.port === 0) {
+    // RFC 3264 §6: port 0 means the stream is rejected.
+    throw rejected('the audio stream was refused (port 0)');
+  }
+  if (!address || isIP(address) === 0) {
+    throw new AppError('media.badAddress', `The gateway's SDP gives no usable IP address for the audio ("${address}"). Host names are not supported in c= lines; check the gateway's media address settings.`, { address });
+  }
+  const protocol = String(m.protocol ?? '');
+  if (!/^RTP\/AVPF?$/i.test(protocol)) {
+    throw new AppError('media.unsupportedTransport', `The gateway offered audio over ${protocol || 'an unknown transport'}; this app sends plain RTP/AVP only (no SRTP). Turn off media encryption (SRTP) for this trunk on the gateway.`, { protocol });
+  }
+  const rtpmap = new Map<number, { codec: string; rate: number }>();
+  for (const r of Array.isArray(m.rtp) ? m.rtp : []) {
+    if (typeof r.payload === 'number') rtpmap.set(r.payload, { codec: String(r.codec ?? '').toUpperCase(), rate: Number(r.rate ?? 0) });
+  }
+  const formats: PeerFormat[] = [];
+  for (const token of String(m.payloads ?? '').trim().split(/\s+/)) {
+    if (!/^\d{1,3}$/.test(token)) continue;
+    const payloadType = Number(token);
+    if (payloadType > 127) continue;
+    const mapped = rtpmap.get(payloadType);
+    if (mapped) formats.push({ payloadType, encoding: mapped.codec, clockRate: mapped.rate });
+    else if (payloadType === 0) formats.push({ payloadType, encoding: 'PCMU', clockRate: 8000 });
+    else if (payloadType === 8) formats.push({ payloadType, encoding: 'PCMA', clockRate: 8000 });
+    else formats.push({ payloadType, encoding: '', clockRate: 0 });
+  }
+  const te = formats.find((f) => f.encoding === 'TELEPHONE-EVENT' && f.clockRate === 8000);
+  let direction = (m.direction ?? session.direction ?? 'sendrecv') as Direction;
+  // RFC 3264 §8.4: c=0.0.0.0 is the RFC 2543 way to put a call on hold.
+  if (address === '0.0.0.0') direction = 'inactive';
+  return {
+    session,
+    audio: { index: at, address, port: m.port, protocol, direction, formats, telephoneEventPayloadType: te ? te.payloadType : null },
+  };
+}
+
+function rejected(reason: string): AppError {
+  return new AppError('media.rejected', `The gateway refused the call's audio: ${reason}. Check that the gateway allows G.711 (PCMA/PCMU) audio on this trunk.`, { reason });
+}
+
+/**
+ * The codec to use: the first format in the peer's m= line order that is one
+ * of ours (RFC 3264 §6.1: an answer lists the formats in its preference order;
+ * for a re-offer we answer in the offerer's order too).
+ */
+export function chooseCodec(audio: PeerAudio, ours: readonly G711Codec[]): CodecChoice {
+  for (const f of audio.formats) {
+    if (f.clockRate !== 8000) continue;
+    if ((f.encoding === 'PCMA' || f.encoding === 'PCMU') && ours.includes(f.encoding)) return { codec: f.encoding, payloadType: f.payloadType };
+  }
+  const offered = audio.formats.map((f) => f.encoding || String(f.payloadType)).join(', ') || 'none';
+  throw new AppError('media.noCommonCodec', `The gateway and this app have no audio codec in common (gateway: ${offered}; app: ${ours.join(', ')}). Enable G.711 A-law (PCMA) or mu-law (PCMU) on the gateway, or change the codec preference in Settings > Gateway.`, { offered, ours: ours.join(', ') });
+}
+
+/** RFC 3264 §6.1: the answer's direction mirrors the offer's. */
+export function answerDirection(offered: Direction): Direction {
+  if (offered === 'sendonly') return 'recvonly';
+  if (offered === 'recvonly') return 'sendonly';
+  return offered;
+}
+
+/** Whether we may send RTP given the direction the peer declared (RFC 3264 §5.1). */
+export function peerAcceptsMedia(peerDirection: Direction): boolean {
+  return peerDirection === 'sendrecv' || peerDirection === 'recvonly';
+}
+
+/**
+ * Our side of the session: one o= line whose version goes up by one each
+ * time the description changes (RFC 3264 §8: a new offer or answer in the
+ * same session keeps the o= line but increments the version; an unchanged
+ * description may repeat the same version).
+ */
+export class LocalDescription {
+  private readonly sessionId = String(randomInt(1, 2 ** 31));
+  private version = 1;
+  private lastBody: string | null = null;
+
+  constructor(
+    private readonly address: string,
+    private readonly port: number,
+  ) {}
+
+  /** Our offer: the codecs in preference order, then telephone-event (RFC 4733 §7.1.1). */
+  offer(codecs: readonly G711Codec[]): string {
+    const pts = codecs.map((c) => STATIC_PAYLOAD_TYPE[c]);
+    return this.render([this.audioLine(pts.map((pt, i) => ({ payload: pt, codec: codecs[i]! })), OUR_TELEPHONE_EVENT_PT, 'sendrecv')]);
+  }
+
+  /** Our answer to a peer's offer: one answer line per offered line, the others refused with port 0. */
+  answer(peer: PeerSdp, choice: CodecChoice, direction: Direction): string {
+    const lines: MediaDescription[] = peer.session.media.map((m, i) => {
+      if (i === peer.audio.index) {
+        return this.audioLine([{ payload: choice.payloadType, codec: choice.codec }], peer.audio.telephoneEventPayloadType, direction);
+      }
+      const first = String(m.payloads ?? '').trim().split(/\s+/)[0] || '0';
+      return { type: String(m.type ?? 'audio'), port: 0, protocol: String(m.protocol ?? 'RTP/AVP'), payloads: first, rtp: [], fmtp: [] };
+    });
+    return this.render(lines);
+  }
+
+  private audioLine(codecs: { payload: number; codec: G711Codec }[], tePt: number | null, direction: Direction): MediaDescription {
+    const rtp: MediaDescription['rtp'] = codecs.map((c) => ({ payload: c.payload, codec: c.codec, rate: 8000 }));
+    const fmtp: MediaDescription['fmtp'] = [];
+    const payloads = codecs.map((c) => c.payload);
+    if (tePt !== null) {
+      rtp.push({ payload: tePt, codec: 'telephone-event', rate: 8000 });
+      fmtp.push({ payload: tePt, config: '0-16' });
+      payloads.push(tePt);
+    }
+    return { type: 'audio', port: this.port, protocol: 'RTP/AVP', payloads: payloads.join(' '), rtp, fmtp, ptime: 20, direction };
+  }
+
+  private render(media: MediaDescription[]): string {
+    const ipVer = isIP(this.address) === 6 ? 6 : 4;
+    const build = (version: number) =>
+      sdpTransform.write({
+        version: 0,
+        origin: { username: 'autocall', sessionId: this.sessionId, sessionVersion: version, netType: 'IN', ipVer, address: this.address },
+        name: 'AutoCall',
+        connection: { version: ipVer, ip: this.address },
+        timing: { start: 0, stop: 0 },
+        media,
+      });
+    const body = build(0);
+    if (this.lastBody !== null && body !== this.lastBody) this.version += 1;
+    this.lastBody = body;
+    return build(this.version);
+  }
+}

@@ -1,0 +1,236 @@
+import { cseqOf, getHeader, getHeaderLines, getHeaderList, type SipRequest, type SipResponse } from './message.js';
+import { parseVia } from './via.js';
+import type { SipTimerValues, TimerHandle, Timers } from './timers.js';
+import type { Destination } from './transport.js';
+
+/** What a client transaction reports to its transaction user (the call flow, REGISTER, OPTIONS). */
+export interface ClientTransactionUser {
+  /** Provisional and final responses; for INVITE also every retransmitted 2xx (RFC 6026 §7.1 Accepted state). */
+  onResponse(response: SipResponse): void;
+  /** Timer B (INVITE, §17.1.1.2) or Timer F (non-INVITE, §17.1.2.2) fired: no final response. */
+  onTimeout(): void;
+  /** §17.1.4: a transport failure is reported like a 503. */
+  onTransportError(error: Error): void;
+}
+
+/** What a transaction needs from the stack that owns it. */
+export interface TransactionHost {
+  readonly timers: Timers;
+  readonly timerValues: SipTimerValues;
+  readonly reliable: boolean;
+  send(message: SipRequest, to: Destination): Promise<void>;
+  terminated(key: string): void;
+}
+
+/** §17.1.3: a response matches the client transaction with its top Via branch and CSeq method. */
+export function clientTransactionKey(branch: string, method: string): string {
+  return `${branch}|${method.toUpperCase()}`;
+}
+
+export function topViaBranch(message: SipRequest | SipResponse): string | null {
+  const top = getHeaderList(message, 'Via')[0];
+  return (top && parseVia(top)?.params.branch) || null;
+}
+
+type InviteState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
+
+/** INVITE client transaction, RFC 3261 §17.1.1 with the RFC 6026 Accepted state. */
+export class InviteClientTransaction {
+  readonly key: string;
+  private state: InviteState = 'calling';
+  private timerA: TimerHandle | null = null;
+  private timerB: TimerHandle | null = null;
+  private timerD: TimerHandle | null = null;
+  private timerM: TimerHandle | null = null;
+  private ack: SipRequest | null = null;
+
+  constructor(
+    private readonly host: TransactionHost,
+    readonly request: SipRequest,
+    readonly destination: Destination,
+    private readonly user: ClientTransactionUser,
+  ) {
+    this.key = clientTransactionKey(topViaBranch(request) ?? '', 'INVITE');
+  }
+
+  get currentState(): InviteState {
+    return this.state;
+  }
+
+  start(): void {
+    this.transmit(this.request);
+    const { t1 } = this.host.timerValues;
+    // §17.1.1.2: Timer A only on unreliable transports, doubling each time.
+    if (!this.host.reliable) this.scheduleA(t1);
+    this.timerB = this.host.timers.setTimeout(() => {
+      if (this.state !== 'calling') return;
+      this.terminate();
+      this.user.onTimeout();
+    }, 64 * t1);
+  }
+
+  private scheduleA(interval: number): void {
+    this.timerA = this.host.timers.setTimeout(() => {
+      if (this.state !== 'calling') return;
+      this.transmit(this.request);
+      this.scheduleA(interval * 2);
+    }, interval);
+  }
+
+  private transmit(message: SipRequest): void {
+    this.host.send(message, this.destination).catch((err: Error) => {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      this.user.onTransportError(err);
+    });
+  }
+
+  receive(response: SipResponse): void {
+    const status = response.status;
+    switch (this.state) {
+      case 'calling':
+      case 'proceeding':
+        if (status < 200) {
+          this.state = 'proceeding';
+          this.host.timers.clearTimeout(this.timerA);
+          this.user.onResponse(response);
+        } else if (status < 300) {
+          // RFC 6026 §7.1: stay to pass 2xx retransmissions up to the dialog, which re-ACKs them.
+          this.state = 'accepted';
+          this.clearAB();
+          this.timerM = this.host.timers.setTimeout(() => this.terminate(), 64 * this.host.timerValues.t1);
+          this.user.onResponse(response);
+        } else {
+          this.state = 'completed';
+          this.clearAB();
+          this.ack = buildNon2xxAck(this.request, response);
+          this.transmit(this.ack);
+          // Timer D: at least 32 s on UDP to absorb retransmitted finals, zero on TCP (§17.1.1.2).
+          this.timerD = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : 32_000);
+          this.user.onResponse(response);
+        }
+        break;
+      case 'accepted':
+        if (status >= 200 && status < 300) this.user.onResponse(response);
+        break;
+      case 'completed':
+        // A retransmitted final response: our ACK was lost, send it again, do not tell the TU.
+        if (status >= 300 && this.ack) this.transmit(this.ack);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private clearAB(): void {
+    this.host.timers.clearTimeout(this.timerA);
+    this.host.timers.clearTimeout(this.timerB);
+  }
+
+  /** Ends the transaction at once (transport error, stack shutdown). */
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.clearAB();
+    this.host.timers.clearTimeout(this.timerD);
+    this.host.timers.clearTimeout(this.timerM);
+    this.host.terminated(this.key);
+  }
+}
+
+/**
+ * §17.1.1.3: the ACK for a non-2xx final response belongs to the transaction:
+ * same Request-URI, Call-ID, From, CSeq number and the top Via (so the same
+ * branch); To from the response (with its tag); the Route headers of the INVITE.
+ */
+export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRequest {
+  const headers = [
+    { name: 'Via', value: getHeaderList(invite, 'Via')[0] ?? '' },
+    ...getHeaderLines(invite, 'Route').map((value) => ({ name: 'Route', value })),
+    { name: 'Max-Forwards', value: '70' },
+    { name: 'From', value: getHeader(invite, 'From') ?? '' },
+    { name: 'To', value: getHeader(response, 'To') ?? getHeader(invite, 'To') ?? '' },
+    { name: 'Call-ID', value: getHeader(invite, 'Call-ID') ?? '' },
+    { name: 'CSeq', value: `${cseqOf(invite).seq} ACK` },
+  ];
+  return { kind: 'request', method: 'ACK', uri: invite.uri, headers, body: '' };
+}
+
+type NonInviteState = 'trying' | 'proceeding' | 'completed' | 'terminated';
+
+/** Non-INVITE client transaction (BYE, CANCEL, OPTIONS, REGISTER), RFC 3261 §17.1.2. */
+export class NonInviteClientTransaction {
+  readonly key: string;
+  private state: NonInviteState = 'trying';
+  private timerE: TimerHandle | null = null;
+  private timerF: TimerHandle | null = null;
+  private timerK: TimerHandle | null = null;
+
+  constructor(
+    private readonly host: TransactionHost,
+    readonly request: SipRequest,
+    readonly destination: Destination,
+    private readonly user: ClientTransactionUser,
+  ) {
+    this.key = clientTransactionKey(topViaBranch(request) ?? '', request.method);
+  }
+
+  get currentState(): NonInviteState {
+    return this.state;
+  }
+
+  start(): void {
+    this.transmit();
+    const { t1 } = this.host.timerValues;
+    if (!this.host.reliable) this.scheduleE(t1);
+    this.timerF = this.host.timers.setTimeout(() => {
+      if (this.state !== 'trying' && this.state !== 'proceeding') return;
+      this.terminate();
+      this.user.onTimeout();
+    }, 64 * t1);
+  }
+
+  /** Timer E: T1 doubling up to T2 while Trying; T2 once Proceeding (§17.1.2.2). */
+  private scheduleE(interval: number): void {
+    this.timerE = this.host.timers.setTimeout(() => {
+      if (this.state !== 'trying' && this.state !== 'proceeding') return;
+      this.transmit();
+      const { t2 } = this.host.timerValues;
+      this.scheduleE(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));
+    }, interval);
+  }
+
+  private transmit(): void {
+    this.host.send(this.request, this.destination).catch((err: Error) => {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      this.user.onTransportError(err);
+    });
+  }
+
+  receive(response: SipResponse): void {
+    if (this.state !== 'trying' && this.state !== 'proceeding') return; // Completed absorbs retransmissions
+    if (response.status < 200) {
+      this.state = 'proceeding';
+      this.user.onResponse(response);
+      return;
+    }
+    this.state = 'completed';
+    this.host.timers.clearTimeout(this.timerE);
+    this.host.timers.clearTimeout(this.timerF);
+    // Timer K: T4 on UDP to absorb retransmitted responses, zero on TCP.
+    this.timerK = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : this.host.timerValues.t4);
+    this.user.onResponse(response);
+  }
+
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.host.timers.clearTimeout(this.timerE);
+    this.host.timers.clearTimeout(this.timerF);
+    this.host.timers.clearTimeout(this.timerK);
+    this.host.terminated(this.key);
+  }
+}
+
+export type ClientTransaction = InviteClientTransaction | NonInviteClientTransaction;

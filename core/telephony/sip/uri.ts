@@ -1,0 +1,151 @@
+/**
+ * SIP URIs (RFC 3261 §19.1) and name-addr / addr-spec header values
+ * (§20.10, §25.1). Parsing is total: null for anything malformed.
+ */
+export interface SipUri {
+  scheme: 'sip' | 'sips';
+  user: string | null;
+  host: string;
+  port: number | null;
+  params: Record<string, string | null>;
+  /** "?a=b&c=d" part, kept raw. */
+  headers: string;
+}
+
+export interface NameAddr {
+  displayName: string | null;
+  uri: string;
+  /** Header parameters after the address (tag, expires, q...). */
+  params: Record<string, string | null>;
+}
+
+export function parseParams(text: string): Record<string, string | null> {
+  const params: Record<string, string | null> = {};
+  for (const part of text.split(';')) {
+    const p = part.trim();
+    if (!p) continue;
+    const eq = p.indexOf('=');
+    if (eq < 0) params[p.toLowerCase()] = null;
+    else params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim();
+  }
+  return params;
+}
+
+export function formatParams(params: Record<string, string | null>): string {
+  return Object.entries(params)
+    .map(([k, v]) => (v === null ? `;${k}` : `;${k}=${v}`))
+    .join('');
+}
+
+export function parseSipUri(text: string): SipUri | null {
+  const match = /^(sips?):(.*)$/i.exec(text.trim());
+  if (!match) return null;
+  const scheme = match[1]!.toLowerCase() as 'sip' | 'sips';
+  let rest = match[2]!;
+  let headers = '';
+  const q = rest.indexOf('?');
+  if (q >= 0) {
+    headers = rest.slice(q);
+    rest = rest.slice(0, q);
+  }
+  let user: string | null = null;
+  const at = rest.lastIndexOf('@');
+  if (at >= 0) {
+    user = rest.slice(0, at);
+    rest = rest.slice(at + 1);
+    const colon = user.indexOf(':');
+    if (colon >= 0) user = user.slice(0, colon); // a password in a URI is never kept (§19.1.1 NOT RECOMMENDED)
+    if (!user) return null;
+  }
+  const semi = rest.indexOf(';');
+  const hostport = semi >= 0 ? rest.slice(0, semi) : rest;
+  const params = semi >= 0 ? parseParams(rest.slice(semi + 1)) : {};
+  let host: string;
+  let portText: string | undefined;
+  if (hostport.startsWith('[')) {
+    const close = hostport.indexOf(']');
+    if (close < 0) return null;
+    host = hostport.slice(0, close + 1);
+    const after = hostport.slice(close + 1);
+    if (after) {
+      if (!after.startsWith(':')) return null;
+      portText = after.slice(1);
+    }
+  } else {
+    const colon = hostport.indexOf(':');
+    host = colon >= 0 ? hostport.slice(0, colon) : hostport;
+    if (colon >= 0) portText = hostport.slice(colon + 1);
+  }
+  if (!host || !/^[A-Za-z0-9.\-_:[\]]+$/.test(host)) return null;
+  let port: number | null = null;
+  if (portText !== undefined) {
+    if (!/^\d{1,5}$/.test(portText)) return null;
+    port = Number(portText);
+    if (port < 1 || port > 65535) return null;
+  }
+  return { scheme, user, host, port, params, headers };
+}
+
+export function formatSipUri(uri: SipUri): string {
+  const user = uri.user !== null ? `${uri.user}@` : '';
+  const port = uri.port !== null ? `:${uri.port}` : '';
+  return `${uri.scheme}:${user}${uri.host}${port}${formatParams(uri.params)}${uri.headers}`;
+}
+
+/**
+ * name-addr `"Alice" <sip:a@b>;tag=1` or addr-spec `sip:a@b;tag=1`. In the
+ * addr-spec form every ;param belongs to the header, not the URI (§20.10).
+ */
+export function parseNameAddr(text: string): NameAddr | null {
+  const value = text.trim();
+  if (!value) return null;
+  const lt = findUnquoted(value, '<');
+  if (lt >= 0) {
+    const gt = value.indexOf('>', lt);
+    if (gt < 0) return null;
+    let display = value.slice(0, lt).trim();
+    if (display.startsWith('"')) {
+      if (!display.endsWith('"') || display.length < 2) return null;
+      display = display.slice(1, -1).replace(/\\(.)/g, '$1');
+    }
+    const uri = value.slice(lt + 1, gt).trim();
+    if (!uri || !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(uri)) return null;
+    const after = value.slice(gt + 1).trim();
+    if (after && !after.startsWith(';')) return null;
+    return { displayName: display || null, uri, params: parseParams(after) };
+  }
+  const semi = value.indexOf(';');
+  const uri = semi >= 0 ? value.slice(0, semi).trim() : value;
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\S+$/.test(uri)) return null;
+  return { displayName: null, uri, params: semi >= 0 ? parseParams(value.slice(semi + 1)) : {} };
+}
+
+function findUnquoted(text: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted && c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    else if (c === ch && !quoted) return i;
+  }
+  return -1;
+}
+
+/** Display names are quoted strings (§25.1): escape backslash and quote, drop line breaks. */
+export function quoteDisplayName(name: string): string {
+  return `"${name.replace(/[\r\n]/g, ' ').replace(/(["\\])/g, '\\$1')}"`;
+}
+
+export function formatNameAddr(addr: NameAddr): string {
+  const display = addr.displayName ? `${quoteDisplayName(addr.displayName)} ` : '';
+  return `${display}<${addr.uri}>${formatParams(addr.params)}`;
+}
+
+/** The tag parameter of a From/To value (§19.3), or null. */
+export function tagOf(value: string | undefined): string | null {
+  if (!value) return null;
+  return parseNameAddr(value)?.params.tag ?? null;
+}

@@ -1,0 +1,33 @@
+import type { Outcome } from './outcome.js';
+
+/** One SIP message as sent or received, for the trace the user opens for support. */
+export interface SipTraceEntry {
+  /** Epoch milliseconds. */
+  at: number;
+  direction: 'out' | 'in';
+  /** "udp:192.0.2.1:5060" */
+  remote: string;
+  /** The message text with Authorization/Proxy-Authorization values masked. */
+  text: string;
+}
+
+/** The structured result of one call attempt (issue 3 "Outcome"). */
+export interface CallResult {
+  outcome: Outcome;
+  hungUpBy: 'callee' | 'system' | null;
+  /** From the first 180/183 (or from the INVITE when none came) to the final response; null if never sent. */
+  ringMs: number | null;
+  /** Talk duration: from the 200 OK to the end of the call; null when not answered. */
+  answeredMs: number | null;
+  playedMs: number;
+  playedToEnd: boolean;
+  finalStatus: number | null;
+  q850Cause: number | null;
+  dtmf: string;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number;
+  /** Stable dotted codes with a short detail ("sip.authFailed: ..."). */
+  errors: string[];
+  trace: SipTraceEntry[];
+}
