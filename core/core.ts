@@ -25,7 +25,13 @@ import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './tasks/smsOutbox.js';
 import { TaskService } from './tasks/taskService.js';
 import type { CallPlacer } from './tasks/types.js';
+import { RtpMediaFactory } from './telephony/media/rtpMediaSession.js';
+import type { MediaFactory } from './telephony/media/types.js';
+import { SipGateway } from './telephony/gateway/sipGateway.js';
+import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
+import type { EngineStatus, GatewayTestView } from '../shared/types.js';
 import { parseWib } from '../shared/time/wib.js';
+import { normalizePhone } from '../shared/phone/normalize.js';
 import { AppError } from './errors.js';
 
 export interface CoreOptions {
@@ -44,6 +50,8 @@ export interface CoreOptions {
   onStartAtLoginChanged?: (enabled: boolean) => void;
   /** The dry-run gateway's behaviour (tests make it fast and deterministic). */
   dryRun?: DryRunOptions;
+  /** RTP media for SIP calls (default: real RTP sockets paced by the shared clock). */
+  media?: MediaFactory;
   /** Engine tick and lease timing (tests shorten them). */
   engine?: { tickMs?: number; leaseTtlMs?: number };
 }
@@ -67,6 +75,10 @@ export class Core {
   readonly scheduler: Scheduler;
   private readonly lease: Lease;
   private readonly dryRunGateway: DryRunGateway;
+  /** The SIP gateway for the saved settings; rebuilt when they change. */
+  private sip: { key: string; placer: SipCallPlacer } | null = null;
+  /** Bumped by every save of Settings > Gateway here, so a new password takes effect too. */
+  private gatewayGeneration = 0;
   private readonly handlers: Handlers;
 
   private constructor(
@@ -129,9 +141,92 @@ export class Core {
     return core;
   }
 
-  /** The gateway calls go through now. Until a SIP gateway is configured, the dry-run gateway. */
+  /**
+   * The gateway calls go through now: the dry-run gateway until Settings >
+   * Gateway is switched to SIP, then the SIP gateway for the saved settings.
+   * When the settings change, the old gateway finishes its calls and stops.
+   */
   placer(): CallPlacer {
-    return this.dryRunGateway;
+    const settings = this.gateway.settings();
+    if (settings.mode !== 'sip') {
+      this.retireSip();
+      return this.dryRunGateway;
+    }
+    return this.sipPlacer(settings);
+  }
+
+  private sipPlacer(settings = this.gateway.settings()): SipCallPlacer {
+    const key = `${this.gatewayGeneration}:${JSON.stringify(settings)}`;
+    if (this.sip?.key === key) return this.sip.placer;
+    this.retireSip();
+    const placer = new SipCallPlacer(settings, toGatewayConfig(settings, this.gateway.password()), {
+      media: this.media(),
+      payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
+      log: this.ctx.log,
+      onStateChange: () => this.engine.wake(),
+    });
+    this.sip = { key, placer };
+    return placer;
+  }
+
+  private retireSip(): void {
+    this.sip?.placer.retire();
+    this.sip = null;
+  }
+
+  private media(): MediaFactory {
+    return this.options.media ?? new RtpMediaFactory();
+  }
+
+  private checkGatewayConfigured(): ReturnType<GatewaySettingsService['settings']> {
+    const settings = this.gateway.settings();
+    if (!settings.host) {
+      throw new AppError('gateway.hostMissing', 'Enter and save the gateway host (name or IP address) in Settings > Gateway first.');
+    }
+    return settings;
+  }
+
+  /** "Test gateway": OPTIONS, and REGISTER where configured, with the saved settings. */
+  async testGateway(): Promise<GatewayTestView> {
+    const settings = this.checkGatewayConfigured();
+    if (settings.mode === 'sip') return this.sipPlacer(settings).test();
+    const gateway = new SipGateway(toGatewayConfig(settings, this.gateway.password()), { media: this.media() });
+    try {
+      return await gateway.test();
+    } finally {
+      await gateway.stop();
+    }
+  }
+
+  /** "Test call": one real call to `to` with a recording, outside any task. */
+  async testCall(to: string, recordingId: number) {
+    const phone = normalizePhone(to);
+    if (!phone.ok) throw new AppError('gateway.badNumber', `"${to}" is not a phone number: enter it as 0812..., 62812... or +62812....`, { number: to });
+    const settings = this.checkGatewayConfigured();
+    this.recordings.get(recordingId);
+    if (settings.mode === 'sip') return this.sipPlacer(settings).testCall(phone.e164, recordingId);
+    const placer = new SipCallPlacer(settings, toGatewayConfig(settings, this.gateway.password()), {
+      media: this.media(),
+      payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
+      log: this.ctx.log,
+    });
+    try {
+      return await placer.testCall(phone.e164, recordingId);
+    } finally {
+      await placer.close();
+    }
+  }
+
+  engineStatus(): EngineStatus {
+    const sip = this.gateway.settings().mode === 'sip' ? this.sipPlacer() : null;
+    return {
+      dialing: this.lease.holds(),
+      otherHolder: this.lease.holds() ? null : this.lease.currentHolder(),
+      activeCalls: this.engine.activeCalls,
+      gateway: sip ? 'sip' : 'dryRun',
+      gatewayState: sip ? sip.state : 'dryRun',
+      gatewayError: sip ? sip.error : null,
+    };
   }
 
   /** Starts scheduling and dialing in this process (the desktop app, `autocall run`, the e2e bridge). */
@@ -157,6 +252,9 @@ export class Core {
   async stopEngine(): Promise<void> {
     this.scheduler.stop();
     await this.engine.stop();
+    const sip = this.sip?.placer;
+    this.sip = null;
+    await sip?.close();
   }
 
   dispatch(operation: unknown, input: unknown): Promise<Result<unknown>> {
@@ -170,6 +268,7 @@ export class Core {
 
   close(): void {
     this.scheduler.stop();
+    this.retireSip();
     this.listeners.clear();
     if (this.ctx.db.open) this.ctx.db.close();
   }
@@ -241,13 +340,17 @@ export class Core {
         return path ? this.exportTask(id, format, path) : null;
       },
       'gateway.get': () => this.gateway.view(),
-      'gateway.save': ({ settings: gatewaySettings, password }) => this.gateway.save(gatewaySettings, password),
-      'engine.status': () => ({
-        dialing: this.lease.holds(),
-        otherHolder: this.lease.holds() ? null : this.lease.currentHolder(),
-        activeCalls: this.engine.activeCalls,
-        gateway: this.placer().dryRun ? 'dryRun' : 'sip',
-      }),
+      'gateway.save': ({ settings: gatewaySettings, password }) => {
+        const view = this.gateway.save(gatewaySettings, password);
+        this.gatewayGeneration += 1;
+        this.engine.wake();
+        return view;
+      },
+      'gateway.test': () => this.testGateway(),
+      'gateway.testCall': ({ to, recordingId }) => this.testCall(to, recordingId),
+      'task.attempts': ({ numberId }) => this.tasks.attempts(numberId),
+      'task.attemptTrace': ({ attemptId }) => this.tasks.attemptTrace(attemptId),
+      'engine.status': () => this.engineStatus(),
     };
   }
 }

@@ -1,4 +1,7 @@
 /** Domain records as they cross the contract. Times are epoch milliseconds; the UI shows them in WIB. */
+import type { SipTraceEntry } from './telephony/callResult.js';
+
+export type { SipTraceEntry, CallResult } from './telephony/callResult.js';
 
 export interface Page<T> {
   items: T[];
@@ -188,6 +191,39 @@ export interface EngineStatus {
   otherHolder: string | null;
   activeCalls: number;
   gateway: 'dryRun' | 'sip';
+  /** The SIP gateway's state: while it is not 'ready' no calls are placed and numbers wait. */
+  gatewayState: 'dryRun' | 'starting' | 'ready' | 'unreachable' | 'stopped';
+  gatewayError: string | null;
+}
+
+/** One call attempt of a number, for the task detail view. */
+export interface CallAttemptView {
+  id: number;
+  attemptNo: number;
+  state: 'in_flight' | 'ended' | 'uncertain';
+  outcome: CallOutcome | null;
+  hungUpBy: 'callee' | 'system' | null;
+  finalStatus: number | null;
+  q850Cause: number | null;
+  ringMs: number | null;
+  answeredMs: number | null;
+  playedMs: number | null;
+  playedToEnd: boolean | null;
+  dtmf: string | null;
+  error: string | null;
+  dryRun: boolean;
+  startedAt: number;
+  endedAt: number | null;
+  hasTrace: boolean;
+}
+
+/** Settings > Gateway > "Test gateway": OPTIONS, and REGISTER where configured. */
+export interface GatewayTestView {
+  reachable: boolean;
+  status: number | null;
+  registered?: boolean;
+  error?: string;
+  trace: SipTraceEntry[];
 }
 
 /** Settings > Gateway. The password is a secret: only whether it is set crosses the contract. */

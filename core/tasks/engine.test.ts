@@ -30,7 +30,8 @@ class ScriptedGateway implements CallPlacer {
   dryRun = false;
   calls: string[] = [];
   maxConcurrent = 0;
-  private open = new Map<string, (r: CallReport) => void>();
+  /** Held calls by call number (two tasks may call the same phone number at once). */
+  private open = new Map<number, (r: CallReport) => void>();
   constructor(
     public channels: number,
     public callsPerSecond: number,
@@ -42,14 +43,15 @@ class ScriptedGateway implements CallPlacer {
     const outcome = this.outcomeFor(req.to, attempt);
     if (outcome !== 'hold') return Promise.resolve(report(outcome));
     this.maxConcurrent = Math.max(this.maxConcurrent, this.open.size + 1);
+    const key = this.calls.length;
     return new Promise((resolve) => {
-      this.open.set(req.to, resolve);
+      this.open.set(key, resolve);
       req.signal.addEventListener('abort', () => resolve(report('noAnswer')));
     });
   }
   finishAll(outcome: CallOutcome): void {
-    for (const [to, resolve] of this.open) {
-      this.open.delete(to);
+    for (const [key, resolve] of this.open) {
+      this.open.delete(key);
       resolve(report(outcome));
     }
   }

@@ -241,6 +241,9 @@ export class DialingEngine {
         now,
         attemptId,
       );
+      if (report.trace && report.trace.length > 0) {
+        db.prepare('INSERT OR REPLACE INTO call_traces (attempt_id, trace) VALUES (?, ?)').run(attemptId, JSON.stringify(report.trace));
+      }
       const status = (db.prepare('SELECT status FROM tasks WHERE id = ?').get(task.id) as { status: string } | undefined)?.status;
       // Retries only while the task goes on, and never more than the attempts asked for.
       if (RETRYABLE.has(report.outcome) && attemptNo < task.max_attempts && status !== 'cancelled') {

@@ -1,5 +1,5 @@
 import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
-import type { Page, Task, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
+import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { OUTCOMES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -224,6 +224,48 @@ export class TaskService {
     return { items: rows.map(toTaskNumber), total, page, pageSize };
   }
 
+  /** Every attempt of one number, oldest first, for the detail view. */
+  attempts(numberId: number): CallAttemptView[] {
+    const rows = this.ctx.db
+      .prepare(
+        `SELECT a.*, (SELECT 1 FROM call_traces t WHERE t.attempt_id = a.id) AS has_trace
+         FROM call_attempts a WHERE a.task_number_id = ? ORDER BY a.attempt_no`,
+      )
+      .all(numberId) as AttemptRow[];
+    if (rows.length === 0 && !this.ctx.db.prepare('SELECT 1 FROM task_numbers WHERE id = ?').get(numberId)) {
+      throw new AppError('task.numberNotFound', `Number ${numberId} is not in any task; it may have been deleted with its task.`);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      attemptNo: r.attempt_no,
+      state: r.state,
+      outcome: r.outcome,
+      hungUpBy: r.hung_up_by,
+      finalStatus: r.final_status,
+      q850Cause: r.q850_cause,
+      ringMs: r.ring_ms,
+      answeredMs: r.answered_ms,
+      playedMs: r.played_ms,
+      playedToEnd: r.played_to_end === null ? null : r.played_to_end === 1,
+      dtmf: r.dtmf,
+      error: r.error,
+      dryRun: r.dry_run === 1,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      hasTrace: r.has_trace === 1,
+    }));
+  }
+
+  /** The SIP messages of one attempt (masked when they were recorded); empty for dry-run attempts. */
+  attemptTrace(attemptId: number): SipTraceEntry[] {
+    const row = this.ctx.db.prepare('SELECT trace FROM call_traces WHERE attempt_id = ?').get(attemptId) as { trace: string } | undefined;
+    if (row) return JSON.parse(row.trace) as SipTraceEntry[];
+    if (!this.ctx.db.prepare('SELECT 1 FROM call_attempts WHERE id = ?').get(attemptId)) {
+      throw new AppError('task.attemptNotFound', `Call attempt ${attemptId} does not exist; it may have been deleted with its task.`);
+    }
+    return [];
+  }
+
   /** Whether an unfinished task uses it: recordings, rosters and templates refuse deletion then. */
   usesRecording(recordingId: number): boolean {
     return this.ctx.db.prepare(`SELECT 1 FROM tasks WHERE recording_id = ? AND ${UNFINISHED_SQL} LIMIT 1`).get(recordingId) !== undefined;
@@ -279,3 +321,23 @@ function validateName(raw: string): string {
 }
 
 export { UNFINISHED };
+
+interface AttemptRow {
+  id: number;
+  attempt_no: number;
+  state: CallAttemptView['state'];
+  outcome: CallOutcome | null;
+  hung_up_by: 'callee' | 'system' | null;
+  final_status: number | null;
+  q850_cause: number | null;
+  ring_ms: number | null;
+  answered_ms: number | null;
+  played_ms: number | null;
+  played_to_end: number | null;
+  dtmf: string | null;
+  error: string | null;
+  dry_run: number;
+  started_at: number;
+  ended_at: number | null;
+  has_trace: number | null;
+}

@@ -1,4 +1,4 @@
-import type { CallOutcome, SmsSendResult } from '../../shared/types.js';
+import type { CallOutcome, SipTraceEntry, SmsSendResult } from '../../shared/types.js';
 
 /** What the engine needs to know about one finished call (a subset of the telephony CallResult). */
 export interface CallReport {
@@ -12,6 +12,8 @@ export interface CallReport {
   playedToEnd: boolean | null;
   dtmf: string;
   errors: string[];
+  /** The SIP messages of the call (real gateway only), stored for support. */
+  trace?: SipTraceEntry[];
 }
 
 export interface CallRequest {

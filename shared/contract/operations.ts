@@ -40,9 +40,13 @@ export const OPERATIONS = [
   'task.retryUncertain',
   'task.numbers',
   'task.export',
+  'task.attempts',
+  'task.attemptTrace',
   'engine.status',
   'gateway.get',
   'gateway.save',
+  'gateway.test',
+  'gateway.testCall',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

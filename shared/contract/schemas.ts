@@ -17,6 +17,10 @@ import type {
   EngineStatus,
   ExportResult,
   GatewayView,
+  CallAttemptView,
+  CallResult,
+  GatewayTestView,
+  SipTraceEntry,
 } from '../types.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { OUTCOMES } from '../types.js';
@@ -128,11 +132,20 @@ export const CONTRACT = {
     input: z.object({ id, format: z.enum(['csv', 'xlsx']) }).strict(),
     output: answers<ExportResult | null>(),
   },
+  'task.attempts': { input: z.object({ numberId: id }).strict(), output: answers<CallAttemptView[]>() },
+  'task.attemptTrace': { input: z.object({ attemptId: id }).strict(), output: answers<SipTraceEntry[]>() },
   'engine.status': { input: none, output: answers<EngineStatus>() },
   'gateway.get': { input: none, output: answers<GatewayView>() },
   'gateway.save': {
     input: z.object({ settings: gatewaySettingsSchema, password: z.string().max(256).optional() }).strict(),
     output: answers<GatewayView>(),
+  },
+  /** Tests the saved settings (save first). */
+  'gateway.test': { input: none, output: answers<GatewayTestView>() },
+  /** One real call with the saved settings, outside any task: the full result and its SIP trace. */
+  'gateway.testCall': {
+    input: z.object({ to: z.string().trim().min(3).max(32), recordingId: id }).strict(),
+    output: answers<CallResult>(),
   },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 

@@ -19,8 +19,8 @@ function runDialer(dataDir: string, journal: string, killAfterMs: number | null)
     const child = spawn(process.execPath, [join(ROOT, 'bin/autocall.mjs'), '--data-dir', dataDir, '--json', 'run', '--until-idle'], {
       env: {
         ...process.env,
-        AUTOCALL_DRY_RUN_CALL_MS: '40',
-        AUTOCALL_DRY_RUN_CHANNELS: '20',
+        AUTOCALL_DRY_RUN_CALL_MS: '200',
+        AUTOCALL_DRY_RUN_CHANNELS: '10',
         AUTOCALL_DRY_RUN_CPS: '200',
         AUTOCALL_DRY_RUN_JOURNAL: journal,
         AUTOCALL_LEASE_TTL_MS: '1500',
