@@ -10,8 +10,10 @@ import { templateCommand } from './commands/template.js';
 import { smsAccountCommand } from './commands/smsAccount.js';
 import { callsCommand, taskCommand } from './commands/task.js';
 import { runCommand } from './commands/run.js';
+import { callCommand, gatewayCommand, GATEWAY_USAGE } from './commands/gateway.js';
 
-export type CommandRunner = (core: Core, args: string[], out: Output) => Promise<void>;
+/** Resolves with the exit code when it is not 0 (a test that found a problem); throws on errors. */
+export type CommandRunner = (core: Core, args: string[], out: Output) => Promise<void | number>;
 
 const COMMANDS: Record<string, CommandRunner> = {
   recording: recordingCommand,
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, CommandRunner> = {
   task: taskCommand,
   calls: callsCommand,
   run: runCommand,
+  gateway: gatewayCommand,
+  call: callCommand,
 };
 
 export const USAGE = `autocall - AutoCall Scheduler without a window
@@ -51,6 +55,7 @@ Usage: autocall [--data-dir DIR] [--json] COMMAND ...
   calls list --task ID [--outcome O] [--page P]
   calls export --task ID --out FILE.csv|FILE.xlsx
   run [--until-idle]                   schedule and dial without a window (one dialer per data folder)
+${GATEWAY_USAGE}
 
 Options:
   --data-dir DIR   the data folder (default: the desktop app's, ${defaultDataDir()})
@@ -101,11 +106,11 @@ export async function runCli(argv: string[], stdout = process.stdout, stderr = p
       version: version(),
       ...tuningFromEnv(process.env),
     });
-    await command(core, rest, out);
-    return 0;
+    return (await command(core, rest, out)) ?? 0;
   } catch (err) {
     return report(err, json, stdout, stderr);
   } finally {
+    await core?.closeGateway();
     core?.close();
   }
 }

@@ -1,0 +1,79 @@
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeMp3 } from '../tests/support/mp3Files.js';
+import { startSipp, type SippRun } from '../tests/support/sipp.js';
+import { makeTempDir } from '../tests/support/tmp.js';
+import { runCli } from './main.js';
+
+/** The command line in-process: exit codes, --json output, messages. */
+async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d) => (out += String(d)));
+  stderr.on('data', (d) => (err += String(d)));
+  const code = await runCli(['--data-dir', dataDir, ...args], stdout as unknown as NodeJS.WriteStream, stderr as unknown as NodeJS.WriteStream);
+  return { code, stdout: out, stderr: err };
+}
+
+describe('autocall command line', () => {
+  const tmp = makeTempDir('autocall-cli-');
+  const data = join(tmp.dir, 'data');
+  let sipp: SippRun;
+
+  beforeAll(async () => {
+    sipp = await startSipp({ scenario: 'by-number.xml', calls: 100, timeoutSeconds: 120 });
+  });
+  afterAll(async () => {
+    await sipp?.kill();
+    tmp.cleanup();
+  });
+
+  it('answers wrong usage with exit code 2 and the usage', async () => {
+    const r = await cli(data, 'nonsense');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Unknown command "nonsense"');
+    const bad = await cli(data, 'gateway', 'set', '--port', 'abc');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--port must be a number');
+  });
+
+  it('refuses a file that is not an MP3 with exit code 1 and a message', async () => {
+    const r = await cli(data, '--json', 'recording', 'add', join(import.meta.dirname, 'main.ts'));
+    expect(r.code).toBe(1);
+    const answer = JSON.parse(r.stdout) as { ok: boolean; error: { code: string; message: string } };
+    expect(answer.ok).toBe(false);
+    expect(answer.error.message.length).toBeGreaterThan(10);
+  });
+
+  it('sets and shows the gateway, keeping the password out of the output', async () => {
+    const set = await cli(data, '--json', 'gateway', 'set', '--mode', 'sip', '--host', sipp.host, '--port', String(sipp.port), '--local-address', '127.0.0.1', '--password', 'Hidden-77', '--caller-id-user', '021500', '--codecs', 'pcmu,pcma', '--rtp-port-min', '32000', '--rtp-port-max', '32099');
+    expect(set.code).toBe(0);
+    expect(set.stdout).not.toContain('Hidden-77');
+    const shown = JSON.parse((await cli(data, '--json', 'gateway', 'show')).stdout) as { mode: string; port: number; codecs: string[]; passwordSet: boolean };
+    expect(shown).toMatchObject({ mode: 'sip', port: sipp.port, codecs: ['PCMU', 'PCMA'], passwordSet: true });
+    const refused = await cli(data, 'gateway', 'set', '--channels', '500', '--rtp-port-min', '32000', '--rtp-port-max', '32010');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/RTP port range|channels/);
+  });
+
+  it('places one test call and prints the result as JSON', async () => {
+    const mp3 = makeMp3(tmp.dir, 'short.mp3', { seconds: 0.5, rate: 22050, channels: 1 });
+    const added = JSON.parse((await cli(data, '--json', 'recording', 'add', mp3)).stdout) as { id: number };
+    const r = await cli(data, 'call', '0812-3456-0010', '--recording', String(added.id));
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { outcome: string; playedToEnd: boolean; hungUpBy: string; finalStatus: number };
+    expect(result).toMatchObject({ outcome: 'answered', playedToEnd: true, hungUpBy: 'system', finalStatus: 200 });
+    const busy = JSON.parse((await cli(data, '--json', 'call', '081234560012', '--recording', String(added.id))).stdout) as { outcome: string };
+    expect(busy.outcome).toBe('busy');
+  });
+
+  it('reports an unreachable gateway with exit code 1', async () => {
+    await cli(data, 'gateway', 'set', '--port', '9');
+    const r = await cli(data, '--json', 'gateway', 'test');
+    expect(r.code).toBe(1);
+    expect((JSON.parse(r.stdout) as { reachable: boolean }).reachable).toBe(false);
+  }, 60_000);
+});
