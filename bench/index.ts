@@ -8,6 +8,7 @@ const BENCHES: Record<string, string> = {
   rtp: './rtp.ts',
   callrate: './callrate.ts',
   tasks: './taskQueries.ts',
+  taskrun: './taskRun.ts',
 };
 
 export async function main(args: string[]): Promise<void> {
