@@ -14,7 +14,7 @@ async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; 
   let err = '';
   stdout.on('data', (d) => (out += String(d)));
   stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli(['--data-dir', dataDir, ...args], stdout as unknown as NodeJS.WriteStream, stderr as unknown as NodeJS.WriteStream);
+  const code = await runCli(['--data-dir', dataDir, ...args], stdout as unknown as typeof process.stdout, stderr as unknown as typeof process.stderr);
   return { code, stdout: out, stderr: err };
 }
 
