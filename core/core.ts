@@ -87,7 +87,8 @@ export class Core {
     private readonly listeners: Set<EventListener>,
   ) {
     this.tasks = new TaskService(ctx, {
-      isDryRun: () => this.placer().dryRun,
+      // A task is created for the gateway configured now, and keeps it.
+      isDryRun: () => this.gateway.settings().mode !== 'sip',
       onChange: () => {
         this.scheduler.refresh();
         this.engine.wake();
@@ -104,7 +105,7 @@ export class Core {
     this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
     const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) });
     this.engine = new DialingEngine(ctx, {
-      placer: () => this.placer(),
+      placer: (dryRun) => this.placer(dryRun),
       lease: this.lease,
       outbox,
       ...(options.engine?.tickMs ? { tickMs: options.engine.tickMs } : {}),
@@ -142,15 +143,17 @@ export class Core {
   }
 
   /**
-   * The gateway calls go through now: the dry-run gateway until Settings >
-   * Gateway is switched to SIP, then the SIP gateway for the saved settings.
-   * When the settings change, the old gateway finishes its calls and stops.
+   * The gateway for tasks of one kind. Dry-run tasks always use the dry-run
+   * gateway. Real tasks use the SIP gateway for the saved settings, or wait
+   * (null) while Settings > Gateway is not on SIP. When the settings change,
+   * the old SIP gateway finishes its connected calls and stops.
    */
-  placer(): CallPlacer {
+  placer(dryRun: boolean): CallPlacer | null {
+    if (dryRun) return this.dryRunGateway;
     const settings = this.gateway.settings();
     if (settings.mode !== 'sip') {
       this.retireSip();
-      return this.dryRunGateway;
+      return null;
     }
     return this.sipPlacer(settings);
   }
@@ -226,6 +229,10 @@ export class Core {
       gateway: sip ? 'sip' : 'dryRun',
       gatewayState: sip ? sip.state : 'dryRun',
       gatewayError: sip ? sip.error : null,
+      tasksWaitingForGateway:
+        sip?.state === 'ready'
+          ? 0
+          : (this.ctx.db.prepare("SELECT count(*) FROM tasks WHERE status = 'running' AND dry_run = 0").pluck().get() as number),
     };
   }
 
@@ -252,9 +259,7 @@ export class Core {
   async stopEngine(): Promise<void> {
     this.scheduler.stop();
     await this.engine.stop();
-    const sip = this.sip?.placer;
-    this.sip = null;
-    await sip?.close();
+    await this.closeGateway();
   }
 
   dispatch(operation: unknown, input: unknown): Promise<Result<unknown>> {
@@ -264,6 +269,13 @@ export class Core {
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Stops the SIP gateway (unregistering where it registered) and waits for its sockets to close. */
+  async closeGateway(): Promise<void> {
+    const sip = this.sip?.placer;
+    this.sip = null;
+    await sip?.close();
   }
 
   close(): void {

@@ -194,6 +194,8 @@ export interface EngineStatus {
   /** The SIP gateway's state: while it is not 'ready' no calls are placed and numbers wait. */
   gatewayState: 'dryRun' | 'starting' | 'ready' | 'unreachable' | 'stopped';
   gatewayError: string | null;
+  /** Running tasks made for the SIP gateway while it is not ready or not selected: they wait. */
+  tasksWaitingForGateway: number;
 }
 
 /** One call attempt of a number, for the task detail view. */

@@ -103,7 +103,7 @@ describe('DialingEngine', () => {
   function build(gateway: CallPlacer, sender = new RecordingSender(), leaseDb = db) {
     const lease = new Lease(leaseDb, clock);
     const outbox = new SmsOutbox({ ...ctx, db: leaseDb }, { realSender: () => sender, dryRunSender: sender });
-    const engine = new DialingEngine({ ...ctx, db: leaseDb }, { placer: () => gateway, lease, outbox });
+    const engine = new DialingEngine({ ...ctx, db: leaseDb }, { placer: (dryRun) => (dryRun === gateway.dryRun ? gateway : null), lease, outbox });
     return { engine, sender, lease, outbox };
   }
 

@@ -8,8 +8,12 @@ import type { SmsOutbox } from './smsOutbox.js';
 import type { CallPlacer, CallReport } from './types.js';
 
 export interface EngineDeps {
-  /** The gateway in use now (the SIP gateway, or the dry-run gateway). */
-  placer: () => CallPlacer;
+  /**
+   * The gateway for tasks of one kind: dry-run tasks always go to the dry-run
+   * gateway; real tasks to the SIP gateway, or null while none is configured
+   * (they wait). A task never changes kind.
+   */
+  placer: (dryRun: boolean) => CallPlacer | null;
   lease: Lease;
   outbox: SmsOutbox;
   /** Milliseconds between safety-net ticks; the scheduler and user actions wake the engine sooner. */
@@ -30,6 +34,7 @@ interface RunningTaskRow {
 
 interface InFlight {
   taskId: number;
+  dryRun: boolean;
   controller: AbortController;
   done: Promise<void>;
 }
@@ -44,7 +49,8 @@ interface InFlight {
  */
 export class DialingEngine {
   private readonly inFlight = new Map<number, InFlight>(); // by call attempt id
-  private readonly recentStarts: number[] = []; // call start times within the last second
+  /** Call start times within the last second, per gateway (real, dry run). */
+  private readonly recentStarts: Record<'real' | 'dryRun', number[]> = { real: [], dryRun: [] };
   private readonly dirty = new Set<number>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
@@ -108,8 +114,9 @@ export class DialingEngine {
   private nextDelay(): number {
     const base = this.deps.tickMs ?? 250;
     // When only the calls-per-second limit holds us back, come back when the oldest start leaves the window.
-    const oldest = this.recentStarts[0];
-    return oldest !== undefined ? Math.max(5, Math.min(base, oldest + 1000 - this.ctx.clock.now())) : base;
+    const starts = [this.recentStarts.real[0], this.recentStarts.dryRun[0]].filter((t): t is number => t !== undefined);
+    if (starts.length === 0) return base;
+    return Math.max(5, Math.min(base, Math.min(...starts) + 1000 - this.ctx.clock.now()));
   }
 
   /** One pass: lease, due schedules, completions, new calls, SMS. Public for tests. */
@@ -123,8 +130,10 @@ export class DialingEngine {
     const now = this.ctx.clock.now();
     this.startDueTasks(now);
     this.abortCancelled();
-    const placer = this.deps.placer();
-    this.placeCalls(placer, now);
+    for (const dryRun of [false, true]) {
+      const placer = this.deps.placer(dryRun);
+      if (placer && placer.dryRun === dryRun) this.placeCalls(placer, now);
+    }
     this.completeFinishedTasks(now);
     this.deps.outbox.pump(() => this.wake());
     this.flushEvents();
@@ -163,13 +172,18 @@ export class DialingEngine {
     const eligible = tasks.filter((t) => (t.dry_run === 1) === placer.dryRun);
     if (eligible.length === 0) return;
 
-    while (this.recentStarts.length > 0 && this.recentStarts[0]! <= now - 1000) this.recentStarts.shift();
+    const recent = this.recentStarts[placer.dryRun ? 'dryRun' : 'real'];
+    while (recent.length > 0 && recent[0]! <= now - 1000) recent.shift();
+    let active = 0;
+    for (const call of this.inFlight.values()) if (call.dryRun === placer.dryRun) active++;
     let exhausted = 0;
     // Round-robin: one number per task in turn, so tasks running at once share the channels fairly.
-    while (this.inFlight.size < placer.channels && this.recentStarts.length < placer.callsPerSecond && exhausted < eligible.length) {
+    while (active < placer.channels && recent.length < placer.callsPerSecond && exhausted < eligible.length) {
       const task = eligible[this.rotation++ % eligible.length]!;
-      if (this.startNextCall(placer, task, now)) exhausted = 0;
-      else exhausted++;
+      if (this.startNextCall(placer, task, now)) {
+        exhausted = 0;
+        active++;
+      } else exhausted++;
     }
   }
 
@@ -193,7 +207,7 @@ export class DialingEngine {
     const claimed = claim.immediate();
     if (!claimed) return false;
 
-    this.recentStarts.push(now);
+    this.recentStarts[placer.dryRun ? 'dryRun' : 'real'].push(now);
     const controller = new AbortController();
     const done = placer
       .call({ to: claimed.to, recordingId: task.recording_id, signal: controller.signal })
@@ -215,7 +229,7 @@ export class DialingEngine {
         this.inFlight.delete(claimed.attemptId);
         this.wake(); // a channel is free again
       });
-    this.inFlight.set(claimed.attemptId, { taskId: task.id, controller, done });
+    this.inFlight.set(claimed.attemptId, { taskId: task.id, dryRun: placer.dryRun, controller, done });
     this.dirty.add(task.id);
     return true;
   }

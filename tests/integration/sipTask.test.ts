@@ -162,6 +162,38 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
     expect(result.trace.length).toBeGreaterThan(0);
   });
 
+  it('keeps each task on the gateway it was made for: real tasks wait while the dry run is selected', async () => {
+    await core.stopEngine();
+    const [recording] = await call('recording.list', {});
+    const [roster] = await call('roster.list', {});
+    const real = await call('task.create', { name: 'Real One', recordingId: recording!.id, rosterId: roster!.id, start: { mode: 'now' } });
+    expect(real.dryRun).toBe(false);
+    const { passwordSet: _set, ...sip } = await call('gateway.get', {});
+    await call('gateway.save', { settings: { ...sip, mode: 'dryRun' } });
+    const dry = await call('task.create', { name: 'Dry One', recordingId: recording!.id, rosterId: roster!.id, start: { mode: 'now' } });
+    expect(dry.dryRun).toBe(true);
+    core.startEngine();
+
+    const until = async (id: number, status: Task['status']) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const t = await call('task.get', { id });
+        if (t.status === status) return t;
+        if (Date.now() > deadline) throw new Error(`task ${id} is ${t.status}, not ${status}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await until(dry.id, 'completed');
+    const waiting = await call('task.get', { id: real.id });
+    expect(waiting.status).toBe('running');
+    expect(waiting.counts.done).toBe(0);
+    expect((await call('engine.status', {})).tasksWaitingForGateway).toBe(1);
+
+    await call('gateway.save', { settings: sip });
+    const finished = await until(real.id, 'completed');
+    expect(finished.counts.done).toBe(Object.keys(EXPECTED).length);
+  });
+
   it('refuses a test call to something that is not a phone number', async () => {
     const recordings = await call('recording.list', {});
     const result = await core.dispatch('gateway.testCall', { to: 'abc', recordingId: recordings[0]!.id });

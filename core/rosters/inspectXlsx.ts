@@ -1,0 +1,97 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import yauzl from 'yauzl';
+import { AppError } from '../errors.js';
+import type { RosterLimits } from './rosterLimits.js';
+import { rosterErrors } from './rosterErrors.js';
+
+/** More entries than any workbook has; a central directory of millions of entries is an attack on its own. */
+const MAX_ENTRIES = 10_000;
+
+/** The parts exceljs's streaming reader inflates and parses (workbook-reader.js). */
+const PARSED_PART = /^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedStrings\.xml|styles\.xml|worksheets\/sheet\d+\.xml|worksheets\/_rels\/sheet\d+\.xml\.rels)$/;
+
+/**
+ * Checks an .xlsx before exceljs streams it (ECMA-376 Part 2, Open Packaging
+ * Conventions; the zip layout is PKWARE's APPNOTE.TXT):
+ *
+ * 1. Central directory only: it is a zip, holds xl/workbook.xml (so not a
+ *    renamed .docx or a plain zip), has no encrypted entry, and its declared
+ *    uncompressed sizes stay under the limit with no entry compressed
+ *    suspiciously hard.
+ * 2. Then the parts exceljs will parse are inflated once, counting the bytes
+ *    that actually come out: declared sizes are written by whoever made the
+ *    file, and yauzl's validateEntrySizes refuses an entry that inflates to
+ *    more than it declared. Inflating costs a few percent of exceljs's own
+ *    parse of the same parts, and nothing is kept in memory.
+ */
+export async function inspectXlsx(path: string, fileName: string, limits: RosterLimits): Promise<void> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true });
+  } catch (err) {
+    throw rosterErrors.notSpreadsheet(fileName, `it is not a readable zip archive: ${errorText(err)}`);
+  }
+  try {
+    const names = new Set<string>();
+    const parsed: yauzl.Entry[] = [];
+    let declared = 0;
+    try {
+      for await (const entry of zip.eachEntry()) {
+        if (names.size >= MAX_ENTRIES) throw rosterErrors.unsafeArchive(fileName, declared);
+        names.add(entry.fileName);
+        if (entry.isEncrypted()) throw rosterErrors.passwordProtected(fileName);
+        declared += entry.uncompressedSize;
+        if (declared > limits.maxUncompressedBytes) throw rosterErrors.unsafeArchive(fileName, declared);
+        const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
+        if (entry.uncompressedSize > limits.ratioCheckMinBytes && ratio > limits.maxCompressionRatio) {
+          throw rosterErrors.unsafeArchive(fileName, entry.uncompressedSize);
+        }
+        if (PARSED_PART.test(entry.fileName)) parsed.push(entry);
+      }
+    } catch (err) {
+      if (isAppError(err)) throw err;
+      throw rosterErrors.notSpreadsheet(fileName, `its zip directory is damaged: ${errorText(err)}`);
+    }
+    if (!names.has('xl/workbook.xml')) throw rosterErrors.notSpreadsheet(fileName, describeZip(names));
+
+    let inflated = 0;
+    for (const entry of parsed) {
+      try {
+        const stream = await zip.openReadStreamPromise(entry);
+        await pipeline(
+          stream,
+          new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              inflated += chunk.length;
+              done(inflated > limits.maxUncompressedBytes ? rosterErrors.unsafeArchive(fileName, inflated) : null);
+            },
+          }),
+        );
+      } catch (err) {
+        if (isAppError(err)) throw err;
+        // yauzl: "too many bytes in the stream" (declared size was a lie), bad deflate data, bad CRC is not checked.
+        const text = errorText(err);
+        if (/too many bytes/i.test(text)) throw rosterErrors.unsafeArchive(fileName, Math.max(inflated, entry.uncompressedSize));
+        throw rosterErrors.unreadable(fileName, `the part ${entry.fileName} is damaged: ${text}`);
+      }
+    }
+  } finally {
+    zip.close();
+  }
+}
+
+function describeZip(names: Set<string>): string {
+  if (names.has('word/document.xml')) return 'it is a Word document';
+  if (names.has('ppt/presentation.xml')) return 'it is a PowerPoint presentation';
+  if (names.has('content.xml') && names.has('mimetype')) return 'it is an OpenDocument file; save it as .xlsx';
+  return 'it is a zip archive without an Excel workbook inside';
+}
+
+function isAppError(err: unknown): boolean {
+  return err instanceof AppError;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,294 @@
+import { rmSync } from 'node:fs';
+import { basename } from 'node:path';
+import type { Page, Roster, RosterAnalysis, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
+import type { CoreContext } from '../context.js';
+import { csvRowSource } from './csvRows.js';
+import { columnNames, phoneColumnIndex } from './rosterHeaders.js';
+import { rosterErrors } from './rosterErrors.js';
+import { DEFAULT_ROSTER_LIMITS, type RosterLimits } from './rosterLimits.js';
+import { RosterWriter } from './rosterWriter.js';
+import type { RowSource, SheetRow } from './sheetRows.js';
+import { sniffRosterFile } from './sniffRosterFile.js';
+import { xlsxRowSource } from './xlsxRows.js';
+
+export const ROSTER_NAME_MAX = 200;
+/** Rows per write transaction: large enough that commits cost nothing, small enough to keep the UI thread responsive. */
+const WRITE_BATCH_ROWS = 10_000;
+/** DOMAIN/brief: progress at most ~10 times a second. */
+const PROGRESS_INTERVAL_MS = 100;
+/** A staged roster this old was left by a crash, or by an import preview nobody confirmed. */
+const STAGED_MAX_AGE_MS = 60 * 60 * 1000;
+const SAMPLE_SIZE = 20;
+const ISSUES_SIZE = 100;
+
+export interface RosterServiceOptions {
+  /** True while an unfinished task uses the roster: it may not be removed. */
+  isInUse?: (rosterId: number) => boolean;
+  limits?: Partial<RosterLimits>;
+}
+
+interface RosterRow {
+  id: number;
+  name: string;
+  source_file_name: string;
+  source_sha256: string | null;
+  phone_column: string;
+  columns: string;
+  status: RosterStatus;
+  total_rows: number;
+  valid_count: number;
+  duplicate_count: number;
+  invalid_count: number;
+  created_at: number;
+}
+
+/**
+ * Call Roster: imports of .xlsx and .csv files into numbers to call.
+ *
+ * analyze() streams the file into a roster with status 'staged': the user
+ * sees the counts, a sample and the unusable rows, then confirm() makes it
+ * 'ready' (only ready rosters are listed and can be chosen for a task) or
+ * discard() deletes it. A failure during the import deletes what it wrote,
+ * and a crash leaves only a staged roster, which sweepStaged() deletes at
+ * the next start. The source file is kept in the BlobStore named by its
+ * sha256 (`<sha>.xlsx` / `<sha>.csv`), shared by rosters imported from the
+ * same file and deleted with the last of them.
+ */
+export class RosterService {
+  private readonly isInUse: (rosterId: number) => boolean;
+  private readonly limits: RosterLimits;
+
+  constructor(
+    private readonly ctx: CoreContext,
+    options: RosterServiceOptions = {},
+  ) {
+    this.isInUse = options.isInUse ?? (() => false);
+    this.limits = { ...DEFAULT_ROSTER_LIMITS, ...options.limits };
+  }
+
+  async analyze(input: { path: string; name?: string; phoneColumn?: string }): Promise<RosterAnalysis> {
+    const fileName = basename(input.path);
+    const { format, size } = await sniffRosterFile(input.path, fileName);
+    const source: RowSource =
+      format === 'csv' ? csvRowSource(input.path, fileName, size, this.limits) : xlsxRowSource(input.path, fileName, size, this.limits);
+    const batches = source.batches();
+    let rosterId: number | null = null;
+    let copy: Promise<{ sha256: string }> | null = null;
+    try {
+      const first = await batches.next();
+      const firstRows = first.done ? [] : first.value;
+      const header = firstRows[0];
+      if (!header) throw rosterErrors.empty(fileName);
+      if (header.cells.length > this.limits.maxColumns) throw rosterErrors.tooManyColumns(fileName, header.cells.length, this.limits.maxColumns);
+      const columns = columnNames(header.cells);
+      const phoneIndex = phoneColumnIndex(columns, input.phoneColumn);
+      if (phoneIndex === null) return { kind: 'needsPhoneColumn', headers: columns };
+
+      const name = rosterName(input.name, fileName);
+      rosterId = this.insertStaged(name, fileName, columns[phoneIndex]!, columns);
+      // The copy into the BlobStore runs while the rows are parsed: disk and CPU overlap.
+      copy = this.ctx.blobs.importFile(input.path, format);
+      copy.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
+      const writer = new RosterWriter(this.ctx.db, rosterId, columns, phoneIndex, this.limits, fileName);
+      const progress = this.progressReporter(fileName, source, writer);
+      let pending: SheetRow[] = firstRows.slice(1);
+      for (;;) {
+        if (pending.length >= WRITE_BATCH_ROWS) {
+          writer.write(pending);
+          pending = [];
+        }
+        progress(false);
+        const next = await batches.next();
+        if (next.done) break;
+        for (const row of next.value) pending.push(row);
+      }
+      writer.write(pending);
+      progress(true);
+      if (writer.counts.totalRows === 0) throw rosterErrors.noDataRows(fileName, columns);
+
+      const { sha256 } = await copy;
+      const { totalRows, validCount, duplicateCount, invalidCount } = writer.counts;
+      const updated = this.ctx.db
+        .prepare(
+          `UPDATE rosters SET source_sha256 = ?, total_rows = ?, valid_count = ?, duplicate_count = ?, invalid_count = ?
+           WHERE id = ? AND status = 'staged'`,
+        )
+        .run(sha256, totalRows, validCount, duplicateCount, invalidCount, rosterId);
+      if (updated.changes === 0) throw rosterErrors.notFound(rosterId);
+      this.ctx.log.info('roster staged', { id: rosterId, format, totalRows, validCount, duplicateCount, invalidCount });
+      return {
+        kind: 'staged',
+        roster: this.get(rosterId),
+        sample: this.entries(rosterId, 1, SAMPLE_SIZE).items,
+        issues: this.issues(rosterId, 1, ISSUES_SIZE).items,
+      };
+    } catch (err) {
+      if (rosterId !== null) this.deleteRoster(rosterId);
+      if (copy !== null) {
+        // The copy may still be running: wait for it, then remove it unless another roster owns the same file.
+        const copied = await copy.catch(() => null);
+        if (copied && !this.sourceOwned(copied.sha256)) this.removeSourceFiles(copied.sha256);
+      }
+      throw err;
+    } finally {
+      await batches.return(undefined);
+    }
+  }
+
+  confirm(id: number): Roster {
+    const row = this.row(id);
+    if (row.status === 'ready') return this.toRoster(row);
+    if (row.valid_count === 0) throw rosterErrors.noValidRows(row.name, row.invalid_count, row.duplicate_count);
+    this.ctx.db.prepare("UPDATE rosters SET status = 'ready' WHERE id = ? AND status = 'staged'").run(id);
+    this.ctx.log.info('roster confirmed', { id });
+    return this.get(id);
+  }
+
+  discard(id: number): void {
+    const row = this.row(id);
+    if (row.status !== 'staged') throw rosterErrors.notStaged(id);
+    this.deleteRoster(id);
+  }
+
+  /** Ready rosters, newest first; staged ones are imports not yet confirmed. */
+  list(): Roster[] {
+    const rows = this.ctx.db.prepare("SELECT * FROM rosters WHERE status = 'ready' ORDER BY created_at DESC, id DESC").all() as RosterRow[];
+    return rows.map((r) => this.toRoster(r));
+  }
+
+  get(id: number): Roster {
+    return this.toRoster(this.row(id));
+  }
+
+  entries(id: number, page: number, pageSize: number): Page<RosterEntry> {
+    const roster = this.row(id);
+    const rows = this.ctx.db
+      .prepare('SELECT row_number, phone_e164, phone_raw, variables FROM roster_entries WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
+      .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_e164: string; phone_raw: string; variables: string }[];
+    return {
+      items: rows.map((r) => ({
+        rowNumber: r.row_number,
+        phoneE164: r.phone_e164,
+        phoneRaw: r.phone_raw,
+        variables: JSON.parse(r.variables) as Record<string, string>,
+      })),
+      total: roster.valid_count,
+      page,
+      pageSize,
+    };
+  }
+
+  issues(id: number, page: number, pageSize: number): Page<RosterIssue> {
+    const roster = this.row(id);
+    const rows = this.ctx.db
+      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
+      .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
+    return {
+      items: rows.map((r) => ({ rowNumber: r.row_number, phoneRaw: r.phone_raw, kind: r.kind, reason: r.reason })),
+      total: roster.invalid_count + roster.duplicate_count,
+      page,
+      pageSize,
+    };
+  }
+
+  remove(id: number): void {
+    const row = this.row(id);
+    if (this.isInUse(id)) throw rosterErrors.inUse(row.name);
+    this.deleteRoster(id);
+    this.ctx.log.info('roster removed', { id });
+  }
+
+  /**
+   * Deletes staged rosters older than `minAgeMs` (an hour by default):
+   * imports cut short by a crash, and previews never confirmed. Called at
+   * startup; the age keeps a second process (the command line starting while
+   * the desktop app imports) from deleting an import that is still running.
+   */
+  sweepStaged(minAgeMs: number = STAGED_MAX_AGE_MS): number {
+    const before = this.ctx.clock.now() - minAgeMs;
+    const ids = this.ctx.db.prepare("SELECT id FROM rosters WHERE status = 'staged' AND created_at <= ?").pluck().all(before) as number[];
+    for (const id of ids) this.deleteRoster(id);
+    if (ids.length > 0) this.ctx.log.info('staged rosters swept', { count: ids.length });
+    return ids.length;
+  }
+
+  private insertStaged(name: string, fileName: string, phoneColumn: string, columns: string[]): number {
+    const r = this.ctx.db
+      .prepare(
+        `INSERT INTO rosters (name, source_file_name, source_sha256, phone_column, columns, status, created_at)
+         VALUES (?, ?, NULL, ?, ?, 'staged', ?)`,
+      )
+      .run(name, fileName, phoneColumn, JSON.stringify(columns), this.ctx.clock.now());
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Deletes the roster (its entries and issues by ON DELETE CASCADE) and its source file if no other roster shares it. */
+  private deleteRoster(id: number): void {
+    const { db } = this.ctx;
+    const sha256 = db.transaction(() => {
+      const row = db.prepare('SELECT source_sha256, source_file_name FROM rosters WHERE id = ?').get(id) as
+        | { source_sha256: string | null; source_file_name: string }
+        | undefined;
+      db.prepare('DELETE FROM rosters WHERE id = ?').run(id);
+      if (!row?.source_sha256) return null;
+      return this.sourceOwned(row.source_sha256) ? null : row.source_sha256;
+    })();
+    if (sha256 !== null) this.removeSourceFiles(sha256);
+  }
+
+  /** Both extensions: a file renamed from .csv to .xlsx (or back) and imported again has the same hash. */
+  private removeSourceFiles(sha256: string): void {
+    for (const ext of ['csv', 'xlsx']) rmSync(this.ctx.blobs.path(sha256, ext), { force: true });
+  }
+
+  private sourceOwned(sha256: string): boolean {
+    return this.ctx.db.prepare('SELECT 1 FROM rosters WHERE source_sha256 = ? LIMIT 1').get(sha256) !== undefined;
+  }
+
+  private progressReporter(fileName: string, source: RowSource, writer: RosterWriter): (final: boolean) => void {
+    let last = -Infinity;
+    return (final) => {
+      const now = performance.now();
+      if (!final && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      this.ctx.emit('roster.importProgress', {
+        fileName,
+        bytesRead: final ? source.totalBytes : Math.min(source.bytesRead(), source.totalBytes),
+        totalBytes: source.totalBytes,
+        rowsRead: writer.counts.totalRows,
+      });
+    };
+  }
+
+  private row(id: number): RosterRow {
+    const row = this.ctx.db.prepare('SELECT * FROM rosters WHERE id = ?').get(id) as RosterRow | undefined;
+    if (!row) throw rosterErrors.notFound(id);
+    return row;
+  }
+
+  private toRoster(r: RosterRow): Roster {
+    return {
+      id: r.id,
+      name: r.name,
+      sourceFileName: r.source_file_name,
+      phoneColumn: r.phone_column,
+      columns: JSON.parse(r.columns) as string[],
+      status: r.status,
+      totalRows: r.total_rows,
+      validCount: r.valid_count,
+      duplicateCount: r.duplicate_count,
+      invalidCount: r.invalid_count,
+      createdAt: r.created_at,
+      inUse: this.isInUse(r.id),
+    };
+  }
+}
+
+function rosterName(given: string | undefined, fileName: string): string {
+  const name = (given ?? '').trim() || fileName;
+  return name.length > ROSTER_NAME_MAX ? name.slice(0, ROSTER_NAME_MAX) : name;
+}
+
+function offset(page: number, pageSize: number): number {
+  return (Math.max(1, Math.floor(page)) - 1) * Math.max(1, Math.floor(pageSize));
+}
