@@ -26,15 +26,27 @@ const PARSED_PART = /^xl\/(workbook\.xml|_rels\/workbook\.xml\.rels|sharedString
  *    parse of the same parts, and nothing is kept in memory.
  */
 export async function inspectXlsx(path: string, fileName: string, limits: RosterLimits): Promise<void> {
+  const inflation = await checkXlsxDirectory(path, fileName, limits);
+  await inflation.done;
+}
+
+/**
+ * Step 1 of inspectXlsx, awaited; step 2 (the inflate count) is started and
+ * returned as `done`, so that a caller can run it beside exceljs's own parse
+ * (zlib inflates on the thread pool while exceljs parses on this thread) and
+ * stop the parse when it fails. It runs ahead of the parse, so a bomb is
+ * found long before exceljs has inflated as much.
+ */
+export async function checkXlsxDirectory(path: string, fileName: string, limits: RosterLimits): Promise<InflateCount> {
   let zip: yauzl.ZipFile;
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, strictFileNames: false, decodeStrings: true });
   } catch (err) {
     throw rosterErrors.notSpreadsheet(fileName, `it is not a readable zip archive: ${errorText(err)}`);
   }
+  const names = new Set<string>();
+  const parsed: yauzl.Entry[] = [];
   try {
-    const names = new Set<string>();
-    const parsed: yauzl.Entry[] = [];
     let declared = 0;
     try {
       for await (const entry of zip.eachEntry()) {
@@ -54,7 +66,33 @@ export async function inspectXlsx(path: string, fileName: string, limits: Roster
       throw rosterErrors.notSpreadsheet(fileName, `its zip directory is damaged: ${errorText(err)}`);
     }
     if (!names.has('xl/workbook.xml')) throw rosterErrors.notSpreadsheet(fileName, describeZip(names));
+  } catch (err) {
+    zip.close();
+    throw err;
+  }
+  const stop = { stopped: false };
+  const done = countInflated(zip, parsed, fileName, limits, stop);
+  done.catch(() => {}); // the caller awaits it; this only keeps an early failure from being "unhandled"
+  return { done, stop: () => void (stop.stopped = true) };
+}
 
+export interface InflateCount {
+  /** Resolves when every parsed part inflated within the limits; rejects with the reason otherwise. */
+  done: Promise<void>;
+  /** Stops counting (the import ended early): `done` then resolves. */
+  stop(): void;
+}
+
+const STOPPED = new Error('stopped');
+
+async function countInflated(
+  zip: yauzl.ZipFile,
+  parsed: readonly yauzl.Entry[],
+  fileName: string,
+  limits: RosterLimits,
+  stop: { stopped: boolean },
+): Promise<void> {
+  try {
     let inflated = 0;
     for (const entry of parsed) {
       try {
@@ -63,16 +101,18 @@ export async function inspectXlsx(path: string, fileName: string, limits: Roster
           stream,
           new Writable({
             write(chunk: Buffer, _encoding, done) {
+              if (stop.stopped) return done(STOPPED);
               inflated += chunk.length;
               done(inflated > limits.maxUncompressedBytes ? rosterErrors.unsafeArchive(fileName, inflated) : null);
             },
           }),
         );
       } catch (err) {
+        if (err === STOPPED) return;
         if (isAppError(err)) throw err;
         // yauzl: "too many bytes in the stream" (declared size was a lie), bad deflate data, bad CRC is not checked.
         const text = errorText(err);
-        if (/too many bytes/i.test(text)) throw rosterErrors.unsafeArchive(fileName, Math.max(inflated, entry.uncompressedSize));
+        if (/too many bytes/i.test(text)) throw rosterErrors.archiveSizeLie(fileName, entry.fileName);
         throw rosterErrors.unreadable(fileName, `the part ${entry.fileName} is damaged: ${text}`);
       }
     }

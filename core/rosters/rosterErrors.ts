@@ -48,6 +48,17 @@ export const rosterErrors = {
       { fileName, uncompressedMb: megabytes(uncompressedBytes) },
     ),
 
+  /** The zip directory understated a part's size (yauzl's validateEntrySizes): only a damaged or hostile file does that. */
+  archiveSizeLie: (fileName: string, part: string) =>
+    new AppError(
+      'roster.unsafeArchive',
+      `"${fileName}" holds more data in ${part} than its zip directory declares; it is damaged or built to exhaust memory (a "zip bomb"). Open it in Excel and save it again, or save it as CSV UTF-8.`,
+      { fileName, part },
+    ),
+
+  missing: (fileName: string) =>
+    new AppError('roster.missing', `"${fileName}" cannot be opened: it was moved, deleted or is not readable. Choose the file again.`, { fileName }),
+
   unreadable: (fileName: string, detail: string) =>
     new AppError(
       'roster.unreadable',

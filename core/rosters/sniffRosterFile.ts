@@ -26,7 +26,12 @@ export async function sniffRosterFile(path: string, fileName: string): Promise<{
   if (!SPREADSHEET_EXTENSIONS.has(extension) && !CSV_EXTENSIONS.has(extension)) {
     throw rosterErrors.unsupportedFormat(fileName, extension);
   }
-  const handle = await open(path, 'r');
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    throw rosterErrors.missing(fileName);
+  }
   let head: Buffer;
   let size: number;
   try {

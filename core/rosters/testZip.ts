@@ -1,4 +1,4 @@
-import { crc32, deflateRawSync } from 'node:zlib';
+import { constants, crc32, deflateRawSync } from 'node:zlib';
 
 /**
  * A minimal zip writer for tests (PKWARE APPNOTE.TXT §4.3): stored or
@@ -11,6 +11,8 @@ export interface TestZipEntry {
   /** Already-deflated bytes to store instead of deflating `data` (for huge runs of zeros). */
   deflated?: Buffer;
   declaredSize?: number;
+  /** CRC-32 of the uncompressed bytes, when `data` is not them (a bomb made of `deflated` only). */
+  crc?: number;
 }
 
 export function buildZip(entries: readonly TestZipEntry[]): Buffer {
@@ -20,7 +22,7 @@ export function buildZip(entries: readonly TestZipEntry[]): Buffer {
   for (const entry of entries) {
     const name = Buffer.from(entry.name, 'utf8');
     const body = entry.deflated ?? deflateRawSync(entry.data);
-    const crc = crc32(entry.data);
+    const crc = entry.crc ?? crc32(entry.data);
     const size = entry.declaredSize ?? entry.data.length;
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
@@ -63,4 +65,19 @@ export function workbookParts(): TestZipEntry[] {
     { name: '[Content_Types].xml', data: Buffer.from('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>') },
     { name: 'xl/workbook.xml', data: Buffer.from('<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>') },
   ];
+}
+
+/**
+ * `megabytes` MiB of zeros as raw deflate data (RFC 1951), built without
+ * inflating or deflating them all: one MiB of zeros is deflated and flushed to
+ * a byte boundary (Z_FULL_FLUSH: no back-reference crosses it), that block is
+ * repeated, and an empty final block closes the stream. 200 MiB costs ~200 KB.
+ */
+export function zerosBomb(megabytes: number): { deflated: Buffer; size: number; crc: number } {
+  const mib = Buffer.alloc(1024 * 1024);
+  const block = deflateRawSync(mib, { level: 9, finishFlush: constants.Z_FULL_FLUSH });
+  const end = deflateRawSync(Buffer.alloc(0));
+  let crc = 0;
+  for (let i = 0; i < megabytes; i++) crc = crc32(mib, crc);
+  return { deflated: Buffer.concat([...Array<Buffer>(megabytes).fill(block), end]), size: megabytes * mib.length, crc };
 }

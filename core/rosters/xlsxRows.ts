@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { AppError } from '../errors.js';
 import { cellText } from './cellText.js';
-import { inspectXlsx } from './inspectXlsx.js';
+import { checkXlsxDirectory } from './inspectXlsx.js';
 import { rosterErrors } from './rosterErrors.js';
 import type { RosterLimits } from './rosterLimits.js';
 import { READ_BATCH_ROWS, isBlankRow, type RowSource, type SheetRow } from './sheetRows.js';
@@ -17,8 +17,10 @@ interface SheetEntry {
  * the workbook is never loaded whole, rows are parsed as the zip is inflated
  * (a sheet stored before the shared strings is spooled to a temp file by
  * exceljs, still row by row). Styles are read because they are what tells a
- * date from a number. The zip is checked first (inspectXlsx): not a workbook,
- * password-protected, or a zip bomb are refused before any parsing.
+ * date from a number. The zip directory is checked first (checkXlsxDirectory):
+ * not a workbook, password-protected, or a declared zip bomb are refused
+ * before any parsing; the count of the bytes actually inflated runs beside
+ * the parse, ahead of it, and stops it when a part holds more than declared.
  *
  * "First" is the first visible tab in workbook.xml, which is not always
  * sheet1.xml nor the first sheet stored in the zip.
@@ -29,7 +31,17 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
     totalBytes,
     bytesRead: () => file?.bytesRead ?? 0,
     async *batches() {
-      await inspectXlsx(path, fileName, limits);
+      const inflation = await checkXlsxDirectory(path, fileName, limits);
+      let unsafe: unknown = null;
+      // Whichever fails first ends the import: a bomb of blank XML gives exceljs no row to stop at.
+      const failed = new Promise<never>((_, reject) =>
+        inflation.done.catch((err: unknown) => {
+          unsafe = err;
+          reject(err);
+        }),
+      );
+      failed.catch(() => {});
+      const raced = <T>(next: Promise<T>): Promise<T> => Promise.race([next, failed]);
       file = createReadStream(path, { highWaterMark: 256 * 1024 });
       const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
         worksheets: 'emit',
@@ -38,11 +50,16 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
         hyperlinks: 'ignore',
         entries: 'ignore',
       });
+      let finished = false;
       try {
-        for await (const sheet of workbook) {
+        const sheets = workbook[Symbol.asyncIterator]();
+        for (let s = await raced(sheets.next()); !s.done; s = await raced(sheets.next())) {
+          const sheet = s.value;
           if (!isFirstTab(workbook, sheet)) continue;
           let batch: SheetRow[] = [];
-          for await (const row of sheet) {
+          const rows = sheet[Symbol.asyncIterator]();
+          for (let r = await raced(rows.next()); !r.done; r = await raced(rows.next())) {
+            const row = r.value;
             const values = row.values as unknown[];
             // values[0] is always empty (exceljs columns are 1-based); a far-right cell makes a long sparse array.
             if (values.length - 1 > limits.maxColumns) throw rosterErrors.tooManyColumns(fileName, values.length - 1, limits.maxColumns);
@@ -55,13 +72,22 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
               batch = [];
             }
           }
+          // The last rows are handed over only once the whole package is known to be safe.
+          await inflation.done;
           if (batch.length > 0) yield batch;
+          finished = true;
           return;
         }
+        await inflation.done;
+        finished = true;
       } catch (err) {
+        // A bomb or a damaged part often makes the XML parser fail first: report the real cause.
+        await inflation.done.catch(() => {});
+        if (unsafe) throw unsafe;
         if (err instanceof AppError) throw err;
         throw rosterErrors.unreadable(fileName, err instanceof Error ? err.message : String(err));
       } finally {
+        if (!finished) inflation.stop();
         file.destroy();
       }
     },

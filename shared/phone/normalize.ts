@@ -155,9 +155,12 @@ export function normalizeWithLibrary(cleaned: string): NormalizedPhone {
   if (parsed.isValid()) return { ok: true, e164: parsed.number };
   // The metadata's possible lengths for ID run to 17 digits (IDD and toll-free shapes), so
   // a mobile with digits too many or too few is only "invalid"; say which, it is the usual typo.
-  if (parsed.country === DEFAULT_REGION && /^8[1-35-9]/.test(parsed.nationalNumber)) {
-    if (parsed.nationalNumber.length < 9) return refusals.tooShort;
-    if (parsed.nationalNumber.length > 12) return refusals.tooLong;
+  // The library keeps the trunk 0 in the national number when what follows it is too short
+  // to be possible ("0812345" stays "0812345"), so look past it.
+  const national = parsed.nationalNumber.startsWith('0') ? parsed.nationalNumber.slice(1) : parsed.nationalNumber;
+  if (parsed.country === DEFAULT_REGION && /^8[1-35-9]/.test(national)) {
+    if (national.length < 9) return refusals.tooShort;
+    if (national.length > 12) return refusals.tooLong;
   }
   return refusals.invalidForRegion;
 }

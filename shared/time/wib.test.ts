@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatWib, parseWib } from './wib.js';
+import { formatWib, parseWib, wibParts } from './wib.js';
 
 describe('WIB', () => {
   it('formats an instant in UTC+7 whatever the process time zone is', () => {
@@ -13,5 +13,10 @@ describe('WIB', () => {
     expect(parseWib('2026-01-01 09:30')).toBe(Date.UTC(2026, 0, 1, 2, 30));
     expect(parseWib('2026-02-30 09:00')).toBeNull();
     expect(parseWib('tomorrow')).toBeNull();
+  });
+
+  it('splits an instant into the WIB date and time a date picker shows, across the UTC midnight', () => {
+    expect(wibParts(Date.UTC(2026, 0, 31, 17, 5))).toEqual({ date: '2026-02-01', time: '00:05' });
+    expect(parseWib(`${wibParts(Date.UTC(2026, 0, 31, 17, 5)).date} 00:05`)).toBe(Date.UTC(2026, 0, 31, 17, 5));
   });
 });

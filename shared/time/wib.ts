@@ -18,3 +18,9 @@ export function parseWib(text: string): number | null {
   const dt = DateTime.fromFormat(text.trim(), 'yyyy-LL-dd HH:mm', { zone: WIB_ZONE });
   return dt.isValid ? dt.toMillis() : null;
 }
+
+/** The WIB wall-clock date ("YYYY-MM-DD") and time ("HH:mm") of an instant, for date and time inputs. */
+export function wibParts(epochMs: number): { date: string; time: string } {
+  const dt = DateTime.fromMillis(epochMs, { zone: WIB_ZONE });
+  return { date: dt.toFormat('yyyy-LL-dd'), time: dt.toFormat('HH:mm') };
+}

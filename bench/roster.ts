@@ -1,0 +1,230 @@
+/**
+ * Call Roster import speed and memory: a 100,000-row .xlsx and a
+ * 1,000,000-row .csv (name, phone in the shapes people type, amount, due
+ * date; ~1% duplicates, ~0.5% unusable), generated once per run into a temp
+ * folder. For each file, in the same run and each in a fresh process (so the
+ * peak RSS is that work's own, not the generator's):
+ *
+ *   floor  - the bare streaming read with the same parser and options
+ *            (exceljs WorkbookReader / csv-parse), touching every cell;
+ *   import - RosterService.analyze + confirm into a real SQLite file.
+ *
+ * Prints seconds, rows/s, peak RSS and import/floor; asserts nothing.
+ * Targets: xlsx import <= 1.5x its floor; csv >= 200,000 rows/s; peak RSS < 300 MB.
+ *
+ *   npm run bench -- roster
+ *   node bin/run-ts.mjs bench/roster.ts          (same)
+ *   ROSTER_BENCH_ROWS=20000 ...                   (smaller files, for a quick look)
+ */
+import { execFileSync } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { parse } from 'csv-parse';
+import ExcelJS from 'exceljs';
+import { RosterService } from '../core/rosters/rosterService.js';
+import { makeTestContext } from '../tests/support/coreContext.js';
+
+const XLSX_ROWS = Number(process.env['ROSTER_BENCH_ROWS'] ?? 100_000);
+const CSV_ROWS = XLSX_ROWS * 10;
+const ROOT = join(import.meta.dirname, '..');
+
+interface ChildResult {
+  seconds: number;
+  rows: number;
+  validCount?: number;
+  duplicateCount?: number;
+  invalidCount?: number;
+  /** process.resourceUsage().maxRSS of the child, in MB: its peak. */
+  peakRssMb: number;
+  /** RSS before the work started: what the runtime and loaded modules cost. */
+  startRssMb: number;
+}
+
+const FIRST_NAMES = ['Budi', 'Sari', 'Andi', 'Dewi', 'Eko', 'Fitri', 'Agus', 'Rina', '王伟', 'Siti', 'Joko', 'Putri'];
+const LAST_NAMES = ['Santoso', 'Wijaya', 'Kusuma', 'Hartono', 'Saputra', 'Lestari', 'Pratama', 'Nugroho'];
+const PREFIXES = ['812', '813', '821', '822', '852', '856', '857', '858', '877', '878', '895', '896', '811', '838'];
+
+/** Deterministic row i: the same file every run. */
+function rowData(i: number): { name: string; phone: string | number; amount: number; due: Date } {
+  const name = `${FIRST_NAMES[i % FIRST_NAMES.length]} ${LAST_NAMES[(i >> 3) % LAST_NAMES.length]}`;
+  // ~1% repeat an earlier number, ~0.5% are unusable.
+  const n = i % 100 === 99 ? i - 50 : i;
+  const prefix = PREFIXES[n % PREFIXES.length]!;
+  const subscriber = String((n * 7919) % 100_000_000).padStart(8, '0');
+  const national = prefix + subscriber;
+  let phone: string | number;
+  if (i % 200 === 7) phone = i % 400 === 7 ? 'tidak ada' : '0812-34';
+  else {
+    switch (n % 6) {
+      case 0:
+        phone = `0${prefix}-${subscriber.slice(0, 4)}-${subscriber.slice(4)}`;
+        break;
+      case 1:
+        phone = `+62 ${prefix} ${subscriber.slice(0, 4)} ${subscriber.slice(4)}`;
+        break;
+      case 2:
+        phone = `62${national}`;
+        break;
+      case 3:
+        phone = `${prefix} ${subscriber.slice(0, 4)} ${subscriber.slice(4)}`;
+        break;
+      case 4:
+        phone = `0${national}`;
+        break;
+      default:
+        phone = Number(`62${national}`); // Excel: a number cell
+    }
+  }
+  return { name, phone, amount: 50_000 + ((i * 37) % 5_000) * 1000, due: new Date(Date.UTC(2026, i % 12, 1 + (i % 28))) };
+}
+
+export async function makeXlsx(path: string, rows: number): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: path, useSharedStrings: true, useStyles: true });
+  const sheet = workbook.addWorksheet('Roster');
+  sheet.columns = [
+    { header: 'Nama', key: 'name', width: 24 },
+    { header: 'Nomor HP', key: 'phone', width: 20 },
+    { header: 'Jumlah', key: 'amount', width: 12, style: { numFmt: '#,##0' } },
+    { header: 'Jatuh Tempo', key: 'due', width: 14, style: { numFmt: 'yyyy-mm-dd' } },
+  ];
+  for (let i = 0; i < rows; i++) sheet.addRow(rowData(i)).commit();
+  sheet.commit();
+  await workbook.commit();
+}
+
+export async function makeCsv(path: string, rows: number): Promise<void> {
+  const out = createWriteStream(path);
+  out.write('\ufeffNama,Nomor HP,Jumlah,Jatuh Tempo\r\n');
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    const r = rowData(i);
+    chunk += `${r.name},${String(r.phone)},${r.amount},${r.due.toISOString().slice(0, 10)}\r\n`;
+    if (chunk.length > 256 * 1024) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+/** Same reader and options as core/rosters/xlsxRows.ts, every cell touched, nothing else. */
+async function floorXlsx(path: string): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(createReadStream(path, { highWaterMark: 256 * 1024 }), {
+    worksheets: 'emit',
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    entries: 'ignore',
+  });
+  let rows = 0;
+  let cells = 0;
+  for await (const sheet of workbook) {
+    for await (const row of sheet) {
+      const values = row.values as unknown[];
+      for (let i = 1; i < values.length; i++) if (values[i] !== undefined) cells++;
+      rows++;
+    }
+    break;
+  }
+  if (cells === 0) throw new Error('no cells read');
+  return rows;
+}
+
+/** Same parser and options as core/rosters/csvRows.ts. */
+async function floorCsv(path: string): Promise<number> {
+  const parser = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
+    parse({ delimiter: ',', bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: 32_767 * 4 + 1024 }),
+  );
+  let rows = 0;
+  for await (const record of parser as AsyncIterable<string[]>) if (record.length > 0) rows++;
+  return rows;
+}
+
+async function importRoster(path: string, dataDir: string): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb'>> {
+  const t = makeTestContext(dataDir);
+  try {
+    const service = new RosterService(t.ctx);
+    const analysis = await service.analyze({ path });
+    if (analysis.kind !== 'staged') throw new Error(`no phone column found in ${analysis.headers.join(', ')}`);
+    const roster = service.confirm(analysis.roster.id);
+    const progress = t.eventsOf('roster.importProgress').length;
+    if (progress < 2) throw new Error(`only ${progress} progress events`);
+    return { rows: roster.totalRows, validCount: roster.validCount, duplicateCount: roster.duplicateCount, invalidCount: roster.invalidCount };
+  } finally {
+    t.close();
+  }
+}
+
+/** One measurement in this (fresh) process; prints its JSON as the last line. */
+async function child(mode: string, path: string, dataDir: string): Promise<void> {
+  const startRssMb = process.memoryUsage().rss / 1e6;
+  const started = performance.now();
+  let result: Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb'>;
+  if (mode === 'floor-xlsx') result = { rows: await floorXlsx(path) };
+  else if (mode === 'floor-csv') result = { rows: await floorCsv(path) };
+  else if (mode === 'import') result = await importRoster(path, dataDir);
+  else throw new Error(`unknown mode ${mode}`);
+  const seconds = (performance.now() - started) / 1000;
+  // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
+  const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+  console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb } satisfies ChildResult));
+}
+
+function runChild(mode: string, path: string, dataDir = ''): ChildResult {
+  const out = execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'bench/roster.ts'), '--child', mode, path, dataDir], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+}
+
+function report(label: string, file: string, floor: ChildResult, imported: ChildResult): void {
+  const mb = (statSync(file).size / 1e6).toFixed(1);
+  const line = (what: string, r: ChildResult) =>
+    console.log(
+      `  ${what.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.rows / r.seconds).toLocaleString('en').padStart(10)} rows/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB (at start ${r.startRssMb.toFixed(0)} MB)`,
+    );
+  console.log(`${label}: ${file} (${mb} MB)`);
+  line('floor', floor);
+  line('import', imported);
+  console.log(
+    `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x; ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
+  );
+}
+
+export async function main(args: string[] = []): Promise<void> {
+  if (args[0] === '--child') return child(args[1]!, args[2]!, args[3]!);
+
+  const work = mkdtempSync(join(tmpdir(), 'autocall-bench-roster-'));
+  try {
+    const xlsx = join(work, `roster-${XLSX_ROWS}.xlsx`);
+    const csv = join(work, `roster-${CSV_ROWS}.csv`);
+    let started = performance.now();
+    await makeXlsx(xlsx, XLSX_ROWS);
+    await makeCsv(csv, CSV_ROWS);
+    console.log(`generated ${XLSX_ROWS.toLocaleString('en')}-row xlsx and ${CSV_ROWS.toLocaleString('en')}-row csv in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+
+    started = performance.now();
+    const xlsxFloor = runChild('floor-xlsx', xlsx);
+    const xlsxImport = runChild('import', xlsx, join(work, 'data-xlsx'));
+    report('xlsx', xlsx, xlsxFloor, xlsxImport);
+    const csvFloor = runChild('floor-csv', csv);
+    const csvImport = runChild('import', csv, join(work, 'data-csv'));
+    report('csv', csv, csvFloor, csvImport);
+
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    const peak = Math.max(xlsxImport.peakRssMb, csvImport.peakRssMb);
+    console.log(
+      `targets: xlsx import/floor ${(xlsxImport.seconds / xlsxFloor.seconds).toFixed(2)}x <= 1.5x ${verdict(xlsxImport.seconds <= 1.5 * xlsxFloor.seconds)}; ` +
+        `csv ${Math.round(csvImport.rows / csvImport.seconds).toLocaleString('en')} rows/s >= 200,000 ${verdict(csvImport.rows / csvImport.seconds >= 200_000)}; ` +
+        `peak RSS ${peak.toFixed(0)} MB < 300 MB ${verdict(peak < 300)}`,
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
