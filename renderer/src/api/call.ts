@@ -1,0 +1,70 @@
+import type { AutocallApi } from '../../../shared/contract/api.js';
+import type { AppErrorShape, Result } from '../../../shared/result.js';
+import { i18n } from '../i18n/index.js';
+
+/** An operation the core refused, with its message already in the user's language. */
+export class UiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly params: Record<string, string | number> = {},
+  ) {
+    super(message);
+    this.name = 'UiError';
+  }
+}
+
+/** The contract object the preload (or the test bridge) put on window. */
+export function autocall(): AutocallApi {
+  const api = window.autocall;
+  if (!api) throw new UiError('app.noCore', i18n.global.t('errors.app.noCore'));
+  return api;
+}
+
+/**
+ * The translated text of a core error: `errors.<code>` filled with the
+ * error's params, or the core's English message when the code has no
+ * translation yet (a new code must never show as a bare key).
+ */
+export function errorText(error: AppErrorShape): string {
+  const key = `errors.${error.code}`;
+  const { t, te } = i18n.global;
+  if (!te(key) && !te(key, 'en')) return error.message;
+  // A parameter that is itself a code (a file format) is translated too.
+  const params: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(error.params ?? {})) {
+    const paramKey = `errorParams.${name}.${value}`;
+    params[name] = typeof value === 'string' && (te(paramKey) || te(paramKey, 'en')) ? t(paramKey) : value;
+  }
+  return t(key, params);
+}
+
+/**
+ * The translated text of a problem the core reports inside a result instead
+ * of refusing ("sip.noResponse: the gateway did not answer" in
+ * CallResult.errors or GatewayTestView.error): the code's `errors.<code>`
+ * text with what follows the code as {detail}, or the text as it came.
+ */
+export function problemText(problem: string): string {
+  const match = /^([a-z]+\.[A-Za-z]+): ?([\s\S]*)$/.exec(problem);
+  if (!match) return problem;
+  return errorText({ code: match[1]!, message: problem, params: { detail: match[2]! } });
+}
+
+/** Every call to the core goes through here: {ok:false} becomes a UiError with a translated message. */
+export async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await pending;
+  } catch {
+    throw new UiError('app.unreachable', i18n.global.t('errors.app.unreachable'));
+  }
+  if (result.ok) return result.value;
+  throw new UiError(result.error.code, errorText(result.error), result.error.params ?? {});
+}
+
+/** The text to show for anything thrown while talking to the core. */
+export function messageOf(err: unknown): string {
+  if (err instanceof UiError) return err.message;
+  return i18n.global.t('errors.internal');
+}

@@ -1,0 +1,47 @@
+import { defineStore } from 'pinia';
+import { computed, ref } from 'vue';
+import type { CallResult, GatewaySettings, GatewayTestView, GatewayView } from '../../../shared/types.js';
+import { autocall, unwrap } from '../api/call.js';
+
+/** Settings > Gateway. The password never comes back from the core, only whether one is saved. */
+export const useGatewayStore = defineStore('gateway', () => {
+  const gateway = ref<GatewayView | null>(null);
+  const loading = ref(false);
+  /**
+   * The form holds changes not saved yet. The tests run on the saved
+   * settings, so they wait for a save rather than test something else than
+   * what the user sees.
+   */
+  const dirty = ref(false);
+  /** Why the tests cannot run now (a key under settings.gateway.test), or null when they can. */
+  const testBlocker = computed<'saveFirst' | 'hostFirst' | null>(() => {
+    if (dirty.value) return 'saveFirst';
+    if (gateway.value && !gateway.value.host) return 'hostFirst';
+    return null;
+  });
+
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      gateway.value = await unwrap(autocall().gateway.get({}));
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  /** `password` undefined keeps the stored one. */
+  async function save(settings: GatewaySettings, password?: string): Promise<GatewayView> {
+    gateway.value = await unwrap(autocall().gateway.save({ settings, ...(password !== undefined ? { password } : {}) }));
+    return gateway.value;
+  }
+
+  function test(): Promise<GatewayTestView> {
+    return unwrap(autocall().gateway.test({}));
+  }
+
+  function testCall(to: string, recordingId: number): Promise<CallResult> {
+    return unwrap(autocall().gateway.testCall({ to, recordingId }));
+  }
+
+  return { gateway, loading, dirty, testBlocker, load, save, test, testCall };
+});

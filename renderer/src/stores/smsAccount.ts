@@ -1,0 +1,38 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../../shared/types.js';
+import { autocall, unwrap } from '../api/call.js';
+
+export interface SmsAccountDraft {
+  provider: SmsProvider;
+  active: boolean;
+  config: Record<string, string>;
+  /** Only the secrets the user typed: a secret left out keeps its stored value. */
+  secrets: Record<string, string>;
+}
+
+/** Settings > SMS account. Secret values never come back from the core, only whether each one is set. */
+export const useSmsAccountStore = defineStore('smsAccount', () => {
+  const account = ref<SmsAccountView | null>(null);
+  const loading = ref(false);
+
+  async function load(): Promise<void> {
+    loading.value = true;
+    try {
+      account.value = await unwrap(autocall().smsAccount.get({}));
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  async function save(draft: SmsAccountDraft): Promise<SmsAccountView> {
+    account.value = await unwrap(autocall().smsAccount.save(draft));
+    return account.value;
+  }
+
+  function test(to: string, text?: string): Promise<SmsSendResult> {
+    return unwrap(autocall().smsAccount.test({ to, ...(text ? { text } : {}) }));
+  }
+
+  return { account, loading, load, save, test };
+});

@@ -1,0 +1,205 @@
+import type { Page } from '@playwright/test';
+import type { Bridge } from './bridgeServer.js';
+import { makeMp3 } from '../support/mp3Files.js';
+import { freePort, startSipp, type SippRun } from '../support/sipp.js';
+import { makeTempDir } from '../support/tmp.js';
+import { expect, screenshot, test } from './fixtures.js';
+
+const field = (page: Page, testId: string) => page.getByTestId(testId).locator('input');
+
+/** A short real MP3 added straight through the core: the recordings page has its own test. */
+async function addRecording(bridge: Bridge, name: string): Promise<void> {
+  const tmp = makeTempDir();
+  try {
+    const mp3 = makeMp3(tmp.dir, name, { seconds: 0.5, rate: 22050, channels: 1 });
+    const added = await bridge.core.dispatch('recording.add', { path: mp3 });
+    expect(added.ok).toBe(true);
+  } finally {
+    tmp.cleanup();
+  }
+}
+
+async function fillSipGateway(page: Page, port: number, transport: 'udp' | 'tcp'): Promise<void> {
+  await field(page, 'gateway-mode-sip').check();
+  await field(page, 'gateway-host').fill('127.0.0.1');
+  await field(page, 'gateway-port').fill(String(port));
+  await field(page, `gateway-transport-${transport}`).check();
+}
+
+test.describe('Settings > Gateway', () => {
+  let sipps: SippRun[] = [];
+  test.afterEach(async () => {
+    await Promise.all(sipps.map((s) => s.kill()));
+    sipps = [];
+  });
+
+  test('set up the SIP gateway, keep it after a reload, test it and place test calls through sipp', async ({ app, bridge }) => {
+    const { page } = app;
+    await addRecording(bridge, 'Promo Januari.mp3');
+    const options = await startSipp({ scenario: 'options.xml' });
+    sipps.push(options);
+
+    await app.goto('/settings');
+    await expect(page.getByTestId('gateway-dry-run')).toContainText('no real call or SMS leaves');
+    await expect(page.getByTestId('gateway-test')).toBeDisabled();
+    await expect(page.getByTestId('gateway-test-blocked')).toContainText('Enter and save the gateway host first');
+    // The SMS account card is still there, below the gateway.
+    await expect(page.getByTestId('sms-account')).toBeVisible();
+
+    await field(page, 'gateway-mode-sip').check();
+    await expect(page.getByTestId('gateway-dry-run')).toHaveCount(0);
+    await expect(page.getByTestId('gateway-host')).toContainText('Enter the gateway host to use the SIP gateway');
+    await expect(page.getByTestId('gateway-save')).toBeDisabled();
+    await fillSipGateway(page, options.port, 'udp');
+    await field(page, 'gateway-username').fill('2001');
+    await field(page, 'gateway-password').fill('Secret-55');
+    await expect(page.getByTestId('gateway-password')).toContainText('Not set');
+    await field(page, 'gateway-caller-id-user').fill('021500');
+    await page.getByTestId('gateway-advanced-toggle').click();
+    await field(page, 'gateway-rtp-port-min').fill('32100');
+    await field(page, 'gateway-rtp-port-max').fill('32199');
+    // Unsaved changes: the tests would not use them, so they wait.
+    await expect(page.getByTestId('gateway-test-blocked')).toContainText('Save the settings first');
+    await expect(page.getByTestId('gateway-test')).toBeDisabled();
+
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-saved')).toContainText(`127.0.0.1:${options.port}`);
+    await expect(field(page, 'gateway-password')).toHaveValue('');
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+    await expect(page.getByTestId('gateway-test')).toBeEnabled();
+
+    await page.reload();
+    await expect(field(page, 'gateway-host')).toHaveValue('127.0.0.1');
+    await expect(field(page, 'gateway-port')).toHaveValue(String(options.port));
+    await expect(field(page, 'gateway-mode-sip')).toBeChecked();
+    await expect(field(page, 'gateway-transport-udp')).toBeChecked();
+    await expect(field(page, 'gateway-caller-id-user')).toHaveValue('021500');
+    await expect(field(page, 'gateway-rtp-port-min')).toHaveValue('32100');
+    await expect(field(page, 'gateway-password')).toHaveValue('');
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+    expect(await page.content()).not.toContain('Secret-55');
+    const stored = await bridge.core.dispatch('gateway.get', {});
+    expect(stored.ok && stored.value).toMatchObject({ mode: 'sip', port: options.port, username: '2001', rtpPortMax: 32199, passwordSet: true });
+
+    await page.getByTestId('gateway-test').click();
+    const result = page.getByTestId('gateway-test-result');
+    await expect(result).toContainText('Reachable: the gateway answered OPTIONS with 200');
+    await expect(page.getByTestId('gateway-test-status')).toHaveText('200');
+    await expect(page.getByTestId('gateway-trace')).toContainText('SIP trace (2 messages)');
+    const trace = page.getByTestId('gateway-trace').getByTestId('sip-trace-entry');
+    await expect(trace).toHaveCount(2);
+    await expect(trace.nth(0)).toContainText(`to udp:127.0.0.1:${options.port}`);
+    await expect(trace.nth(0)).toContainText(`OPTIONS sip:127.0.0.1:${options.port} SIP/2.0`);
+    await expect(trace.nth(1)).toContainText('from udp:127.0.0.1');
+    await expect(trace.nth(1)).toContainText('SIP/2.0 200 OK');
+    await expect(trace.nth(1)).toContainText('WIB');
+    // Opened, an entry shows the whole message as sent.
+    await trace.nth(0).click();
+    await expect(trace.nth(0).locator('pre')).toContainText('CSeq: 1 OPTIONS');
+    await expect(trace.nth(0).locator('pre')).toContainText('From: <sip:021500@127.0.0.1>');
+    expect((await options.exited).code, 'sipp saw its OPTIONS and answered it').toBe(0);
+
+    // Calls go to a callee whose answer depends on the last digit (tests/sipp/by-number.xml).
+    const callee = await startSipp({ scenario: 'by-number.xml', calls: 10, timeoutSeconds: 60 });
+    sipps.push(callee);
+    await field(page, 'gateway-port').fill(String(callee.port));
+    await expect(page.getByTestId('gateway-call')).toBeDisabled();
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-saved')).toContainText(`127.0.0.1:${callee.port}`);
+    // The OPTIONS result was for the other port.
+    await expect(page.getByTestId('gateway-test-result')).toHaveCount(0);
+    await expect(page.getByTestId('gateway-call-recording')).toContainText('Promo Januari');
+
+    await field(page, 'gateway-call-to').fill('0812-3456-0011');
+    await page.getByTestId('gateway-call').click();
+    const call = page.getByTestId('gateway-call-result');
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Answered');
+    await expect(page.getByTestId('gateway-call-hung-up-by')).toHaveText('The called person');
+    await expect(page.getByTestId('gateway-call-status')).toHaveText('200');
+    await expect(page.getByTestId('gateway-call-played-to-end')).toHaveText('No');
+    await expect(page.getByTestId('gateway-call-answered')).toHaveText(/^0\.\d s$/);
+    await expect(call).toContainText('WIB');
+    const callTrace = page.getByTestId('gateway-call-trace');
+    // Dialled in E.164 (the default number format), hung up by the callee's BYE.
+    await expect(callTrace.getByTestId('sip-trace-entry').first()).toContainText('INVITE sip:+6281234560011@127.0.0.1');
+    await expect(callTrace).toContainText('BYE sip:');
+    await screenshot(page, 'settings-gateway');
+
+    await field(page, 'gateway-call-to').fill('081234560012');
+    await page.getByTestId('gateway-call').click();
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Busy');
+    await expect(page.getByTestId('gateway-call-status')).toHaveText('486');
+    await expect(page.getByTestId('gateway-call-hung-up-by')).toHaveText('—');
+    await expect(page.getByTestId('gateway-call-played-to-end')).toHaveText('—');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
+  test('a wrong value is shown at its field and nothing is saved; the core’s refusal is shown too', async ({ app, bridge }) => {
+    const { page } = app;
+    await app.goto('/settings');
+    await field(page, 'gateway-host').fill('pbx.example.test');
+    await field(page, 'gateway-port').fill('70000');
+    await expect(page.getByTestId('gateway-port')).toContainText('Enter a whole number from 1 to 65535');
+    await expect(page.getByTestId('gateway-invalid')).toContainText('Port');
+    await expect(page.getByTestId('gateway-save')).toBeDisabled();
+
+    await field(page, 'gateway-port').fill('5070');
+    await expect(page.getByTestId('gateway-invalid')).toHaveCount(0);
+    await page.getByTestId('gateway-advanced-toggle').click();
+    await field(page, 'gateway-rtp-port-min').fill('30000');
+    await field(page, 'gateway-rtp-port-max').fill('20000');
+    await expect(page.getByTestId('gateway-rtp-port-max')).toContainText('must be higher than the first');
+    await expect(page.getByTestId('gateway-invalid')).toContainText('RTP ports to');
+    await expect(page.getByTestId('gateway-save')).toBeDisabled();
+
+    // Valid for the form, but too few ports for 10 channels: the core refuses it (gateway.rtpRangeTooSmall).
+    await field(page, 'gateway-rtp-port-min').fill('20000');
+    await field(page, 'gateway-rtp-port-max').fill('20010');
+    await expect(page.getByTestId('gateway-save')).toBeEnabled();
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-save-error')).toContainText('widen it to at least 20 ports');
+    await expect(page.getByTestId('gateway-saved')).toHaveCount(0);
+
+    const stored = await bridge.core.dispatch('gateway.get', {});
+    expect(stored.ok && stored.value).toMatchObject({ host: '', port: 5060, rtpPortMin: 20000, rtpPortMax: 20999 });
+    await page.reload();
+    await expect(field(page, 'gateway-host')).toHaveValue('');
+    await expect(field(page, 'gateway-port')).toHaveValue('5060');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
+  test('a gateway that refuses the connection is reported as not reachable, at once', async ({ app, bridge }) => {
+    const { page } = app;
+    await addRecording(bridge, 'Promo.mp3');
+    // Nothing listens there: TCP is refused at once, where UDP would wait out Timer F (64*T1).
+    const closed = await freePort('tcp');
+    await app.goto('/settings');
+    await fillSipGateway(page, closed, 'tcp');
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-saved')).toContainText(`127.0.0.1:${closed} (TCP)`);
+
+    const started = Date.now();
+    await page.getByTestId('gateway-test').click();
+    const result = page.getByTestId('gateway-test-result');
+    await expect(result).toContainText('Not reachable');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(page.getByTestId('gateway-test-problem')).toContainText('The connection to the gateway failed (connect ECONNREFUSED');
+    await expect(page.getByTestId('gateway-test-status')).toHaveText('—');
+    await expect(page.getByTestId('gateway-trace').getByTestId('sip-trace-entry')).toHaveCount(1);
+    await expect(page.getByTestId('gateway-trace')).toContainText(`to tcp:127.0.0.1:${closed}`);
+
+    await field(page, 'gateway-call-to').fill('081234560011');
+    await page.getByTestId('gateway-call').click();
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Failed');
+    await expect(page.getByTestId('gateway-call-problems')).toContainText('The connection to the gateway failed');
+    await expect(page.getByTestId('gateway-call-status')).toHaveText('—');
+
+    // The core's problem codes are translated, in the language chosen now.
+    await page.getByTestId('locale-menu').click();
+    await page.getByTestId('locale-id').click();
+    await expect(page.getByTestId('gateway-test-result')).toContainText('Tidak terjangkau');
+    await expect(page.getByTestId('gateway-test-problem')).toContainText('Koneksi ke gateway gagal (connect ECONNREFUSED');
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Gagal');
+    expect(app.consoleErrors).toEqual([]);
+  });
+});

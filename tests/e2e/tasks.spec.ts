@@ -1,0 +1,275 @@
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { startSipp, type SippRun } from '../support/sipp.js';
+import { makeTempDir } from '../support/tmp.js';
+import { expect, screenshot, test } from './fixtures.js';
+import { addApprovedTemplate, addRecording, addRoster, call, useSipGateway, useTwilio } from './taskSetup.js';
+
+/**
+ * Scheduler (Task Management) end to end: the wizard, the live table, the
+ * detail view and the export, against the real core with the engine running.
+ * tests/sipp/by-number.xml answers by the number's last digit.
+ */
+const BY_NUMBER = {
+  '+6281234560011': { outcome: 'answered', sms: 'Terima kasih Pelanggan 1' }, // callee hangs up
+  '+6281234560022': { outcome: 'busy', sms: 'Maaf Pelanggan 2, kami tidak dapat menghubungi Anda' },
+  '+6281234560033': { outcome: 'poweredOff', sms: 'Maaf Pelanggan 3, kami tidak dapat menghubungi Anda' }, // 480 with Q.850 cause 20
+  '+6281234560044': { outcome: 'noAnswer', sms: 'Maaf Pelanggan 4, kami tidak dapat menghubungi Anda' }, // rings until our CANCEL
+  '+6281234560050': { outcome: 'answered', sms: 'Terima kasih Pelanggan 5' }, // we hang up after the recording
+} as const;
+
+async function pick(page: Page, selectTestId: string, option: string): Promise<void> {
+  await page.getByTestId(selectTestId).click();
+  await page.getByRole('option', { name: option }).click();
+}
+
+/** Steps 1 and 2 of the wizard; leaves it on step 3 (send settings). */
+async function wizardToSendSettings(page: Page, name: string, recording: string): Promise<void> {
+  await page.getByTestId('task-add').click();
+  await expect(page.getByTestId('task-wizard')).toBeVisible();
+  await page.getByTestId('wizard-name').locator('input').fill(name);
+  await page.getByTestId('wizard-next').click();
+  await pick(page, 'wizard-recording', recording);
+  await page.getByTestId('wizard-next').click();
+}
+
+function row(page: Page, name: string) {
+  return page.getByTestId('task-table').locator('tbody tr').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+test.describe('through a SIP gateway (sipp) with SMS follow-ups', () => {
+  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 } } });
+  let sipp: SippRun;
+  test.beforeAll(async () => {
+    sipp = await startSipp({ scenario: 'by-number.xml', calls: 1000, timeoutSeconds: 300 });
+  });
+  test.afterAll(async () => sipp?.kill());
+
+  test('create a task in the wizard, watch it count up, and find the right SMS at the right numbers', async ({ app, bridge, sms }) => {
+    test.setTimeout(120_000);
+    const { page } = app;
+    const tmp = makeTempDir();
+    try {
+      const core = bridge.core;
+      await addRecording(core, tmp.dir, 'Promotion Campaign');
+      await addRoster(core, tmp.dir, Object.keys(BY_NUMBER));
+      await addApprovedTemplate(core, 'Thanks', 'Terima kasih {Nama}');
+      await addApprovedTemplate(core, 'Missed', 'Maaf {Nama}, kami tidak dapat menghubungi Anda');
+      await addApprovedTemplate(core, 'Chinese', '感谢您接听我们的电话，{Nama}');
+      await call(core, 'template.create', { name: 'Draft', body: 'Not approved yet' });
+      await useTwilio(core, sms.baseUrl);
+      await useSipGateway(core, sipp.host, sipp.port);
+      sms.reset();
+
+      await app.goto('/scheduler');
+      await expect(page.getByTestId('task-table')).toContainText('No tasks yet');
+
+      // Step 1 refuses special characters and says which ones are allowed.
+      await page.getByTestId('task-add').click();
+      const name = page.getByTestId('wizard-name');
+      await name.locator('input').fill('Promo #1 @office');
+      await expect(name).toContainText('not allowed: #@');
+      await expect(name).toContainText('Chinese characters, English letters and digits');
+      await expect(page.getByTestId('wizard-next')).toBeDisabled();
+      await name.locator('input').fill('January 2026 Promotion');
+      await page.getByTestId('wizard-next').click();
+
+      await pick(page, 'wizard-recording', 'Promotion Campaign');
+      await page.getByTestId('wizard-next').click();
+
+      await pick(page, 'wizard-roster', 'Promotion_List_202601');
+      await page.getByTestId('wizard-sms-disconnect-on').locator('input').check();
+      // Only approved templates are offered.
+      await page.getByTestId('wizard-sms-disconnect-template').click();
+      await expect(page.getByRole('option', { name: 'Draft' })).toHaveCount(0);
+      await page.getByRole('option', { name: 'Chinese' }).click();
+      // The preview is filled from the roster's first row, with its encoding and parts.
+      await expect(page.getByTestId('wizard-sms-disconnect-preview')).toContainText('感谢您接听我们的电话，Pelanggan 1');
+      await expect(page.getByTestId('wizard-sms-disconnect-preview')).toContainText('UCS-2 · 1 SMS');
+      await pick(page, 'wizard-sms-disconnect-template', 'Thanks');
+      await expect(page.getByTestId('wizard-sms-disconnect-preview')).toContainText('Terima kasih Pelanggan 1');
+      await page.getByTestId('wizard-sms-unanswered-on').locator('input').check();
+      await pick(page, 'wizard-sms-unanswered-template', 'Missed');
+      await page.getByTestId('wizard-next').click();
+
+      const summary = page.getByTestId('wizard-summary');
+      await expect(page.getByTestId('summary-name')).toHaveText('January 2026 Promotion');
+      await expect(page.getByTestId('summary-roster')).toContainText('5 numbers');
+      await expect(page.getByTestId('summary-start')).toHaveText('Run immediately');
+      await expect(page.getByTestId('summary-sms-disconnect')).toHaveText('Thanks');
+      await expect(page.getByTestId('summary-sms-unanswered')).toHaveText('Missed');
+      await expect(summary).toBeVisible();
+      await screenshot(page, 'task-wizard-summary');
+      await page.getByTestId('wizard-submit').click();
+      await expect(page.getByTestId('task-wizard')).toBeHidden();
+
+      // The table counts up live while the calls run (no reload), and ends completed.
+      const task = row(page, 'January 2026 Promotion');
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
+      await expect(task.getByTestId('task-progress')).toHaveText('5 of 5 numbers', { timeout: 60_000 });
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed', { timeout: 30_000 });
+      await expect(task.getByTestId('count-answered')).toHaveText('2');
+      await expect(task.getByTestId('count-unanswered')).toHaveText('3');
+      await expect(task.getByTestId('count-invalid')).toHaveText('0');
+      await expect(task.getByTestId('count-failed')).toHaveText('0');
+      await expect(task.getByTestId('count-sms')).toHaveText('5');
+      await screenshot(page, 'task-table');
+
+      // The right SMS went to the right number, each exactly once.
+      const received = sms.messages.map((m) => `${m.to} ${m.text}`).sort();
+      expect(received).toEqual(Object.entries(BY_NUMBER).map(([n, e]) => `${n} ${e.sms}`).sort());
+
+      // Detail: every number's outcome, filterable, with its attempts and SIP trace.
+      await task.getByTestId('task-row-name').click();
+      await expect(page.getByTestId('task-detail-name')).toHaveText('January 2026 Promotion');
+      const numbers = page.getByTestId('task-numbers');
+      for (const [number, expected] of Object.entries(BY_NUMBER)) {
+        const line = numbers.locator('tbody tr').filter({ hasText: number });
+        await expect(line.getByTestId('number-outcome')).toHaveAttribute('data-outcome', expected.outcome);
+        await expect(line.getByTestId('number-sms')).toHaveAttribute('data-sms-state', 'sent');
+      }
+      await pick(page, 'task-filter', 'Powered off / unreachable');
+      await expect(numbers.locator('tbody tr')).toHaveCount(1);
+      await expect(numbers).toContainText('+6281234560033');
+      await expect(numbers).toContainText('480 · Q.850 20');
+      await numbers.locator('tbody tr').first().getByRole('button').last().click();
+      await expect(page.getByTestId('attempt-row')).toHaveCount(1);
+      await page.getByTestId('attempt-trace').click();
+      const trace = page.getByTestId('trace-dialog');
+      await expect(trace).toContainText('INVITE sip:');
+      await expect(trace).toContainText('SIP/2.0 480');
+      await expect(trace).not.toContainText('Sup3r-Secret');
+      await screenshot(page, 'task-trace');
+      await page.keyboard.press('Escape');
+
+      // Export with the outcome column.
+      await page.getByTestId('task-export-csv').click();
+      await expect(page.getByTestId('task-exported')).toContainText('5 rows exported');
+      const exported = readFileSync(`${bridge.dataDir}/exports/January 2026 Promotion.csv`, 'utf8');
+      expect(exported.split(/\r?\n/)[0]).toMatch(/outcome/i);
+      expect(exported).toContain('poweredOff');
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+test.describe('on the dry-run gateway', () => {
+  // One channel, one call a second, each call 600 ms: slow enough to pause in the middle.
+  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, dryRun: { callMs: 600, channels: 1, callsPerSecond: 1, seed: 7 } } });
+
+  test('pause stops new calls, resume carries on to the end; edit changes the name', async ({ app, bridge }) => {
+    test.setTimeout(120_000);
+    const { page } = app;
+    const tmp = makeTempDir();
+    try {
+      const numbers = Array.from({ length: 12 }, (_, i) => `+62812345${String(70000 + i).padStart(5, '0')}`);
+      await addRecording(bridge.core, tmp.dir, 'Promotion Campaign');
+      await addRoster(bridge.core, tmp.dir, numbers);
+      await app.goto('/scheduler');
+      await expect(page.getByTestId('engine-dry-run')).toBeVisible();
+
+      await wizardToSendSettings(page, 'Dry Run Promotion', 'Promotion Campaign');
+      await pick(page, 'wizard-roster', 'Promotion_List_202601');
+      await expect(page.getByTestId('wizard-sms-off')).toBeVisible(); // no SMS account: no SMS section
+      await page.getByTestId('wizard-next').click();
+      await expect(page.getByTestId('wizard-dry-run')).toBeVisible();
+      await page.getByTestId('wizard-submit').click();
+
+      const task = row(page, 'Dry Run Promotion');
+      await expect(task.getByTestId('task-dry-run')).toBeVisible();
+      await expect(task.getByTestId('task-progress')).toHaveText(/^[1-9]\d* of 12 numbers$/, { timeout: 20_000 });
+
+      await task.getByTestId('task-pause').click();
+      await expect(page.getByTestId('confirm-dialog')).toContainText('Calls already connected finish');
+      await page.getByTestId('confirm-ok').click();
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'paused');
+      // The call that was connected finishes; after that nothing moves.
+      await page.waitForTimeout(1500);
+      const paused = await task.getByTestId('task-progress').textContent();
+      await page.waitForTimeout(2500);
+      await expect(task.getByTestId('task-progress')).toHaveText(paused!);
+      expect(paused).not.toBe('12 of 12 numbers');
+      const stored = await call(bridge.core, 'task.get', { id: (await call(bridge.core, 'task.list', {})).items[0]!.id });
+      expect(stored.status).toBe('paused');
+
+      await task.getByTestId('task-resume').click();
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
+      await expect(task.getByTestId('task-progress')).toHaveText('12 of 12 numbers', { timeout: 40_000 });
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
+
+      // Edit: the same name rule, then Confirm.
+      await task.getByTestId('task-edit').click();
+      const input = page.getByTestId('task-rename-input');
+      await input.locator('input').fill('Promo 50%');
+      await expect(input).toContainText('not allowed: %');
+      await expect(page.getByTestId('task-rename-confirm')).toBeDisabled();
+      await input.locator('input').fill('二月 促销 2026');
+      await page.getByTestId('task-rename-confirm').click();
+      await expect(row(page, '二月 促销 2026')).toHaveCount(1);
+      await expect(page.getByTestId('task-table')).not.toContainText('Dry Run Promotion');
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
+/**
+ * A scheduled run. Start times are whole WIB minutes, so the core's clock is
+ * moved forward to 40 s past a minute; the task is due at the next minute, about
+ * 20 s later. The browser runs in America/Los_Angeles (playwright.config.ts):
+ * the table must still show the WIB time.
+ */
+const shiftedClock = { offsetMs: 0, now: () => Date.now() + shiftedClock.offsetMs };
+
+test.describe('a scheduled run', () => {
+  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, clock: shiftedClock, dryRun: { callMs: 50, channels: 2, callsPerSecond: 5, seed: 3 } } });
+
+  test('refuses a past time, then starts at its WIB time', async ({ app, bridge }) => {
+    test.setTimeout(150_000);
+    const { page } = app;
+    const tmp = makeTempDir();
+    shiftedClock.offsetMs = ((40 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
+    try {
+      await addRecording(bridge.core, tmp.dir, 'Promotion Campaign');
+      await addRoster(bridge.core, tmp.dir, ['+6281234567801', '+6281234567802', '+6281234567803']);
+      await app.goto('/scheduler');
+      await wizardToSendSettings(page, 'Scheduled Promotion', 'Promotion Campaign');
+      await pick(page, 'wizard-roster', 'Promotion_List_202601');
+      await page.getByTestId('wizard-start-scheduled').locator('input').check();
+
+      await page.getByTestId('wizard-date').locator('input').fill('2025-01-01');
+      await page.getByTestId('wizard-time').locator('input').fill('09:00');
+      await expect(page.getByTestId('wizard-start-error')).toContainText('already passed');
+      await expect(page.getByTestId('wizard-next')).toBeDisabled();
+
+      // The next whole minute of the core's clock, as a WIB wall-clock time.
+      const due = Math.ceil((shiftedClock.now() + 1000) / 60_000) * 60_000;
+      const wib = new Date(due + 7 * 3600_000).toISOString(); // WIB is UTC+7 all year
+      await page.getByTestId('wizard-date').locator('input').fill(wib.slice(0, 10));
+      await page.getByTestId('wizard-time').locator('input').fill(wib.slice(11, 16));
+      await expect(page.getByTestId('wizard-start-error')).toHaveCount(0);
+      await page.getByTestId('wizard-next').click();
+      await expect(page.getByTestId('summary-start')).toHaveText(`${wib.slice(0, 10)} ${wib.slice(11, 16)} WIB`);
+      await page.getByTestId('wizard-submit').click();
+
+      const task = row(page, 'Scheduled Promotion');
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'scheduled');
+      await expect(task.getByTestId('task-start')).toHaveText(`${wib.slice(0, 10)} ${wib.slice(11, 16)} WIB`);
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/, { timeout: 70_000 });
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
+
+      const [stored] = (await call(bridge.core, 'task.list', {})).items;
+      expect(stored!.startAt).toBe(due);
+      // "A scheduled task starts within one second of its time" (by the core's clock).
+      expect(stored!.startedAt! - due).toBeGreaterThanOrEqual(0);
+      expect(stored!.startedAt! - due).toBeLessThan(1000);
+      expect(stored!.startedLate).toBe(false);
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
