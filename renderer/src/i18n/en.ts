@@ -128,7 +128,8 @@ export const en = {
   },
   taskDetail: {
     backToList: 'All tasks',
-    subtitle: 'Recording {recording} · roster {roster} · start {start}',
+    subtitle: 'Recording {recording} · roster {roster} · {start}',
+    startsAt: 'start {date}',
     exportCsv: 'Export CSV',
     exportXlsx: 'Export Excel',
     exported: '{rows} rows exported to {path}.',

@@ -126,7 +126,8 @@ export const id: Messages = {
   },
   taskDetail: {
     backToList: 'Semua tugas',
-    subtitle: 'Rekaman {recording} · daftar {roster} · mulai {start}',
+    subtitle: 'Rekaman {recording} · daftar {roster} · {start}',
+    startsAt: 'mulai {date}',
     exportCsv: 'Ekspor CSV',
     exportXlsx: 'Ekspor Excel',
     exported: '{rows} baris diekspor ke {path}.',

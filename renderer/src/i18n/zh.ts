@@ -126,7 +126,8 @@ export const zh: Messages = {
   },
   taskDetail: {
     backToList: '全部任务',
-    subtitle: '录音 {recording} · 名单 {roster} · 开始 {start}',
+    subtitle: '录音 {recording} · 名单 {roster} · {start}',
+    startsAt: '开始于 {date}',
     exportCsv: '导出 CSV',
     exportXlsx: '导出 Excel',
     exported: '已导出 {rows} 行到 {path}。',
