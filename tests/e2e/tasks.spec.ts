@@ -228,7 +228,7 @@ test.describe('a scheduled run', () => {
   test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, clock: shiftedClock, dryRun: { callMs: 50, channels: 2, callsPerSecond: 5, seed: 3 } } });
 
   test('refuses a past time, then starts at its WIB time', async ({ app, bridge }) => {
-    test.setTimeout(150_000);
+    test.setTimeout(180_000);
     const { page } = app;
     const tmp = makeTempDir();
     shiftedClock.offsetMs = ((40 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
@@ -245,8 +245,8 @@ test.describe('a scheduled run', () => {
       await expect(page.getByTestId('wizard-start-error')).toContainText('already passed');
       await expect(page.getByTestId('wizard-next')).toBeDisabled();
 
-      // The next whole minute of the core's clock, as a WIB wall-clock time.
-      const due = Math.ceil((shiftedClock.now() + 1000) / 60_000) * 60_000;
+      // The next whole minute of the core's clock at least 15 s away (time to submit), as a WIB wall-clock time.
+      const due = Math.ceil((shiftedClock.now() + 15_000) / 60_000) * 60_000;
       const wib = new Date(due + 7 * 3600_000).toISOString(); // WIB is UTC+7 all year
       await page.getByTestId('wizard-date').locator('input').fill(wib.slice(0, 10));
       await page.getByTestId('wizard-time').locator('input').fill(wib.slice(11, 16));
@@ -258,7 +258,7 @@ test.describe('a scheduled run', () => {
       const task = row(page, 'Scheduled Promotion');
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'scheduled');
       await expect(task.getByTestId('task-start')).toHaveText(`${wib.slice(0, 10)} ${wib.slice(11, 16)} WIB`);
-      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/, { timeout: 70_000 });
+      await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/, { timeout: 90_000 });
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
 
       const [stored] = (await call(bridge.core, 'task.list', {})).items;

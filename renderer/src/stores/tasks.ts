@@ -76,8 +76,8 @@ export const useTasksStore = defineStore('tasks', () => {
     };
   }
 
-  async function after<T>(pending: Promise<T>): Promise<T> {
-    const value = await pending;
+  async function after<T>(request: Promise<T>): Promise<T> {
+    const value = await request;
     await load();
     return value;
   }
