@@ -218,8 +218,8 @@ test.describe('on the dry-run gateway', () => {
 
 /**
  * A scheduled run. Start times are whole WIB minutes, so the core's clock is
- * moved forward to 40 s past a minute; the task is due at the next minute, about
- * 20 s later. The browser runs in America/Los_Angeles (playwright.config.ts):
+ * moved forward to 30 s past a minute; the task is due at the next minute, under
+ * half a minute later. The browser runs in America/Los_Angeles (playwright.config.ts):
  * the table must still show the WIB time.
  */
 const shiftedClock = { offsetMs: 0, now: () => Date.now() + shiftedClock.offsetMs };
@@ -231,7 +231,7 @@ test.describe('a scheduled run', () => {
     test.setTimeout(180_000);
     const { page } = app;
     const tmp = makeTempDir();
-    shiftedClock.offsetMs = ((40 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
+    shiftedClock.offsetMs = ((30 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
     try {
       await addRecording(bridge.core, tmp.dir, 'Promotion Campaign');
       await addRoster(bridge.core, tmp.dir, ['+6281234567801', '+6281234567802', '+6281234567803']);
