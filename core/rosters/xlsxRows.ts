@@ -32,15 +32,9 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
     bytesRead: () => file?.bytesRead ?? 0,
     async *batches() {
       const inflation = await checkXlsxDirectory(path, fileName, limits);
-      let unsafe: unknown = null;
       // Whichever fails first ends the import: a bomb of blank XML gives exceljs no row to stop at.
-      const failed = new Promise<never>((_, reject) =>
-        inflation.done.catch((err: unknown) => {
-          unsafe = err;
-          reject(err);
-        }),
-      );
-      failed.catch(() => {});
+      const failed = inflation.done.then(() => new Promise<never>(() => {}));
+      failed.catch(() => {}); // raced below; this only keeps an early failure from being "unhandled"
       const raced = <T>(next: Promise<T>): Promise<T> => Promise.race([next, failed]);
       file = createReadStream(path, { highWaterMark: 256 * 1024 });
       const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
@@ -81,9 +75,8 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
         await inflation.done;
         finished = true;
       } catch (err) {
-        // A bomb or a damaged part often makes the XML parser fail first: report the real cause.
-        await inflation.done.catch(() => {});
-        if (unsafe) throw unsafe;
+        // A bomb or a damaged part often makes the XML parser fail first: the count's failure is the real cause.
+        await inflation.done;
         if (err instanceof AppError) throw err;
         throw rosterErrors.unreadable(fileName, err instanceof Error ? err.message : String(err));
       } finally {

@@ -52,7 +52,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
       consoleErrors,
       async goto(path: string) {
         await page.goto(`${bridge.url}#${path}`);
-        await expect(page).toHaveURL(new RegExp(`#${path.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`));
+        await expect(page).toHaveURL((url) => url.hash === `#${path}`);
       },
     });
   },

@@ -1,23 +1,9 @@
 import type { Page } from '@playwright/test';
-import type { Bridge } from './bridgeServer.js';
-import { makeMp3 } from '../support/mp3Files.js';
 import { freePort, startSipp, type SippRun } from '../support/sipp.js';
-import { makeTempDir } from '../support/tmp.js';
+import { addRecording } from './coreSetup.js';
 import { expect, screenshot, test } from './fixtures.js';
 
 const field = (page: Page, testId: string) => page.getByTestId(testId).locator('input');
-
-/** A short real MP3 added straight through the core: the recordings page has its own test. */
-async function addRecording(bridge: Bridge, name: string): Promise<void> {
-  const tmp = makeTempDir();
-  try {
-    const mp3 = makeMp3(tmp.dir, name, { seconds: 0.5, rate: 22050, channels: 1 });
-    const added = await bridge.core.dispatch('recording.add', { path: mp3 });
-    expect(added.ok).toBe(true);
-  } finally {
-    tmp.cleanup();
-  }
-}
 
 async function fillSipGateway(page: Page, port: number, transport: 'udp' | 'tcp'): Promise<void> {
   await field(page, 'gateway-mode-sip').check();
@@ -35,7 +21,7 @@ test.describe('Settings > Gateway', () => {
 
   test('set up the SIP gateway, keep it after a reload, test it and place test calls through sipp', async ({ app, bridge }) => {
     const { page } = app;
-    await addRecording(bridge, 'Promo Januari.mp3');
+    await addRecording(bridge.core, 'Promo Januari');
     const options = await startSipp({ scenario: 'options.xml' });
     sipps.push(options);
 
@@ -170,7 +156,7 @@ test.describe('Settings > Gateway', () => {
 
   test('a gateway that refuses the connection is reported as not reachable, at once', async ({ app, bridge }) => {
     const { page } = app;
-    await addRecording(bridge, 'Promo.mp3');
+    await addRecording(bridge.core, 'Promo');
     // Nothing listens there: TCP is refused at once, where UDP would wait out Timer F (64*T1).
     const closed = await freePort('tcp');
     await app.goto('/settings');

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
+import { wibParts } from '../../shared/time/wib.js';
 import { startSipp, type SippRun } from '../support/sipp.js';
 import { makeTempDir } from '../support/tmp.js';
 import { expect, screenshot, test } from './fixtures.js';
-import { addApprovedTemplate, addRecording, addRoster, call, useSipGateway, useTwilio } from './taskSetup.js';
+import { addApprovedTemplate, addRecording, addRoster, call, useSipGateway, useTwilio } from './coreSetup.js';
 
 /**
  * Scheduler (Task Management) end to end: the wizard, the live table, the
@@ -51,7 +52,7 @@ test.describe('through a SIP gateway (sipp) with SMS follow-ups', () => {
     const tmp = makeTempDir();
     try {
       const core = bridge.core;
-      await addRecording(core, tmp.dir, 'Promotion Campaign');
+      await addRecording(core, 'Promotion Campaign');
       await addRoster(core, tmp.dir, Object.keys(BY_NUMBER));
       await addApprovedTemplate(core, 'Thanks', 'Terima kasih {Nama}');
       await addApprovedTemplate(core, 'Missed', 'Maaf {Nama}, kami tidak dapat menghubungi Anda');
@@ -165,7 +166,7 @@ test.describe('on the dry-run gateway', () => {
     const tmp = makeTempDir();
     try {
       const numbers = Array.from({ length: 12 }, (_, i) => `+62812345${String(70000 + i).padStart(5, '0')}`);
-      await addRecording(bridge.core, tmp.dir, 'Promotion Campaign');
+      await addRecording(bridge.core, 'Promotion Campaign');
       await addRoster(bridge.core, tmp.dir, numbers);
       await app.goto('/scheduler');
       await expect(page.getByTestId('engine-dry-run')).toBeVisible();
@@ -191,8 +192,8 @@ test.describe('on the dry-run gateway', () => {
       await page.waitForTimeout(2500);
       await expect(task.getByTestId('task-progress')).toHaveText(paused!);
       expect(paused).not.toBe('12 of 12 numbers');
-      const stored = await call(bridge.core, 'task.get', { id: (await call(bridge.core, 'task.list', {})).items[0]!.id });
-      expect(stored.status).toBe('paused');
+      const [stored] = (await call(bridge.core, 'task.list', {})).items;
+      expect(stored!.status).toBe('paused');
 
       await task.getByTestId('task-resume').click();
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
@@ -233,7 +234,7 @@ test.describe('a scheduled run', () => {
     const tmp = makeTempDir();
     shiftedClock.offsetMs = ((30 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
     try {
-      await addRecording(bridge.core, tmp.dir, 'Promotion Campaign');
+      await addRecording(bridge.core, 'Promotion Campaign');
       await addRoster(bridge.core, tmp.dir, ['+6281234567801', '+6281234567802', '+6281234567803']);
       await app.goto('/scheduler');
       await wizardToSendSettings(page, 'Scheduled Promotion', 'Promotion Campaign');
@@ -247,17 +248,17 @@ test.describe('a scheduled run', () => {
 
       // The next whole minute of the core's clock at least 15 s away (time to submit), as a WIB wall-clock time.
       const due = Math.ceil((shiftedClock.now() + 15_000) / 60_000) * 60_000;
-      const wib = new Date(due + 7 * 3600_000).toISOString(); // WIB is UTC+7 all year
-      await page.getByTestId('wizard-date').locator('input').fill(wib.slice(0, 10));
-      await page.getByTestId('wizard-time').locator('input').fill(wib.slice(11, 16));
+      const wib = wibParts(due);
+      await page.getByTestId('wizard-date').locator('input').fill(wib.date);
+      await page.getByTestId('wizard-time').locator('input').fill(wib.time);
       await expect(page.getByTestId('wizard-start-error')).toHaveCount(0);
       await page.getByTestId('wizard-next').click();
-      await expect(page.getByTestId('summary-start')).toHaveText(`${wib.slice(0, 10)} ${wib.slice(11, 16)} WIB`);
+      await expect(page.getByTestId('summary-start')).toHaveText(`${wib.date} ${wib.time} WIB`);
       await page.getByTestId('wizard-submit').click();
 
       const task = row(page, 'Scheduled Promotion');
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'scheduled');
-      await expect(task.getByTestId('task-start')).toHaveText(`${wib.slice(0, 10)} ${wib.slice(11, 16)} WIB`);
+      await expect(task.getByTestId('task-start')).toHaveText(`${wib.date} ${wib.time} WIB`);
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/, { timeout: 90_000 });
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed', { timeout: 20_000 });
 

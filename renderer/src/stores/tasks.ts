@@ -3,16 +3,16 @@ import { ref } from 'vue';
 import type { OperationInput } from '../../../shared/contract/schemas.js';
 import type { EngineStatus, Task, TaskNumberFilter } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { trailingThrottle } from '../throttle.js';
 
-/** task.changed can fire for every call that ends; the table reloads at most this often. */
-const RELOAD_AT_MOST_EVERY_MS = 500;
 /** The engine status (gateway state, who dials) has no event of its own. */
 const STATUS_POLL_MS = 2000;
 
 /**
- * Scheduler (Task Management): one page of the task table, kept live by the
- * core's task.changed events, and the engine status shown above it. The
- * numbers of a task are always fetched a page at a time (task.numbers).
+ * Scheduler (Task Management): one page of the task table and the engine
+ * status shown above it. The numbers of a task are always fetched a page at
+ * a time (task.numbers). Pages follow the core's task.changed events
+ * through `onTaskChanged`, which shares one subscription among them.
  */
 export const useTasksStore = defineStore('tasks', () => {
   const items = ref<Task[]>([]);
@@ -21,8 +21,6 @@ export const useTasksStore = defineStore('tasks', () => {
   const pageSize = ref(25);
   const loading = ref(false);
   const engine = ref<EngineStatus | null>(null);
-  /** Bumped on every task.changed, so an open detail view knows to refresh its task. */
-  const changes = ref(0);
 
   async function load(): Promise<void> {
     loading.value = true;
@@ -39,40 +37,33 @@ export const useTasksStore = defineStore('tasks', () => {
     engine.value = await unwrap(autocall().engine.status({}));
   }
 
-  let watchers = 0;
+  const listeners = new Set<(taskId: number) => void>();
   let stopEvents: (() => void) | null = null;
-  let poll: ReturnType<typeof setInterval> | null = null;
-  let pending: ReturnType<typeof setTimeout> | null = null;
-  let lastReload = 0;
 
-  function scheduleReload(): void {
-    changes.value += 1;
-    if (pending) return;
-    const wait = Math.max(0, lastReload + RELOAD_AT_MOST_EVERY_MS - Date.now());
-    pending = setTimeout(() => {
-      pending = null;
-      lastReload = Date.now();
-      load().catch(() => {}); // a failed refresh keeps the last page; the next change tries again
-    }, wait);
-  }
-
-  /** Starts the live updates; returns the function that stops them (pages call it when they close). */
-  function watchLive(): () => void {
-    watchers += 1;
-    if (watchers === 1) {
-      stopEvents = autocall().subscribe('task.changed', scheduleReload);
-      poll = setInterval(() => void loadEngine().catch(() => {}), STATUS_POLL_MS);
-      void loadEngine().catch(() => {});
-    }
+  /** Calls `listener` with the task's id on every task.changed; returns the function that stops it. */
+  function onTaskChanged(listener: (taskId: number) => void): () => void {
+    listeners.add(listener);
+    stopEvents ??= autocall().subscribe('task.changed', ({ taskId }) => {
+      for (const each of listeners) each(taskId);
+    });
     return () => {
-      watchers -= 1;
-      if (watchers > 0) return;
+      listeners.delete(listener);
+      if (listeners.size > 0) return;
       stopEvents?.();
       stopEvents = null;
-      if (poll) clearInterval(poll);
-      poll = null;
-      if (pending) clearTimeout(pending);
-      pending = null;
+    };
+  }
+
+  /** The task table page: reloads on any task's change (at most twice a second) and polls the engine status. */
+  function followTable(): () => void {
+    const reload = trailingThrottle(() => void load().catch(() => {}), 500); // a failed refresh keeps the last page
+    const stopChanges = onTaskChanged(() => reload.call());
+    const poll = setInterval(() => void loadEngine().catch(() => {}), STATUS_POLL_MS);
+    void loadEngine().catch(() => {});
+    return () => {
+      stopChanges();
+      reload.cancel();
+      clearInterval(poll);
     };
   }
 
@@ -104,10 +95,10 @@ export const useTasksStore = defineStore('tasks', () => {
     pageSize,
     loading,
     engine,
-    changes,
     load,
     loadEngine,
-    watchLive,
+    onTaskChanged,
+    followTable,
     create,
     rename,
     pause,

@@ -6,6 +6,7 @@ import type { OperationInput, OperationOutput } from '../../shared/contract/sche
 import type { GatewaySettings } from '../../shared/types.js';
 import { makeMp3 } from '../support/mp3Files.js';
 import { testSmsAccount } from '../support/smsProviderServer.js';
+import { makeTempDir } from '../support/tmp.js';
 
 /**
  * What a task is built from, put in place through the same contract the
@@ -18,9 +19,15 @@ export async function call<K extends OperationName>(core: Core, operation: K, in
   return result.value as OperationOutput<K>;
 }
 
-export async function addRecording(core: Core, dir: string, name = 'Promotion Campaign'): Promise<number> {
-  const mp3 = makeMp3(dir, 'promo.mp3', { seconds: 1, rate: 44100, channels: 2 });
-  return (await call(core, 'recording.add', { path: mp3, name })).id;
+/** A one-second MP3 made with lame; the core keeps its own copy, so the file goes at once. */
+export async function addRecording(core: Core, name: string): Promise<number> {
+  const tmp = makeTempDir();
+  try {
+    const mp3 = makeMp3(tmp.dir, 'promo.mp3', { seconds: 1, rate: 44100, channels: 2 });
+    return (await call(core, 'recording.add', { path: mp3, name })).id;
+  } finally {
+    tmp.cleanup();
+  }
 }
 
 /** A roster file as an office types it: national numbers with dashes, a name column for {Nama}. */
