@@ -8,6 +8,11 @@ import { MPEGDecoder, type MPEGDecodedAudio } from 'mpg123-decoder';
  * each chunk to mono, so the float PCM of a whole file (over 200 MB for ten
  * minutes of 44.1 kHz stereo) never exists at once.
  *
+ * The decoder's own gapless trimming is off: every audio frame gives exactly
+ * its samplesPerFrame samples, so a range of frames decoded on its own lands
+ * at a known sample position (after a few priming frames, see
+ * prepareRecording), and the caller trims the encoder delay itself.
+ *
  * Long files are decoded on a worker thread: the decoder is the slowest
  * step, and while it works the caller resamples and encodes the previous
  * chunk on its own thread (on two cores that hides most of the rest), and
@@ -20,7 +25,7 @@ export interface DecodedChunk {
   /** Mono samples (average of the channels), -1..1. */
   mono: Float32Array;
   sampleRate: number;
-  /** Output sample (per channel, from the file start) where the decoder reported a frame error, or null. */
+  /** Output sample (per channel, counted from the start of the range) where the decoder reported a frame error, or null. */
   errorAtSample: number | null;
   /** Input bytes consumed so far, from the start of the range. */
   bytesDone: number;
@@ -63,7 +68,7 @@ function decodeQuietly(decoder: MPEGDecoder, chunk: Uint8Array): MPEGDecodedAudi
 }
 
 async function* decodeInThread(data: Uint8Array, start: number, end: number, channels: 1 | 2): AsyncGenerator<DecodedChunk> {
-  const decoder = new MPEGDecoder();
+  const decoder = new MPEGDecoder({ enableGapless: false });
   await decoder.ready;
   try {
     for (let off = start; off < end; off += CHUNK_BYTES) {
@@ -91,7 +96,7 @@ let credits = 0;
 let off = 0;
 let decoder;
 const ready = import(decoderUrl).then(async (m) => {
-  decoder = new m.MPEGDecoder();
+  decoder = new m.MPEGDecoder({ enableGapless: false });
   await decoder.ready;
 });
 function pump() {
@@ -135,8 +140,9 @@ interface WorkerMessage {
 
 async function* decodeInWorker(data: Uint8Array, start: number, end: number, channels: 1 | 2): AsyncGenerator<DecodedChunk> {
   if (end <= start) return;
-  // A copy of just the audio range is handed over (transferred, not cloned twice).
-  const bytes = data.slice(start, end).buffer;
+  // A copy of just the audio range is handed over (transferred, not cloned twice). Uint8Array's slice, not
+  // Buffer's: a Buffer's slice is a view, and transferring it would detach the caller's data.
+  const bytes = Uint8Array.prototype.slice.call(data, start, end).buffer;
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: { decoderUrl: resolveDecoderUrl(), bytes, channels, chunkBytes: CHUNK_BYTES },

@@ -154,8 +154,13 @@ export interface FrameScan {
   sampleRate: number;
   channels: 1 | 2;
   layer: 1 | 2 | 3;
-  /** Samples per channel by the headers (includes the encoder delay and padding the decoder trims). */
+  /** Samples per channel by the headers (includes the encoder delay and padding). */
   samples: number;
+  samplesPerFrame: number;
+  /** Byte offset of each audio frame (the Xing/Info frame, which carries none, is not one): frame i decodes to samples i*samplesPerFrame on. */
+  frameOffsets: number[];
+  /** Samples to drop at the start (encoder delay + decoder delay) and at the end (padding), from the LAME tag; null without one. */
+  gapless: { start: number; end: number } | null;
   /** Where the frame chain breaks: garbage between frames or a last frame cut short. */
   damage: { kind: 'truncated' | 'corrupt'; byteOffset: number; atSamples: number } | null;
   /** ID3v2 tag at the start without any frame after it. */
@@ -172,7 +177,20 @@ export function scanFrames(data: Uint8Array): FrameScan | null {
   const found = findFrameChain(data, tagEnd, end);
   if (!found) {
     return tagEnd > 0 && tagEnd >= end - 4
-      ? { firstFrameOffset: tagEnd, audioEnd: tagEnd, frames: 0, sampleRate: 0, channels: 1, layer: 3, samples: 0, damage: null, tagOnly: true }
+      ? {
+          firstFrameOffset: tagEnd,
+          audioEnd: tagEnd,
+          frames: 0,
+          sampleRate: 0,
+          channels: 1,
+          layer: 3,
+          samples: 0,
+          samplesPerFrame: 0,
+          frameOffsets: [],
+          gapless: null,
+          damage: null,
+          tagOnly: true,
+        }
       : null;
   }
   const stream = found.header;
@@ -182,8 +200,10 @@ export function scanFrames(data: Uint8Array): FrameScan | null {
   let samples = 0;
   let audioEnd = pos;
   let damage: FrameScan['damage'] = null;
+  const frameOffsets: number[] = [];
   const declaredFrames = xingFrameCount(data, found.offset, stream);
-  if (declaredFrames !== null) {
+  const gapless = lameGapless(data, found.offset, stream);
+  if (hasXingTag(data, found.offset, stream)) {
     // The Xing/Info frame carries no audio (the decoder skips it): count from the frame after it.
     pos += stream.frameBytes;
     audioEnd = pos;
@@ -197,6 +217,7 @@ export function scanFrames(data: Uint8Array): FrameScan | null {
       }
       if (h.channels === 2) channels = 2;
       frames++;
+      frameOffsets.push(pos);
       samples += h.samplesPerFrame;
       pos += h.frameBytes;
       audioEnd = pos;
@@ -227,6 +248,9 @@ export function scanFrames(data: Uint8Array): FrameScan | null {
     channels,
     layer: stream.layer,
     samples,
+    samplesPerFrame: stream.samplesPerFrame,
+    frameOffsets,
+    gapless: gapless && gapless.start + gapless.end < samples ? gapless : null,
     damage,
     tagOnly: false,
   };
@@ -237,13 +261,50 @@ export function scanFrames(data: Uint8Array): FrameScan | null {
  * side information: 32/17 bytes for MPEG-1 stereo/mono, 17/9 for MPEG-2/2.5), or null when there is none.
  */
 function xingFrameCount(data: Uint8Array, frameAt: number, h: FrameHeader): number | null {
-  if (h.layer !== 3) return null;
-  const sideInfo = h.version === 1 ? (h.channels === 2 ? 32 : 17) : h.channels === 2 ? 17 : 9;
-  const at = frameAt + 4 + sideInfo;
-  const tag = ascii(data, at, 4);
-  if (tag !== 'Xing' && tag !== 'Info') return null;
+  if (!hasXingTag(data, frameAt, h)) return null;
+  const at = xingTagAt(frameAt, h);
   const flags = readU32BE(data, at + 4);
   return flags & 1 ? readU32BE(data, at + 8) : null;
+}
+
+/** A first frame that holds a Xing/Info tag instead of audio (the decoder skips it). */
+function hasXingTag(data: Uint8Array, frameAt: number, h: FrameHeader): boolean {
+  if (h.layer !== 3) return false;
+  const tag = ascii(data, xingTagAt(frameAt, h), 4);
+  return tag === 'Xing' || tag === 'Info';
+}
+
+/** Where the Xing/Info tag starts in the first frame, after the side information. */
+function xingTagAt(frameAt: number, h: FrameHeader): number {
+  const sideInfo = h.version === 1 ? (h.channels === 2 ? 32 : 17) : h.channels === 2 ? 17 : 9;
+  return frameAt + 4 + sideInfo;
+}
+
+/**
+ * The MDCT and synthesis filterbank delay every layer III decoder adds
+ * before the first real sample (the LAME tag's delay does not include it).
+ */
+const DECODER_DELAY = 529;
+
+/**
+ * The encoder delay and padding LAME (and ffmpeg, which writes the same tag)
+ * store after the Xing/Info fields: 12 bits each, 21 bytes into the LAME
+ * extension. Gapless players trim delay + 529 samples at the start and
+ * padding - 529 at the end, and so does this app, so the callee hears no
+ * encoder silence and the stored duration is the recording's own.
+ */
+function lameGapless(data: Uint8Array, frameAt: number, h: FrameHeader): { start: number; end: number } | null {
+  if (!hasXingTag(data, frameAt, h)) return null;
+  const at = xingTagAt(frameAt, h);
+  const flags = readU32BE(data, at + 4);
+  // Frames, bytes, table of contents and quality come first, each only when its flag is set.
+  const ext = at + 8 + (flags & 1 ? 4 : 0) + (flags & 2 ? 4 : 0) + (flags & 4 ? 100 : 0) + (flags & 8 ? 4 : 0);
+  if (ext + 24 > frameAt + h.frameBytes) return null;
+  const encoder = ascii(data, ext, 4);
+  if (encoder !== 'LAME' && encoder !== 'Lavc' && encoder !== 'Lavf') return null;
+  const delay = (data[ext + 21]! << 4) | (data[ext + 22]! >> 4);
+  const padding = ((data[ext + 22]! & 0x0f) << 8) | data[ext + 23]!;
+  return { start: delay + DECODER_DELAY, end: Math.max(0, padding - DECODER_DELAY) };
 }
 
 function readU32BE(data: Uint8Array, at: number): number {

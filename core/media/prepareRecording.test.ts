@@ -5,7 +5,8 @@ import { makeMp3, makeSoxFile, ffmpegG711 } from '../../tests/support/mp3Files.j
 import { makeTempDir } from '../../tests/support/tmp.js';
 import { AppError } from '../errors.js';
 import { alaw, mulaw } from './g711.js';
-import { prepareRecording, type PreparedRecording } from './prepareRecording.js';
+import { scanFrames } from './mpegFrames.js';
+import { planParts, prepareRecording, trimmedLength, type PreparedRecording } from './prepareRecording.js';
 
 const FIXTURES = join(import.meta.dirname, '../../tests/fixtures/recordings');
 
@@ -69,6 +70,37 @@ describe('prepareRecording', () => {
     prepared44 = await prepareRecording(readFileSync(tone44stereo));
   });
   afterAll(() => tmp.cleanup());
+
+  it.each([
+    ['44.1 kHz stereo CBR', { rate: 44100, channels: 2, synth: 'pinknoise sine 200-3000' }],
+    ['48 kHz mono', { rate: 48000, channels: 1, synth: 'pinknoise', kbps: 64 }],
+    ['22.05 kHz VBR (MPEG-2, deep bit reservoir)', { rate: 22050, channels: 2, synth: 'pinknoise', lameOptions: '-V 9' }],
+    ['8 kHz 8 kbps (MPEG-2.5)', { rate: 8000, channels: 1, synth: 'pinknoise', kbps: 8 }],
+    ['32 kHz without a Xing/LAME frame', { rate: 32000, channels: 2, synth: 'pinknoise sine 500', lameOptions: '-t -b 96' }],
+  ] as const)('gives the same payloads decoded in two halves at once as in one go: %s', async (_name, spec) => {
+    const file = readFileSync(makeMp3(tmp.dir, `split-${spec.rate}-${spec.channels}.mp3`, { seconds: 7.3, ...spec }));
+    const scan = scanFrames(file)!;
+    const parts = planParts(scan, trimmedLength(scan), 2);
+    expect(parts).toHaveLength(2);
+    expect(parts[0]!.keepTo).toBe(parts[1]!.keepFrom);
+    const whole = await prepareRecording(file, { decodeIn: 'thread' });
+    const halves = await prepareRecording(file, { decodeIn: 'workers' });
+    expect(halves.durationMs).toBe(whole.durationMs);
+    expect(halves.pcma.length).toBe(whole.pcma.length);
+    expect(halves.pcmu.length).toBe(whole.pcmu.length);
+    // The second half's decoder starts cold; after its priming frames it may differ from one decode in the last float bit,
+    // which can move a sample across a G.711 step boundary: rarely, and one step (at most 1024 of 32768) at most.
+    const a = alaw.decode(whole.pcma);
+    const b = alaw.decode(halves.pcma);
+    let differing = 0;
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== b[i]) differing++;
+      worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
+    }
+    expect(differing).toBeLessThanOrEqual(2);
+    expect(worst).toBeLessThanOrEqual(1024);
+  });
 
   it('makes 8 kHz payloads as long as the audio (3 s -> 24000 bytes, within one MP3 frame)', () => {
     const frame = Math.ceil((1152 * 8000) / 44100);

@@ -13,6 +13,8 @@ export interface Mp3Spec {
   synth?: string;
   /** Constant bitrate in kbps (lame -b). */
   kbps?: number;
+  /** lame options instead of `-b kbps`, e.g. '-V 9' (VBR) or '-t -b 64' (no Xing/LAME frame). */
+  lameOptions?: string;
   /** Linear gain applied by sox (vol), 0..1. */
   volume?: number;
 }
@@ -22,7 +24,7 @@ export function makeMp3(dir: string, name: string, spec: Mp3Spec): string {
   const synth = spec.synth ?? 'sine 1000';
   const sox = `sox -q -n -r ${spec.rate} -c ${spec.channels} -b 16 -t wav - synth ${spec.seconds} ${synth} vol ${spec.volume ?? 0.5}`;
   // --resample keeps the source rate (lame would otherwise pick its own for low bitrates).
-  const lame = `lame --quiet --resample ${spec.rate / 1000} -b ${spec.kbps ?? 128} - '${out}'`;
+  const lame = `lame --quiet --resample ${spec.rate / 1000} ${spec.lameOptions ?? `-b ${spec.kbps ?? 128}`} - '${out}'`;
   execFileSync('sh', ['-c', `set -e; ${sox} | ${lame}`], { stdio: ['ignore', 'ignore', 'pipe'] });
   return out;
 }
