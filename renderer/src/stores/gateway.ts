@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { CallResult, GatewaySettings, GatewayTestView, GatewayView } from '../../../shared/types.js';
+import type { GatewaySettings, GatewayTestView, GatewayView, TestCallResult } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
 
 /** Settings > Gateway. The password never comes back from the core, only whether one is saved. */
@@ -39,9 +39,14 @@ export const useGatewayStore = defineStore('gateway', () => {
     return unwrap(autocall().gateway.test({}));
   }
 
-  function testCall(to: string, recordingId: number): Promise<CallResult> {
+  function testCall(to: string, recordingId: number): Promise<TestCallResult> {
     return unwrap(autocall().gateway.testCall({ to, recordingId }));
   }
 
-  return { gateway, loading, dirty, testBlocker, load, save, test, testCall };
+  /** Ends the test call in progress; its testCall() then resolves with cancelledByUser. */
+  function cancelTestCall(): Promise<void> {
+    return unwrap(autocall().gateway.cancelTestCall({}));
+  }
+
+  return { gateway, loading, dirty, testBlocker, load, save, test, testCall, cancelTestCall };
 });
