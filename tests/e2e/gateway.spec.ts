@@ -199,6 +199,38 @@ test.describe('Settings > Gateway', () => {
     expect(app.consoleErrors).toEqual([]);
   });
 
+  test('the saved password can be removed after a confirmation; the form’s unsaved changes are not saved with it', async ({ app, bridge }) => {
+    const { page } = app;
+    await app.goto('/settings');
+    await expect(page.getByTestId('gateway-password-remove')).toHaveCount(0);
+    await field(page, 'gateway-host').fill('pbx.example.test');
+    await field(page, 'gateway-password').fill('Secret-55');
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+
+    await field(page, 'gateway-host').fill('other.example.test');
+    await page.getByTestId('gateway-password-remove').click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect(dialog).toContainText('Remove the saved password?');
+    await dialog.getByTestId('confirm-cancel').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+
+    await page.getByTestId('gateway-password-remove').click();
+    await dialog.getByTestId('confirm-ok').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('gateway-password')).toContainText('Not set');
+    await expect(page.getByTestId('gateway-password-remove')).toHaveCount(0);
+    await expect(field(page, 'gateway-host')).toHaveValue('other.example.test');
+    const stored = await bridge.core.dispatch('gateway.get', {});
+    expect(stored.ok && stored.value).toMatchObject({ host: 'pbx.example.test', passwordSet: false });
+
+    await page.reload();
+    await expect(field(page, 'gateway-host')).toHaveValue('pbx.example.test');
+    await expect(page.getByTestId('gateway-password')).toContainText('Not set');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
   test('a wrong value is shown at its field and nothing is saved; the core’s refusal is shown too', async ({ app, bridge }) => {
     const { page } = app;
     await app.goto('/settings');

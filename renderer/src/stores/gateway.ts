@@ -35,6 +35,13 @@ export const useGatewayStore = defineStore('gateway', () => {
     return gateway.value;
   }
 
+  /** Removes the saved password; the other settings stay as saved (the form's unsaved changes are not saved with it). */
+  async function removePassword(): Promise<GatewayView> {
+    if (!gateway.value) throw new Error('gateway settings not loaded');
+    const { passwordSet: _passwordSet, ...saved } = gateway.value;
+    return save(saved, '');
+  }
+
   function test(): Promise<GatewayTestView> {
     return unwrap(autocall().gateway.test({}));
   }
@@ -48,5 +55,5 @@ export const useGatewayStore = defineStore('gateway', () => {
     return unwrap(autocall().gateway.cancelTestCall({}));
   }
 
-  return { gateway, loading, dirty, testBlocker, load, save, test, testCall, cancelTestCall };
+  return { gateway, loading, dirty, testBlocker, load, save, removePassword, test, testCall, cancelTestCall };
 });
