@@ -29,7 +29,7 @@ import { RtpMediaFactory } from './telephony/media/rtpMediaSession.js';
 import type { MediaFactory } from './telephony/media/types.js';
 import { SipGateway } from './telephony/gateway/sipGateway.js';
 import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
-import type { EngineStatus, GatewayTestView } from '../shared/types.js';
+import type { CallResult, EngineStatus, GatewaySettings, GatewayTestView, TestCallResult } from '../shared/types.js';
 import { parseWib } from '../shared/time/wib.js';
 import { normalizePhone } from '../shared/phone/normalize.js';
 import { AppError } from './errors.js';
@@ -79,6 +79,8 @@ export class Core {
   private sip: { key: string; placer: SipCallPlacer } | null = null;
   /** Bumped by every save of Settings > Gateway here, so a new password takes effect too. */
   private gatewayGeneration = 0;
+  /** The test calls in progress, so that Cancel can end them. */
+  private readonly testCalls = new Set<AbortController>();
   private readonly handlers: Handlers;
 
   private constructor(
@@ -201,20 +203,38 @@ export class Core {
     }
   }
 
-  /** "Test call": one real call to `to` with a recording, outside any task. */
-  async testCall(to: string, recordingId: number) {
+  /** "Test call": one real call to `to` with a recording, outside any task, until it ends or `cancelTestCalls()`. */
+  async testCall(to: string, recordingId: number): Promise<TestCallResult> {
     const phone = normalizePhone(to);
     if (!phone.ok) throw new AppError('gateway.badNumber', `"${to}" is not a phone number: enter it as 0812..., 62812... or +62812....`, { number: to });
     const settings = this.checkGatewayConfigured();
     this.recordings.get(recordingId);
-    if (settings.mode === 'sip') return this.sipPlacer(settings).testCall(phone.e164, recordingId);
+    const controller = new AbortController();
+    this.testCalls.add(controller);
+    try {
+      const result = await this.placeTestCall(settings, phone.e164, recordingId, controller.signal);
+      // Only a call still in progress can be cancelled (it leaves the set when it ends), so an abort here had effect.
+      return { ...result, cancelledByUser: controller.signal.aborted };
+    } finally {
+      this.testCalls.delete(controller);
+    }
+  }
+
+  /** Settings > Gateway > Cancel: the call sends CANCEL while it rings, BYE once answered (outboundCall.ts). */
+  cancelTestCalls(): void {
+    for (const controller of this.testCalls) controller.abort();
+  }
+
+  private async placeTestCall(settings: GatewaySettings, e164: string, recordingId: number, signal: AbortSignal): Promise<CallResult> {
+    if (settings.mode === 'sip') return this.sipPlacer(settings).testCall(e164, recordingId, signal);
+    // In dry run no SIP gateway runs: this one call gets its own, stopped when it ends.
     const placer = new SipCallPlacer(settings, toGatewayConfig(settings, this.gateway.password()), {
       media: this.media(),
       payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
       log: this.ctx.log,
     });
     try {
-      return await placer.testCall(phone.e164, recordingId);
+      return await placer.testCall(e164, recordingId, signal);
     } finally {
       await placer.close();
     }
@@ -360,6 +380,7 @@ export class Core {
       },
       'gateway.test': () => this.testGateway(),
       'gateway.testCall': ({ to, recordingId }) => this.testCall(to, recordingId),
+      'gateway.cancelTestCall': () => this.cancelTestCalls(),
       'task.attempts': ({ numberId }) => this.tasks.attempts(numberId),
       'task.attemptTrace': ({ attemptId }) => this.tasks.attemptTrace(attemptId),
       'engine.status': () => this.engineStatus(),

@@ -1,7 +1,7 @@
 /** Domain records as they cross the contract. Times are epoch milliseconds; the UI shows them in WIB. */
 import type { SipTraceEntry } from './telephony/callResult.js';
 
-export type { SipTraceEntry, CallResult } from './telephony/callResult.js';
+export type { SipTraceEntry, CallResult, TestCallResult } from './telephony/callResult.js';
 
 export interface Page<T> {
   items: T[];

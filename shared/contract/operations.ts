@@ -47,6 +47,7 @@ export const OPERATIONS = [
   'gateway.save',
   'gateway.test',
   'gateway.testCall',
+  'gateway.cancelTestCall',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

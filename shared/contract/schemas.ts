@@ -18,7 +18,7 @@ import type {
   ExportResult,
   GatewayView,
   CallAttemptView,
-  CallResult,
+  TestCallResult,
   GatewayTestView,
   SipTraceEntry,
 } from '../types.js';
@@ -145,8 +145,14 @@ export const CONTRACT = {
   /** One real call with the saved settings, outside any task: the full result and its SIP trace. */
   'gateway.testCall': {
     input: z.object({ to: z.string().trim().min(3).max(32), recordingId: id }).strict(),
-    output: answers<CallResult>(),
+    output: answers<TestCallResult>(),
   },
+  /**
+   * Ends the test calls in progress (CANCEL while ringing, BYE once
+   * answered); each `gateway.testCall` then answers with `cancelledByUser`.
+   * Nothing happens when none is in progress (it may have just ended).
+   */
+  'gateway.cancelTestCall': { input: none, output: answers<void>() },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 
 // The other direction of the check above: every schema is a listed operation.

@@ -31,3 +31,13 @@ export interface CallResult {
   errors: string[];
   trace: SipTraceEntry[];
 }
+
+/** A test call from Settings > Gateway (`gateway.testCall`): the call's result, and whether the user stopped it. */
+export interface TestCallResult extends CallResult {
+  /**
+   * `gateway.cancelTestCall` ended it while it was in progress: with CANCEL
+   * while it rang, with BYE once answered, or before the INVITE left. Its
+   * outcome then says what the gateway answered, not what the callee did.
+   */
+  cancelledByUser: boolean;
+}

@@ -1,9 +1,26 @@
 import type { Page } from '@playwright/test';
-import { freePort, startSipp, type SippRun } from '../support/sipp.js';
-import { addRecording } from './coreSetup.js';
+import { freePort, startLossyRelay, startSipp, type SippRun, type UdpRelay } from '../support/sipp.js';
+import { addRecording, useSipGateway } from './coreSetup.js';
 import { expect, screenshot, test } from './fixtures.js';
 
 const field = (page: Page, testId: string) => page.getByTestId(testId).locator('input');
+
+/**
+ * sipp behind a relay that drops nothing but tells when sipp sent a
+ * response whose first line starts with `status` ("SIP/2.0 180"): the test
+ * call's Cancel is pressed once the call is really ringing or answered,
+ * instead of after a guessed delay.
+ */
+async function calleeBehindRelay(scenario: string, status: string): Promise<{ sipp: SippRun; relay: UdpRelay; seen: () => boolean }> {
+  let seen = false;
+  const relay = await startLossyRelay((text, fromUa) => {
+    if (!fromUa && text.startsWith(status)) seen = true;
+    return false;
+  });
+  const sipp = await startSipp({ scenario });
+  relay.setTarget(sipp);
+  return { sipp, relay, seen: () => seen };
+}
 
 async function fillSipGateway(page: Page, port: number, transport: 'udp' | 'tcp'): Promise<void> {
   await field(page, 'gateway-mode-sip').check();
@@ -14,9 +31,11 @@ async function fillSipGateway(page: Page, port: number, transport: 'udp' | 'tcp'
 
 test.describe('Settings > Gateway', () => {
   let sipps: SippRun[] = [];
+  let relays: UdpRelay[] = [];
   test.afterEach(async () => {
-    await Promise.all(sipps.map((s) => s.kill()));
+    await Promise.all([...sipps.map((s) => s.kill()), ...relays.map((r) => r.close())]);
     sipps = [];
+    relays = [];
   });
 
   test('set up the SIP gateway, keep it after a reload, test it and place test calls through sipp', async ({ app, bridge }) => {
@@ -117,6 +136,98 @@ test.describe('Settings > Gateway', () => {
     await expect(page.getByTestId('gateway-call-status')).toHaveText('486');
     await expect(page.getByTestId('gateway-call-hung-up-by')).toHaveText('—');
     await expect(page.getByTestId('gateway-call-played-to-end')).toHaveText('—');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
+  test('a test call that rings can be cancelled: the app sends CANCEL and the result says the user cancelled it', async ({ app, bridge }) => {
+    const { page } = app;
+    await addRecording(bridge.core, 'Promo');
+    const callee = await calleeBehindRelay('ringing-until-cancel.xml', 'SIP/2.0 180 ');
+    sipps.push(callee.sipp);
+    relays.push(callee.relay);
+    // The longest ring timeout: within the test's waits only Cancel can end this call.
+    await useSipGateway(bridge.core, '127.0.0.1', callee.relay.port, { ringTimeoutSeconds: 180 });
+
+    await app.goto('/settings');
+    await field(page, 'gateway-call-to').fill('081234567890');
+    await expect(page.getByTestId('gateway-call-cancel')).toHaveCount(0);
+    await page.getByTestId('gateway-call').click();
+    await expect.poll(callee.seen).toBe(true);
+    await page.getByTestId('gateway-call-cancel').click();
+
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Cancelled by you');
+    await expect(page.getByTestId('gateway-call-cancelled')).toHaveText('You cancelled the test call before it was answered.');
+    await expect(page.getByTestId('gateway-call-status')).toHaveText('487');
+    await expect(page.getByTestId('gateway-call-hung-up-by')).toHaveText('—');
+    await expect(page.getByTestId('gateway-call-cancel')).toHaveCount(0);
+    const cancel = page.getByTestId('gateway-call-trace').getByTestId('sip-trace-entry').filter({ hasText: 'CANCEL sip:+6281234567890@127.0.0.1' });
+    await expect(cancel).toHaveCount(1);
+    await expect(cancel).toContainText(`to udp:127.0.0.1:${callee.relay.port}`);
+    // The scenario passes only when sipp got our CANCEL and the ACK of its 487 (RFC 3261 §9.1).
+    const sipp = await callee.sipp.exited;
+    expect(sipp.code, sipp.errors).toBe(0);
+    expect(sipp.messages).toContain('CANCEL sip:+6281234567890@');
+
+    await page.getByTestId('locale-menu').click();
+    await page.getByTestId('locale-id').click();
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Dibatalkan oleh Anda');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
+  test('an answered test call can be cancelled too: the app hangs up with BYE', async ({ app, bridge }) => {
+    const { page } = app;
+    await addRecording(bridge.core, 'Promo');
+    const callee = await calleeBehindRelay('answer-wait-bye.xml', 'SIP/2.0 200 ');
+    sipps.push(callee.sipp);
+    relays.push(callee.relay);
+    // The one-second recording plays five times: Cancel comes long before the app would hang up itself.
+    await useSipGateway(bridge.core, '127.0.0.1', callee.relay.port, { playTimes: 5 });
+
+    await app.goto('/settings');
+    await field(page, 'gateway-call-to').fill('081234567890');
+    await page.getByTestId('gateway-call').click();
+    await expect.poll(callee.seen).toBe(true);
+    await page.getByTestId('gateway-call-cancel').click();
+
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Cancelled by you');
+    await expect(page.getByTestId('gateway-call-cancelled')).toHaveText('You ended the test call after it was answered.');
+    await expect(page.getByTestId('gateway-call-hung-up-by')).toHaveText('You (Cancel call)');
+    await expect(page.getByTestId('gateway-call-played-to-end')).toHaveText('No');
+    await expect(page.getByTestId('gateway-call-trace')).toContainText('BYE sip:');
+    const sipp = await callee.sipp.exited;
+    expect(sipp.code, sipp.errors).toBe(0);
+    expect(app.consoleErrors).toEqual([]);
+  });
+
+  test('the saved password can be removed after a confirmation; the form’s unsaved changes are not saved with it', async ({ app, bridge }) => {
+    const { page } = app;
+    await app.goto('/settings');
+    await expect(page.getByTestId('gateway-password-remove')).toHaveCount(0);
+    await field(page, 'gateway-host').fill('pbx.example.test');
+    await field(page, 'gateway-password').fill('Secret-55');
+    await page.getByTestId('gateway-save').click();
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+
+    await field(page, 'gateway-host').fill('other.example.test');
+    await page.getByTestId('gateway-password-remove').click();
+    const dialog = page.getByTestId('confirm-dialog');
+    await expect(dialog).toContainText('Remove the saved password?');
+    await dialog.getByTestId('confirm-cancel').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('gateway-password')).toContainText('Saved');
+
+    await page.getByTestId('gateway-password-remove').click();
+    await dialog.getByTestId('confirm-ok').click();
+    await expect(dialog).toHaveCount(0);
+    await expect(page.getByTestId('gateway-password')).toContainText('Not set');
+    await expect(page.getByTestId('gateway-password-remove')).toHaveCount(0);
+    await expect(field(page, 'gateway-host')).toHaveValue('other.example.test');
+    const stored = await bridge.core.dispatch('gateway.get', {});
+    expect(stored.ok && stored.value).toMatchObject({ host: 'pbx.example.test', passwordSet: false });
+
+    await page.reload();
+    await expect(field(page, 'gateway-host')).toHaveValue('pbx.example.test');
+    await expect(page.getByTestId('gateway-password')).toContainText('Not set');
     expect(app.consoleErrors).toEqual([]);
   });
 

@@ -50,3 +50,19 @@ test('a wrong credential shows the provider’s refusal as a clear message', asy
   await expect(page.getByTestId('sms-test-error').or(page.getByTestId('sms-test-result'))).toBeVisible();
   await expect(page.getByTestId('sms-test-result')).toHaveCount(0);
 });
+
+test('a setting left empty is named as the form names it, with the provider’s name, in the chosen language', async ({ app }) => {
+  const { page } = app;
+  await app.goto('/settings');
+  // Twilio with only its default base URL: the core refuses the first required setting left empty.
+  await page.getByTestId('sms-save').click();
+  await expect(page.getByTestId('sms-save-error')).toHaveText(
+    'The setting "Account SID" of the Twilio account is empty. Fill it in; every provider’s credentials are on its dashboard.',
+  );
+
+  await page.getByTestId('locale-menu').click();
+  await page.getByTestId('locale-zh').click();
+  await page.getByTestId('sms-save').click();
+  await expect(page.getByTestId('sms-save-error')).toContainText('Twilio 账户的设置项“账户 SID”为空');
+  expect(app.consoleErrors).toEqual([]);
+});

@@ -160,6 +160,14 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
     expect(result.outcome).toBe('busy');
     expect(result.finalStatus).toBe(486);
     expect(result.trace.length).toBeGreaterThan(0);
+    expect(result.cancelledByUser).toBe(false);
+  });
+
+  it('a Cancel that comes after the test call ended changes nothing; its input is checked like any other', async () => {
+    expect(await core.dispatch('gateway.cancelTestCall', {})).toEqual({ ok: true, value: undefined });
+    const refused = await core.dispatch('gateway.cancelTestCall', { all: true });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.code).toBe('contract.invalidInput');
   });
 
   it('keeps each task on the gateway it was made for: real tasks wait while the dry run is selected', async () => {

@@ -22,6 +22,27 @@ export function autocall(): AutocallApi {
 }
 
 /**
+ * Where the display names of parameter values that are codes are, when not
+ * under `errorParams.<param>`: the names the forms show, so an error says
+ * "Twilio" and "Account SID" as Settings > SMS account does. An entry for
+ * one feature ("smsAccount.field") wins over one for every feature; other
+ * features' `field` is no SMS setting (contract.invalidInput's is a path).
+ */
+const PARAM_NAMES: Readonly<Record<string, string>> = {
+  provider: 'settings.sms.providers',
+  'smsAccount.field': 'settings.sms.fields',
+};
+
+/** A parameter of a core error as the user reads it: a code's display name in the chosen language, anything else as it came. */
+function paramText(code: string, name: string, value: string | number): string | number {
+  if (typeof value !== 'string') return value;
+  const feature = code.slice(0, code.indexOf('.'));
+  const key = `${PARAM_NAMES[`${feature}.${name}`] ?? PARAM_NAMES[name] ?? `errorParams.${name}`}.${value}`;
+  const { t, te } = i18n.global;
+  return te(key) || te(key, 'en') ? t(key) : value;
+}
+
+/**
  * The translated text of a core error: `errors.<code>` filled with the
  * error's params, or the core's English message when the code has no
  * translation yet (a new code must never show as a bare key).
@@ -30,12 +51,7 @@ export function errorText(error: AppErrorShape): string {
   const key = `errors.${error.code}`;
   const { t, te } = i18n.global;
   if (!te(key) && !te(key, 'en')) return error.message;
-  // A parameter that is itself a code (a file format) is translated too.
-  const params: Record<string, string | number> = {};
-  for (const [name, value] of Object.entries(error.params ?? {})) {
-    const paramKey = `errorParams.${name}.${value}`;
-    params[name] = typeof value === 'string' && (te(paramKey) || te(paramKey, 'en')) ? t(paramKey) : value;
-  }
+  const params = Object.fromEntries(Object.entries(error.params ?? {}).map(([name, value]) => [name, paramText(error.code, name, value)]));
   return t(key, params);
 }
 

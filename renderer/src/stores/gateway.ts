@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
-import type { CallResult, GatewaySettings, GatewayTestView, GatewayView } from '../../../shared/types.js';
+import type { GatewaySettings, GatewayTestView, GatewayView, TestCallResult } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
 
 /** Settings > Gateway. The password never comes back from the core, only whether one is saved. */
@@ -35,13 +35,25 @@ export const useGatewayStore = defineStore('gateway', () => {
     return gateway.value;
   }
 
+  /** Removes the saved password; the other settings stay as saved (the form's unsaved changes are not saved with it). */
+  async function removePassword(): Promise<GatewayView> {
+    if (!gateway.value) throw new Error('gateway settings not loaded');
+    const { passwordSet: _passwordSet, ...saved } = gateway.value;
+    return save(saved, '');
+  }
+
   function test(): Promise<GatewayTestView> {
     return unwrap(autocall().gateway.test({}));
   }
 
-  function testCall(to: string, recordingId: number): Promise<CallResult> {
+  function testCall(to: string, recordingId: number): Promise<TestCallResult> {
     return unwrap(autocall().gateway.testCall({ to, recordingId }));
   }
 
-  return { gateway, loading, dirty, testBlocker, load, save, test, testCall };
+  /** Ends the test call in progress; its testCall() then resolves with cancelledByUser. */
+  function cancelTestCall(): Promise<void> {
+    return unwrap(autocall().gateway.cancelTestCall({}));
+  }
+
+  return { gateway, loading, dirty, testBlocker, load, save, removePassword, test, testCall, cancelTestCall };
 });
