@@ -15,13 +15,37 @@ const lib = ('alaw' in alawmulawModule ? alawmulawModule : (alawmulawModule as u
 export const alaw = lib.alaw;
 export const mulaw = lib.mulaw;
 
-/** Float samples (-1..1) to 16-bit linear PCM, rounded and clipped. */
-export function toInt16(samples: Float32Array, out = new Int16Array(samples.length)): Int16Array {
-  for (let i = 0; i < samples.length; i++) {
-    const v = Math.round(samples[i]! * 32767);
-    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+/** A float sample (-1..1) as 16-bit linear PCM, rounded and clipped. */
+function toInt16(sample: number): number {
+  const v = Math.round(sample * 32767);
+  return v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+}
+
+let tables: { pcma: Uint8Array; pcmu: Uint8Array } | undefined;
+
+/** Every 16-bit value's A-law and mu-law byte, made once from the library's own encoder (64 KB each). */
+function codeTables(): { pcma: Uint8Array; pcmu: Uint8Array } {
+  if (!tables) {
+    const pcm = new Int16Array(65536);
+    for (let i = 0; i < 65536; i++) pcm[i] = i - 32768;
+    tables = { pcma: alaw.encode(pcm), pcmu: mulaw.encode(pcm) };
   }
-  return out;
+  return tables;
+}
+
+/**
+ * Float samples (-1..1) to both payloads at once: one table lookup per
+ * sample and codec instead of the encoder's branches, and no Int16 copy.
+ */
+export function encodeBoth(samples: Float32Array, pcma: ByteSink, pcmu: ByteSink): void {
+  const { pcma: aTable, pcmu: uTable } = codeTables();
+  const a = pcma.reserve(samples.length);
+  const u = pcmu.reserve(samples.length);
+  for (let i = 0; i < samples.length; i++) {
+    const index = toInt16(samples[i]!) + 32768;
+    a[i] = aTable[index]!;
+    u[i] = uTable[index]!;
+  }
 }
 
 /** A growing byte buffer for one codec's output (the final size is known only at the end of the decode). */
@@ -33,14 +57,16 @@ export class ByteSink {
     this.buf = new Uint8Array(Math.max(1024, initial));
   }
 
-  append(bytes: Uint8Array): void {
-    if (this.len + bytes.length > this.buf.length) {
-      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + bytes.length));
+  /** The next `count` bytes, to be written by the caller; they count as written. */
+  reserve(count: number): Uint8Array {
+    if (this.len + count > this.buf.length) {
+      const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.len + count));
       bigger.set(this.buf.subarray(0, this.len));
       this.buf = bigger;
     }
-    this.buf.set(bytes, this.len);
-    this.len += bytes.length;
+    const view = this.buf.subarray(this.len, this.len + count);
+    this.len += count;
+    return view;
   }
 
   get length(): number {

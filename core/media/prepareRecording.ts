@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { checkMp3, DEFAULT_LIMITS, type RecordingLimits } from './checkMp3.js';
-import { alaw, ByteSink, mulaw, toInt16 } from './g711.js';
+import { ByteSink, encodeBoth } from './g711.js';
 import { decodeChunks, type DecodeMode } from './mp3Decoder.js';
 import type { FrameScan } from './mpegFrames.js';
 import { recordingErrors } from './recordingErrors.js';
@@ -233,7 +233,6 @@ async function runPart(
 class G711Encoder {
   private readonly pcma: ByteSink;
   private readonly pcmu: ByteSink;
-  private scratch = new Int16Array(8192);
 
   constructor(expected: number) {
     this.pcma = new ByteSink(expected);
@@ -241,11 +240,7 @@ class G711Encoder {
   }
 
   encode(samples: Float32Array): void {
-    if (samples.length === 0) return;
-    if (this.scratch.length < samples.length) this.scratch = new Int16Array(samples.length * 2);
-    const pcm = toInt16(samples, this.scratch.subarray(0, samples.length));
-    this.pcma.append(alaw.encode(pcm));
-    this.pcmu.append(mulaw.encode(pcm));
+    encodeBoth(samples, this.pcma, this.pcmu);
   }
 
   bytes(): { pcma: Uint8Array; pcmu: Uint8Array } {
