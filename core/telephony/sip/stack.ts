@@ -136,7 +136,7 @@ export class SipStack implements TransactionHost {
     this.traces.delete(callId);
   }
 
-  /** Traces a chain of requests that is not a call (OPTIONS, REGISTER). */
+  /** Starts or (null) stops tracing a Call-ID: requests that are not a call (OPTIONS, REGISTER), or a call whose result is out. */
   traceCallId(callId: string, trace: TraceSink | null): void {
     if (trace) this.traces.set(callId, trace);
     else this.traces.delete(callId);
