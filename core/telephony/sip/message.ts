@@ -124,7 +124,9 @@ export function splitHeaderList(value: string): string[] {
 
 /** All values of a list header (Via, Route, Record-Route, Contact), across lines and commas. */
 export function getHeaderList(msg: SipMessage, name: string): string[] {
-  return getHeaderLines(msg, name).flatMap(splitHeaderList);
+  const values: string[] = [];
+  for (const h of msg.headers) if (sameHeaderName(h.name, name)) values.push(...splitHeaderList(h.value));
+  return values;
 }
 
 export function setHeader(msg: SipMessage, name: string, value: string): void {

@@ -26,6 +26,8 @@ const CONTENT_LENGTH = /^\d{1,10}$/;
 
 /** §8.1.1: the mandatory headers, needed to match transactions and dialogs (checked in this order). */
 const MANDATORY = ['Via', 'From', 'To', 'Call-ID', 'CSeq'] as const;
+type CheckedHeader = (typeof MANDATORY)[number] | 'Content-Length';
+const CHECKED: ReadonlySet<string> = new Set<CheckedHeader>([...MANDATORY, 'Content-Length']);
 
 /** Where the header section ends: CRLFCRLF, or a bare LFLF from sloppy peers. */
 export function findHeaderEnd(data: Buffer): { headerEnd: number; bodyStart: number } | null {
@@ -77,7 +79,7 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
   const startLine = lines[0] ?? '';
   const headers: SipHeader[] = [];
   // The first value of each header the checks below need, gathered in the same pass.
-  const first = new Map<string, string>();
+  const first: Partial<Record<CheckedHeader, string>> = {};
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(':');
@@ -87,7 +89,7 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
     if (!known && !TOKEN.test(raw)) return { ok: false, error: `malformed header name on line ${i}` };
     const header = { name: known ?? raw, value: line.slice(colon + 1).trim() };
     headers.push(header);
-    if (known && !first.has(known)) first.set(known, header.value);
+    if (known && CHECKED.has(known)) first[known as CheckedHeader] ??= header.value;
   }
 
   let message: SipMessage;
@@ -104,9 +106,9 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
   }
 
   for (const name of MANDATORY) {
-    if (!first.get(name)) return { ok: false, error: `missing ${name}` };
+    if (!first[name]) return { ok: false, error: `missing ${name}` };
   }
-  const cseq = parseCSeq(first.get('CSeq'));
+  const cseq = parseCSeq(first.CSeq);
   if (!cseq) return { ok: false, error: 'malformed CSeq' };
   if (message.kind === 'request' && cseq.method !== message.method) return { ok: false, error: 'CSeq method differs from request method' };
   const topViaText = getHeaderList(message, 'Via')[0];
@@ -114,7 +116,7 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
   if (!topVia) return { ok: false, error: 'malformed Via' };
 
   const bodyBytes = rest.subarray(end.bodyStart);
-  const lengthText = first.get('Content-Length');
+  const lengthText = first['Content-Length'];
   if (lengthText === undefined) {
     if (stream) return { ok: false, error: 'missing Content-Length on a stream transport' };
     message.body = bodyBytes.toString('utf8');
@@ -125,5 +127,5 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
     // §18.3: extra bytes after Content-Length in a datagram are discarded.
     message.body = bodyBytes.toString('utf8', 0, length);
   }
-  return { ok: true, message, keys: { callId: first.get('Call-ID')!, cseq, topVia } };
+  return { ok: true, message, keys: { callId: first['Call-ID']!, cseq, topVia } };
 }
