@@ -108,9 +108,10 @@ export function splitHeaderList(value: string): string[] {
   };
   for (let i = 0; i < value.length; i++) {
     const ch = value[i];
-    if (quoted && ch === '\\') i++; // a quoted-pair: the next character is literal
-    else if (ch === '"') quoted = !quoted;
-    else if (quoted) continue;
+    if (quoted) {
+      if (ch === '\\') i++; // a quoted-pair: the next character is literal
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
     else if (ch === '<') angle++;
     else if (ch === '>' && angle > 0) angle--;
     else if (ch === ',' && angle === 0) {
