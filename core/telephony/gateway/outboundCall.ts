@@ -7,7 +7,7 @@ import { Dialog } from '../sip/dialog.js';
 import { newBranch, newCallId, newTag } from '../sip/ids.js';
 import { cseqOf, getHeader, getHeaderLines, getHeaderList, type SipHeader, type SipRequest, type SipResponse } from '../sip/message.js';
 import { sendNonInvite } from '../sip/nonInvite.js';
-import type { SipStack } from '../sip/stack.js';
+import type { CallHandler, SipStack } from '../sip/stack.js';
 import type { TimerHandle } from '../sip/timers.js';
 import type { ClientTransaction } from '../sip/transaction.js';
 import type { Destination } from '../sip/transport.js';
@@ -48,7 +48,7 @@ const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS';
  * (§13.2.2.4), the recording played, BYE from whichever side ends first
  * (§15), and the classification of DOMAIN.md's outcome table.
  */
-export class OutboundCall {
+export class OutboundCall implements CallHandler {
   private phase: Phase = 'setup';
   private readonly callId: string;
   private readonly fromTag = newTag();
@@ -58,7 +58,7 @@ export class OutboundCall {
   private invite: SipRequest | null = null;
   private inviteTx: ClientTransaction | null = null;
   private cseq = 1;
-  private readonly digest: DigestSession;
+  private digest: DigestSession | null = null;
   private authHeaders: SipHeader[] = [];
   private dialog: Dialog | null = null;
   private provisional = false;
@@ -78,8 +78,8 @@ export class OutboundCall {
   private answered = false;
   private hungUpBy: 'callee' | 'system' | null = null;
   private readonly errors: string[] = [];
-  private resolveDone!: (result: CallResult) => void;
-  readonly done: Promise<CallResult>;
+  /** Held until the result is delivered: a call that lingers for retransmissions must not keep its result alive. */
+  private resolveDone: ((result: CallResult) => void) | null = null;
 
   constructor(
     private readonly deps: OutboundCallDeps,
@@ -89,16 +89,21 @@ export class OutboundCall {
     this.startedAt = this.timers.now();
     this.callId = newCallId(deps.mediaAddress);
     this.trace = new TraceRecorder(() => this.timers.now());
-    this.digest = new DigestSession(deps.config.authUsername || deps.config.username || deps.config.callerId.user, deps.config.password, deps.config.realm);
-    this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
+  /** Places the call and resolves with its result (call failures are outcomes, not rejections). */
   async start(): Promise<CallResult> {
+    const done = new Promise<CallResult>((resolve) => (this.resolveDone = resolve));
+    await this.place();
+    return done;
+  }
+
+  private async place(): Promise<void> {
     const { signal } = this.request;
     if (signal?.aborted) {
       this.errors.push('call.aborted: the call was stopped before it was placed');
       this.finish();
-      return this.done;
+      return;
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
     try {
@@ -110,19 +115,18 @@ export class OutboundCall {
     } catch (err) {
       this.errors.push(`media.openFailed: ${err instanceof Error ? err.message : String(err)}`);
       this.finish();
-      return this.done;
+      return;
     }
     if (this.aborted) {
       this.errors.push('call.aborted: the call was stopped before it was placed');
       this.finish();
-      return this.done;
+      return;
     }
-    this.deps.stack.registerCall(this.callId, { onRequest: (r, f) => this.onRequest(r, f), onStrayResponse: (r) => this.onStray2xx(r) }, this.trace.record);
+    this.deps.stack.registerCall(this.callId, this, this.trace.record);
     this.phase = 'inviting';
     this.inviteSentAt = this.timers.now();
     this.ringTimer = this.timers.setTimeout(() => this.wantCancel(), this.request.ringTimeoutMs);
     this.sendInvite();
-    return this.done;
   }
 
   private get requestUri(): string {
@@ -194,6 +198,7 @@ export class OutboundCall {
     // The INVITE transaction has sent the ACK for this non-2xx itself (§17.1.1.3).
     if ((status === 401 || status === 407) && !this.cancelWanted) {
       const challenges = getHeaderLines(response, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
+      this.digest ??= this.digestSession();
       const answer = this.digest.answer(status, challenges, 'INVITE', this.requestUri);
       if (answer.ok) {
         // §22.2: the retry has CSeq+1 and the same Call-ID and From tag; To without tag.
@@ -279,13 +284,12 @@ export class OutboundCall {
   }
 
   /** Gateway stop: CANCEL or BYE as for an abort; without a provisional yet, give up at once. */
-  abortNow(): Promise<CallResult> {
+  abortNow(): void {
     this.onAbort();
     if (this.phase === 'inviting' && !this.provisional) {
       this.inviteTx?.terminate();
       this.finish();
     }
-    return this.done;
   }
 
   private readonly onAbort = (): void => {
@@ -346,7 +350,7 @@ export class OutboundCall {
     if (!dialog || this.phase === 'ending' || this.phase === 'done') return;
     this.phase = 'ending';
     this.media?.stop();
-    const session = new DigestSession(this.deps.config.authUsername || this.deps.config.username || this.deps.config.callerId.user, this.deps.config.password, this.deps.config.realm);
+    let session: DigestSession | null = null;
     let extra: SipHeader[] = [];
     for (let attempt = 0; attempt < 3; attempt++) {
       const bye = dialog.createRequest('BYE', this.deps.stack.via(newBranch()), [{ name: 'User-Agent', value: this.deps.stack.userAgent }, ...extra]);
@@ -354,6 +358,7 @@ export class OutboundCall {
       const outcome = await sendNonInvite(this.deps.stack, bye, to);
       if (outcome.kind === 'response' && (outcome.response.status === 401 || outcome.response.status === 407)) {
         const status = outcome.response.status;
+        session ??= this.digestSession();
         const answer = session.answer(status, getHeaderLines(outcome.response, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate'), 'BYE', bye.uri);
         if (answer.ok) {
           extra = [...extra.filter((h) => h.name !== answer.header.name), answer.header];
@@ -370,8 +375,14 @@ export class OutboundCall {
     this.finish();
   }
 
-  /** Requests from the gateway with our Call-ID (§12.2.2). */
-  private onRequest(request: SipRequest, from: Destination): void {
+  /** Digest credentials (§22.2), made at the first challenge: most trunks never send one. */
+  private digestSession(): DigestSession {
+    const { config } = this.deps;
+    return new DigestSession(config.authUsername || config.username || config.callerId.user, config.password, config.realm);
+  }
+
+  /** CallHandler: requests from the gateway with our Call-ID (§12.2.2). */
+  onRequest(request: SipRequest, from: Destination): void {
     const stack = this.deps.stack;
     const dialog = this.dialog;
     if (request.method === 'ACK') {
@@ -451,7 +462,8 @@ export class OutboundCall {
     }
   }
 
-  private onStray2xx(response: SipResponse): void {
+  /** CallHandler: a 2xx after the INVITE transaction ended (§13.2.2.4). */
+  onStrayResponse(response: SipResponse): void {
     if (!this.invite) return;
     this.on2xx(this.invite, response);
   }
@@ -479,6 +491,8 @@ export class OutboundCall {
     if (wasInviting && this.aborted && this.finalStatus === null && !this.cancelSent) {
       this.errors.push('call.aborted: the call was stopped before the gateway answered');
     }
+    // The result is complete: what comes while the call lingers is answered but not traced.
+    this.deps.stack.traceCallId(this.callId, null);
     // Keep answering retransmissions (2xx, BYE) for 64*T1 before forgetting the call (§17.1.1.2, §17.2.2).
     const linger = 64 * this.deps.stack.timerValues.t1;
     this.timers.setTimeout(() => this.deps.stack.unregisterCall(this.callId), linger);
@@ -502,8 +516,10 @@ export class OutboundCall {
       answeredAt: this.answeredAt,
       endedAt,
       errors: this.errors,
-      trace: [...this.trace.entries],
+      trace: this.trace.take(),
     };
-    this.resolveDone(result);
+    const resolve = this.resolveDone;
+    this.resolveDone = null;
+    resolve?.(result);
   }
 }

@@ -50,7 +50,8 @@ export class SipGateway {
   private registration: Registration | null = null;
   private firstHop: Destination | null = null;
   private advertised = '';
-  private readonly calls = new Set<OutboundCall>();
+  /** Calls in progress and the promise of their result. */
+  private readonly calls = new Map<OutboundCall, Promise<CallResult>>();
   private readonly log: (line: string) => void;
 
   constructor(
@@ -113,8 +114,9 @@ export class SipGateway {
   async stop(): Promise<void> {
     const stack = this.stack;
     if (!stack) return;
-    const controllers = [...this.calls].map((call) => call.abortNow());
-    await Promise.all(controllers);
+    const running = [...this.calls];
+    for (const [call] of running) call.abortNow();
+    await Promise.allSettled(running.map(([, done]) => done));
     await this.registration?.stop().catch(() => undefined);
     this.registration = null;
     this.stack = null;
@@ -200,9 +202,10 @@ export class SipGateway {
         signal: request.signal,
       },
     );
-    this.calls.add(call);
+    const done = call.start();
+    this.calls.set(call, done);
     try {
-      return await call.start();
+      return await done;
     } finally {
       this.calls.delete(call);
     }

@@ -15,7 +15,7 @@ export function maskSecrets(text: string): string {
 
 /** Collects one call's SIP messages in order, masked. */
 export class TraceRecorder {
-  readonly entries: SipTraceEntry[] = [];
+  entries: SipTraceEntry[] = [];
 
   constructor(
     private readonly now: () => number,
@@ -26,4 +26,11 @@ export class TraceRecorder {
     if (this.entries.length >= this.limit) return; // a looping peer must not grow memory without bound
     this.entries.push({ at: this.now(), direction, remote, text: maskSecrets(text) });
   };
+
+  /** Hands the entries over and keeps none: the recorder of a finished call may outlive its result. */
+  take(): SipTraceEntry[] {
+    const taken = this.entries;
+    this.entries = [];
+    return taken;
+  }
 }

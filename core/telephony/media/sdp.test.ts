@@ -53,6 +53,17 @@ describe('our SDP offer', () => {
     expect(m.direction).toBe('sendrecv');
   });
 
+  it('gives every call its own port and o= line from the shared offer template', () => {
+    const a = sdpTransform.parse(new LocalDescription('198.51.100.7', 40000).offer(['PCMA']));
+    const b = sdpTransform.parse(new LocalDescription('198.51.100.7', 40002).offer(['PCMA']));
+    expect([a.media[0]!.port, b.media[0]!.port]).toEqual([40000, 40002]);
+    expect(a.origin).toMatchObject({ username: 'autocall', sessionVersion: 1, netType: 'IN', ipVer: 4, address: '198.51.100.7' });
+    expect(a.origin.sessionId).not.toBe(b.origin.sessionId);
+    const v6 = sdpTransform.parse(new LocalDescription('2001:db8::7', 40004).offer(['PCMA']));
+    expect(v6.origin).toMatchObject({ ipVer: 6, address: '2001:db8::7' });
+    expect(v6.connection).toEqual({ version: 6, ip: '2001:db8::7' });
+  });
+
   it('keeps the o= version while the description is unchanged and increments it when it changes (RFC 3264 §8)', () => {
     const local = new LocalDescription('198.51.100.7', 40000);
     const v = (text: string) => sdpTransform.parse(text).origin.sessionVersion;

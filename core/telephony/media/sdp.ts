@@ -137,6 +137,62 @@ export function peerAcceptsMedia(peerDirection: Direction): boolean {
   return peerDirection === 'sendrecv' || peerDirection === 'recvonly';
 }
 
+/** The start of every description sdp-transform writes; our o= line goes right after it. */
+const VERSION_LINE = 'v=0\r\n';
+
+/**
+ * Our offer is the same text on every call but for the m= port and the o=
+ * line, and sdp-transform's writer walks its whole grammar for every line
+ * (two writes cost ~45 µs a call): it writes the offer once per address and
+ * codec list, around the port, and each call puts its own port in between.
+ */
+const offerTemplates = new Map<string, { beforePort: string; afterPort: string }>();
+
+function offerTemplate(address: string, codecs: readonly G711Codec[]): { beforePort: string; afterPort: string } {
+  const key = `${address} ${codecs.join(' ')}`;
+  let template = offerTemplates.get(key);
+  if (!template) {
+    const pts = codecs.map((c) => STATIC_PAYLOAD_TYPE[c]);
+    // Port 0 marks the place of the port; no offer goes out with it.
+    const text = writeWithoutOrigin(address, [audioLine(0, pts.map((pt, i) => ({ payload: pt, codec: codecs[i]! })), OUR_TELEPHONE_EVENT_PT, 'sendrecv')]);
+    const at = text.indexOf('m=audio 0 ') + 'm=audio '.length;
+    template = { beforePort: text.slice(0, at), afterPort: text.slice(at + 1) };
+    offerTemplates.set(key, template);
+  }
+  return template;
+}
+
+function ipVersion(address: string): 4 | 6 {
+  return isIP(address) === 6 ? 6 : 4;
+}
+
+/** A description without its o= line, which LocalDescription adds with the right version. */
+function writeWithoutOrigin(address: string, media: MediaDescription[]): string {
+  const ipVer = ipVersion(address);
+  const text = sdpTransform.write({
+    version: 0,
+    origin: { username: 'autocall', sessionId: 0, sessionVersion: 0, netType: 'IN', ipVer, address },
+    name: 'AutoCall',
+    connection: { version: ipVer, ip: address },
+    timing: { start: 0, stop: 0 },
+    media,
+  });
+  // v= and o= are always the first two lines (RFC 4566 §5 order).
+  return VERSION_LINE + text.slice(text.indexOf('\r\n', VERSION_LINE.length) + 2);
+}
+
+function audioLine(port: number, codecs: { payload: number; codec: G711Codec }[], tePt: number | null, direction: Direction): MediaDescription {
+  const rtp: MediaDescription['rtp'] = codecs.map((c) => ({ payload: c.payload, codec: c.codec, rate: 8000 }));
+  const fmtp: MediaDescription['fmtp'] = [];
+  const payloads = codecs.map((c) => c.payload);
+  if (tePt !== null) {
+    rtp.push({ payload: tePt, codec: 'telephone-event', rate: 8000 });
+    fmtp.push({ payload: tePt, config: '0-16' });
+    payloads.push(tePt);
+  }
+  return { type: 'audio', port, protocol: 'RTP/AVP', payloads: payloads.join(' '), rtp, fmtp, ptime: 20, direction };
+}
+
 /**
  * Our side of the session: one o= line whose version goes up by one each
  * time the description changes (RFC 3264 §8: a new offer or answer in the
@@ -146,6 +202,7 @@ export function peerAcceptsMedia(peerDirection: Direction): boolean {
 export class LocalDescription {
   private readonly sessionId = String(randomInt(1, 2 ** 31));
   private version = 1;
+  /** The last description sent, without its o= line. */
   private lastBody: string | null = null;
 
   constructor(
@@ -155,48 +212,27 @@ export class LocalDescription {
 
   /** Our offer: the codecs in preference order, then telephone-event (RFC 4733 §7.1.1). */
   offer(codecs: readonly G711Codec[]): string {
-    const pts = codecs.map((c) => STATIC_PAYLOAD_TYPE[c]);
-    return this.render([this.audioLine(pts.map((pt, i) => ({ payload: pt, codec: codecs[i]! })), OUR_TELEPHONE_EVENT_PT, 'sendrecv')]);
+    const { beforePort, afterPort } = offerTemplate(this.address, codecs);
+    return this.withOrigin(beforePort + this.port + afterPort);
   }
 
   /** Our answer to a peer's offer: one answer line per offered line, the others refused with port 0. */
   answer(peer: PeerSdp, choice: CodecChoice, direction: Direction): string {
     const lines: MediaDescription[] = peer.session.media.map((m, i) => {
       if (i === peer.audio.index) {
-        return this.audioLine([{ payload: choice.payloadType, codec: choice.codec }], peer.audio.telephoneEventPayloadType, direction);
+        return audioLine(this.port, [{ payload: choice.payloadType, codec: choice.codec }], peer.audio.telephoneEventPayloadType, direction);
       }
       const first = String(m.payloads ?? '').trim().split(/\s+/)[0] || '0';
       return { type: String(m.type ?? 'audio'), port: 0, protocol: String(m.protocol ?? 'RTP/AVP'), payloads: first, rtp: [], fmtp: [] };
     });
-    return this.render(lines);
+    return this.withOrigin(writeWithoutOrigin(this.address, lines));
   }
 
-  private audioLine(codecs: { payload: number; codec: G711Codec }[], tePt: number | null, direction: Direction): MediaDescription {
-    const rtp: MediaDescription['rtp'] = codecs.map((c) => ({ payload: c.payload, codec: c.codec, rate: 8000 }));
-    const fmtp: MediaDescription['fmtp'] = [];
-    const payloads = codecs.map((c) => c.payload);
-    if (tePt !== null) {
-      rtp.push({ payload: tePt, codec: 'telephone-event', rate: 8000 });
-      fmtp.push({ payload: tePt, config: '0-16' });
-      payloads.push(tePt);
-    }
-    return { type: 'audio', port: this.port, protocol: 'RTP/AVP', payloads: payloads.join(' '), rtp, fmtp, ptime: 20, direction };
-  }
-
-  private render(media: MediaDescription[]): string {
-    const ipVer = isIP(this.address) === 6 ? 6 : 4;
-    const build = (version: number) =>
-      sdpTransform.write({
-        version: 0,
-        origin: { username: 'autocall', sessionId: this.sessionId, sessionVersion: version, netType: 'IN', ipVer, address: this.address },
-        name: 'AutoCall',
-        connection: { version: ipVer, ip: this.address },
-        timing: { start: 0, stop: 0 },
-        media,
-      });
-    const body = build(0);
+  /** Adds the o= line (RFC 4566 §5.2) after v=, with a new version when the rest differs from the last description. */
+  private withOrigin(body: string): string {
     if (this.lastBody !== null && body !== this.lastBody) this.version += 1;
     this.lastBody = body;
-    return build(this.version);
+    const origin = `o=autocall ${this.sessionId} ${this.version} IN IP${ipVersion(this.address)} ${this.address}\r\n`;
+    return VERSION_LINE + origin + body.slice(VERSION_LINE.length);
   }
 }

@@ -57,76 +57,91 @@ const CANONICAL: ReadonlyMap<string, string> = new Map(
   ].map((n) => [n.toLowerCase(), n]),
 );
 
-/** Expands compact forms and canonicalises the spelling of known headers. */
-export function canonicalHeaderName(raw: string): string {
+/**
+ * The canonical spelling of a known header name, compact forms expanded;
+ * undefined for a name we do not know (it is kept as written).
+ */
+export function knownHeaderName(raw: string): string | undefined {
   const lower = raw.toLowerCase();
-  const compact = lower.length === 1 ? COMPACT_FORMS[lower] : undefined;
-  if (compact) return compact;
-  return CANONICAL.get(lower) ?? raw;
+  return (lower.length === 1 ? COMPACT_FORMS[lower] : undefined) ?? CANONICAL.get(lower);
+}
+
+/**
+ * Header names compare case-insensitively (§7.3.5). Parsed and built
+ * messages carry canonical names, so the exact comparison almost always
+ * decides; lowercasing only runs for names of the same length.
+ */
+export function sameHeaderName(a: string, b: string): boolean {
+  return a === b || (a.length === b.length && a.toLowerCase() === b.toLowerCase());
 }
 
 /** The first value of a header, or undefined. */
 export function getHeader(msg: SipMessage, name: string): string | undefined {
-  const lower = name.toLowerCase();
-  for (const h of msg.headers) if (h.name.toLowerCase() === lower) return h.value;
+  for (const h of msg.headers) if (sameHeaderName(h.name, name)) return h.value;
   return undefined;
 }
 
 /** Every header line's value for a name, in order (not split on commas). */
 export function getHeaderLines(msg: SipMessage, name: string): string[] {
-  const lower = name.toLowerCase();
-  return msg.headers.filter((h) => h.name.toLowerCase() === lower).map((h) => h.value);
+  const values: string[] = [];
+  for (const h of msg.headers) if (sameHeaderName(h.name, name)) values.push(h.value);
+  return values;
 }
 
 /**
  * Splits a comma-separated header list (§7.3.1) on commas outside quoted
  * strings and <...>, so that `<sip:a@b;x=1,2>` and `"Doe, John" <..>` stay whole.
+ * Most values hold a single element: without a comma there is nothing to scan.
  */
 export function splitHeaderList(value: string): string[] {
+  if (!value.includes(',')) {
+    const only = value.trim();
+    return only ? [only] : [];
+  }
   const out: string[] = [];
-  let current = '';
+  let start = 0;
   let quoted = false;
   let angle = 0;
+  const push = (end: number) => {
+    const element = value.slice(start, end).trim();
+    if (element) out.push(element);
+  };
   for (let i = 0; i < value.length; i++) {
-    const ch = value[i]!;
-    if (quoted && ch === '\\' && i + 1 < value.length) {
-      current += ch + value[i + 1]!;
-      i++;
-      continue;
+    const ch = value[i];
+    if (quoted) {
+      if (ch === '\\') i++; // a quoted-pair: the next character is literal
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"') quoted = true;
+    else if (ch === '<') angle++;
+    else if (ch === '>' && angle > 0) angle--;
+    else if (ch === ',' && angle === 0) {
+      push(i);
+      start = i + 1;
     }
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && ch === '<') angle++;
-    else if (!quoted && ch === '>' && angle > 0) angle--;
-    if (ch === ',' && !quoted && angle === 0) {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += ch;
   }
-  if (current.trim()) out.push(current.trim());
+  push(value.length);
   return out;
 }
 
 /** All values of a list header (Via, Route, Record-Route, Contact), across lines and commas. */
 export function getHeaderList(msg: SipMessage, name: string): string[] {
-  return getHeaderLines(msg, name).flatMap(splitHeaderList);
+  const values: string[] = [];
+  for (const h of msg.headers) if (sameHeaderName(h.name, name)) values.push(...splitHeaderList(h.value));
+  return values;
 }
 
 export function setHeader(msg: SipMessage, name: string, value: string): void {
-  const lower = name.toLowerCase();
-  const index = msg.headers.findIndex((h) => h.name.toLowerCase() === lower);
+  const index = msg.headers.findIndex((h) => sameHeaderName(h.name, name));
   if (index >= 0) {
     msg.headers[index] = { name, value };
-    msg.headers = msg.headers.filter((h, i) => i <= index || h.name.toLowerCase() !== lower);
+    msg.headers = msg.headers.filter((h, i) => i <= index || !sameHeaderName(h.name, name));
   } else {
     msg.headers.push({ name, value });
   }
 }
 
 export function removeHeader(msg: SipMessage, name: string): void {
-  const lower = name.toLowerCase();
-  msg.headers = msg.headers.filter((h) => h.name.toLowerCase() !== lower);
+  msg.headers = msg.headers.filter((h) => !sameHeaderName(h.name, name));
 }
 
 export interface CSeq {

@@ -30,6 +30,29 @@ describe('SIP parser (RFC 3261 §7)', () => {
     expect(vias[1]).toMatchObject({ transport: 'UDP', host: '192.0.2.10', port: 5060, params: { rport: '5060', received: '203.0.113.5', branch: 'z9hG4bK776asdhds' } });
   });
 
+  it('returns the transaction keys it checked: Call-ID, CSeq and the top Via (§17.1.3)', () => {
+    const parsed = parseMessage(SAMPLE_MESSAGES[1]!);
+    if (!parsed.ok) throw new Error(parsed.error);
+    expect(parsed.keys.callId).toBe(getHeader(parsed.message, 'Call-ID'));
+    expect(parsed.keys.cseq).toEqual({ seq: 314159, method: 'INVITE' });
+    expect(parsed.keys.topVia).toEqual(parseVia(getHeaderList(parsed.message, 'Via')[0]!));
+  });
+
+  it('finds header names case-insensitively and splits lists only outside quotes and <> (§7.3.1, §7.3.5)', () => {
+    const msg: SipRequest = {
+      kind: 'request',
+      method: 'OPTIONS',
+      uri: 'sip:gw',
+      headers: [
+        { name: 'x-trunk', value: 'a' },
+        { name: 'Contact', value: '"Doe, \\"J\\"" <sip:a@b;x=1,2>;q=1 , <sip:c@d>,' },
+      ],
+      body: '',
+    };
+    expect(getHeader(msg, 'X-Trunk')).toBe('a');
+    expect(getHeaderList(msg, 'contact')).toEqual(['"Doe, \\"J\\"" <sip:a@b;x=1,2>;q=1', '<sip:c@d>']);
+  });
+
   it('joins folded header lines (§7.3.1 LWS)', () => {
     const folded = INVITE.replace('Max-Forwards: 70', 'Subject: long\r\n  subject line');
     const parsed = parseMessage(folded);

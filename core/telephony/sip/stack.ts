@@ -1,6 +1,6 @@
 import { cseqOf, getHeader, getHeaderList, type SipHeader, type SipMessage, type SipRequest, type SipResponse } from './message.js';
-import { parseMessage } from './parser.js';
-import { serializeMessage } from './serializer.js';
+import { parseMessage, type MessageKeys } from './parser.js';
+import { formatMessage } from './serializer.js';
 import { newBranch, newTag } from './ids.js';
 import { tagOf } from './uri.js';
 import { formatVia, parseVia } from './via.js';
@@ -61,6 +61,8 @@ export class SipStack implements TransactionHost {
   private readonly traces = new Map<string, TraceSink>();
   /** RFC 3581 §4: where the gateway saw our requests come from, when it differs from our own idea (NAT). */
   private publicAddress: Destination | null = null;
+  /** Our Via up to the branch value, see via(). */
+  private viaPrefix: string | null = null;
   private readonly log: (line: string) => void;
   dropped = 0;
 
@@ -98,13 +100,15 @@ export class SipStack implements TransactionHost {
 
   /** A fresh top Via for a request we originate (§8.1.1.7) with an empty rport (RFC 3581 §3). */
   via(branch = newBranch()): string {
-    return formatVia({
+    // Everything but the branch is fixed once the socket is open: formatted once, per stack.
+    this.viaPrefix ??= formatVia({
       protocol: 'SIP/2.0',
       transport: this.transport.protocol,
       host: this.options.advertisedAddress,
       port: this.transport.localPort,
-      params: { rport: null, branch },
+      params: { rport: null, branch: '' },
     });
+    return this.viaPrefix + branch;
   }
 
   /**
@@ -132,7 +136,7 @@ export class SipStack implements TransactionHost {
     this.traces.delete(callId);
   }
 
-  /** Traces a chain of requests that is not a call (OPTIONS, REGISTER). */
+  /** Starts or (null) stops tracing a Call-ID: requests that are not a call (OPTIONS, REGISTER), or a call whose result is out. */
   traceCallId(callId: string, trace: TraceSink | null): void {
     if (trace) this.traces.set(callId, trace);
     else this.traces.delete(callId);
@@ -150,9 +154,9 @@ export class SipStack implements TransactionHost {
 
   /** TransactionHost: every message leaves through here so that it is traced. */
   send(message: SipMessage, to: Destination): Promise<void> {
-    const data = serializeMessage(message);
-    this.trace(getHeader(message, 'Call-ID'), 'out', to, data);
-    return this.transport.send(data, to);
+    const text = formatMessage(message);
+    this.trace(getHeader(message, 'Call-ID'), 'out', to, text);
+    return this.transport.send(Buffer.from(text, 'utf8'), to);
   }
 
   /** ACK for a 2xx and other messages outside any client transaction; errors are logged. */
@@ -164,10 +168,11 @@ export class SipStack implements TransactionHost {
     this.clientTransactions.delete(key);
   }
 
-  private trace(callId: string | undefined, direction: 'out' | 'in', remote: Destination, data: Buffer): void {
+  /** A received datagram is decoded only when someone traces its Call-ID. */
+  private trace(callId: string | undefined, direction: 'out' | 'in', remote: Destination, message: string | Buffer): void {
     if (!callId) return;
     const sink = this.traces.get(callId);
-    if (sink) sink(direction, `${this.transport.protocol.toLowerCase()}:${remote.host}:${remote.port}`, data.toString('utf8'));
+    if (sink) sink(direction, `${this.transport.protocol.toLowerCase()}:${remote.host}:${remote.port}`, typeof message === 'string' ? message : message.toString('utf8'));
   }
 
   /** Entry point of every datagram / framed TCP message. */
@@ -181,30 +186,28 @@ export class SipStack implements TransactionHost {
       }
       return;
     }
-    const message = parsed.message;
-    this.trace(getHeader(message, 'Call-ID'), 'in', from, data);
+    const { message, keys } = parsed;
+    this.trace(keys.callId, 'in', from, data);
     try {
-      if (message.kind === 'response') this.receiveResponse(message);
-      else this.receiveRequest(message, from);
+      if (message.kind === 'response') this.receiveResponse(message, keys);
+      else this.receiveRequest(message, from, keys);
     } catch (err) {
       // A bug in a handler must not take the process down with it.
       this.log(`sip: error handling a message: ${err instanceof Error ? err.stack : String(err)}`);
     }
   }
 
-  private receiveResponse(response: SipResponse): void {
-    // §18.1.2: a response whose top Via is not ours is discarded.
-    const top = parseVia(getHeaderList(response, 'Via')[0] ?? '');
-    if (!top) return;
+  private receiveResponse(response: SipResponse, keys: MessageKeys): void {
+    const top = keys.topVia; // §18.1.2: the parser has dropped responses without a valid top Via
     this.learnNat(top.params.received ?? null, top.params.rport ?? null);
-    const method = cseqOf(response).method;
-    const tx = this.clientTransactions.get(clientTransactionKey(topViaBranch(response) ?? '', method));
+    const method = keys.cseq.method;
+    const tx = this.clientTransactions.get(clientTransactionKey(top.params.branch || '', method));
     if (tx) {
       tx.receive(response);
       return;
     }
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) {
-      this.calls.get(getHeader(response, 'Call-ID') ?? '')?.onStrayResponse(response);
+      this.calls.get(keys.callId)?.onStrayResponse(response);
     }
   }
 
@@ -222,11 +225,10 @@ export class SipStack implements TransactionHost {
     }
   }
 
-  private receiveRequest(request: SipRequest, from: Destination): void {
+  private receiveRequest(request: SipRequest, from: Destination, keys: MessageKeys): void {
     markReceived(request, from);
-    const branch = topViaBranch(request) ?? '';
-    const cseq = cseqOf(request);
-    const callId = getHeader(request, 'Call-ID') ?? '';
+    const branch = keys.topVia.params.branch || '';
+    const { cseq, callId } = keys;
     if (request.method === 'ACK') {
       // §13.3.1.4: an ACK ends the retransmission of our 2xx to a re-INVITE.
       const pendingKey = `${callId}|${cseq.seq}`;
@@ -290,8 +292,9 @@ export class SipStack implements TransactionHost {
       ...extraHeaders,
     ];
     const response: SipResponse = { kind: 'response', status, reason, headers, body };
-    const data = serializeMessage(response);
-    this.trace(getHeader(request, 'Call-ID'), 'out', to, data);
+    const text = formatMessage(response);
+    const data = Buffer.from(text, 'utf8');
+    this.trace(getHeader(request, 'Call-ID'), 'out', to, text);
     this.transport.send(data, to).catch((err: Error) => this.log(`sip: response ${status} not sent: ${err.message}`));
     const key = `${topViaBranch(request) ?? ''}|${request.method}`;
     const old = this.serverResponses.get(key);

@@ -19,14 +19,21 @@ export interface NameAddr {
   params: Record<string, string | null>;
 }
 
+/** `;a=1;b` into { a: '1', b: null }: names lower-cased, values as written. */
 export function parseParams(text: string): Record<string, string | null> {
   const params: Record<string, string | null> = {};
-  for (const part of text.split(';')) {
-    const p = part.trim();
-    if (!p) continue;
-    const eq = p.indexOf('=');
-    if (eq < 0) params[p.toLowerCase()] = null;
-    else params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim();
+  let start = 0;
+  while (start < text.length) {
+    const semi = text.indexOf(';', start);
+    const end = semi < 0 ? text.length : semi;
+    const eq = text.indexOf('=', start);
+    if (eq >= 0 && eq < end) {
+      params[text.slice(start, eq).trim().toLowerCase()] = text.slice(eq + 1, end).trim();
+    } else {
+      const name = text.slice(start, end).trim();
+      if (name) params[name.toLowerCase()] = null;
+    }
+    start = end + 1;
   }
   return params;
 }
