@@ -288,7 +288,7 @@ test.describe('Settings > Gateway', () => {
     await field(page, 'gateway-call-to').fill('081234560011');
     await page.getByTestId('gateway-call').click();
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Failed');
-    await expect(page.getByTestId('gateway-call-problems')).toContainText('The connection to the gateway failed');
+    await expect(page.getByTestId('gateway-call-problems')).toContainText(`The gateway at 127.0.0.1:${closed} refused the connection`);
     await expect(page.getByTestId('gateway-call-status')).toHaveText('—');
 
     // The core's problem codes are translated, in the language chosen now.
@@ -297,6 +297,7 @@ test.describe('Settings > Gateway', () => {
     await expect(page.getByTestId('gateway-test-result')).toContainText('Tidak terjangkau');
     await expect(page.getByTestId('gateway-test-problem')).toContainText('Koneksi ke gateway gagal (connect ECONNREFUSED');
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Gagal');
+    await expect(page.getByTestId('gateway-call-problems')).toContainText(`Gateway di 127.0.0.1:${closed} menolak koneksi`);
     expect(app.consoleErrors).toEqual([]);
   });
 });
