@@ -62,7 +62,7 @@ async function ourRate(uasPort: number, calls: number, concurrency: number) {
       setupMs.push(performance.now() - t0);
       if (result.outcome !== 'answered' || result.errors.length > 0) {
         failed++;
-        const key = `${result.outcome} ${result.finalStatus} ${result.errors[0] ?? ''}`;
+        const key = `${result.outcome} ${result.finalStatus} ${result.errors[0]?.code ?? ''}`;
         failures.set(key, (failures.get(key) ?? 0) + 1);
       }
     }

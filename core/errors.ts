@@ -20,6 +20,21 @@ export class AppError extends Error implements AppErrorShape {
   }
 }
 
+/**
+ * A problem reported inside a result instead of thrown (an error of a call
+ * attempt, a failed SMS): the same stable code, English sentence and params
+ * an AppError carries, so it is stored and translated the same way.
+ */
+export function problem(code: string, message: string, params?: Record<string, string | number>): AppErrorShape {
+  return { code, message, ...(params ? { params } : {}) };
+}
+
+/** A caught error as a problem: an AppError keeps its code and params; anything else gets `fallback` with its text as the detail. */
+export function problemOf(err: unknown, fallback: (detail: string) => AppErrorShape): AppErrorShape {
+  if (err instanceof AppError) return err.toJSON();
+  return fallback(err instanceof Error ? err.message : String(err));
+}
+
 export function toErrorShape(err: unknown): AppErrorShape {
   if (err instanceof AppError) return err.toJSON();
   return { code: 'internal', message: 'Unexpected internal error. The details are in the log file.' };

@@ -161,6 +161,16 @@ export interface Task {
   createdAt: number;
 }
 
+/**
+ * The stable code and params of an error the core stored with a row (a
+ * failed SMS, a call attempt's problems), for the renderer to translate as
+ * `errors.<code>`; the English sentence is stored beside it.
+ */
+export interface CodedError {
+  code: string;
+  params: Record<string, string | number>;
+}
+
 export interface TaskNumberRow {
   id: number;
   rowNumber: number;
@@ -173,7 +183,8 @@ export interface TaskNumberRow {
   q850Cause: number | null;
   hungUpBy: 'callee' | 'system' | null;
   playedToEnd: boolean | null;
-  sms: { kind: 'disconnect' | 'unanswered'; state: string; error: string | null } | null;
+  /** `error` is the core's English sentence; `errorCode` its code and params to translate (null on rows stored before codes were). */
+  sms: { kind: 'disconnect' | 'unanswered'; state: string; error: string | null; errorCode: CodedError | null } | null;
   dryRun: boolean;
 }
 
@@ -212,7 +223,10 @@ export interface CallAttemptView {
   playedMs: number | null;
   playedToEnd: boolean | null;
   dtmf: string | null;
+  /** Every problem of the attempt as one English sentence. */
   error: string | null;
+  /** The same problems, in order, as codes and params; null when none, or when stored before codes were. */
+  errorCodes: CodedError[] | null;
   dryRun: boolean;
   startedAt: number;
   endedAt: number | null;

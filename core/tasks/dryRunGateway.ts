@@ -1,6 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import type { CallOutcome } from '../../shared/types.js';
 import type { SmsSendResult } from '../../shared/types.js';
+import { problem } from '../errors.js';
 import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
 
 export type OutcomeMix = Partial<Record<CallOutcome, number>>;
@@ -21,6 +22,9 @@ export interface DryRunOptions {
    */
   journal?: string;
 }
+
+/** Said on every dry-run attempt, so its outcome is never taken for a real call's. */
+const DRY_RUN = problem('call.dryRun', 'Dry run: no real call was placed.');
 
 /** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable. */
 function prng(seed: number): () => number {
@@ -87,7 +91,7 @@ export class DryRunGateway implements CallPlacer {
       playedMs: answered ? Math.round(ms / 2) : null,
       playedToEnd: answered ? true : null,
       dtmf: '',
-      errors: ['dry run: no real call was placed'],
+      errors: [DRY_RUN],
     };
   }
 }

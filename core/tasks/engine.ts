@@ -1,10 +1,12 @@
 import type { CallOutcome } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { problem, problemOf } from '../errors.js';
 import { insideWindow } from './callingWindow.js';
 import type { Lease } from './lease.js';
 import { counterFor, RETRYABLE, smsKindFor } from './outcomes.js';
 import { recoverInterrupted } from './recovery.js';
 import type { SmsOutbox } from './smsOutbox.js';
+import { attemptErrorColumns } from './storedErrors.js';
 import type { CallPlacer, CallReport } from './types.js';
 
 export interface EngineDeps {
@@ -221,7 +223,7 @@ export class DialingEngine {
         playedMs: null,
         playedToEnd: null,
         dtmf: '',
-        errors: [err instanceof Error ? err.message : String(err)],
+        errors: [problemOf(err, (detail) => problem('call.notPlaced', `The call could not be placed: ${detail}`, { detail }))],
       }))
       .then((report) => this.finishAttempt(task, claimed.numberId, claimed.attemptId, claimed.attemptNo, report))
       .catch((err) => this.ctx.log.error('could not record a call result', { attemptId: claimed.attemptId, error: String(err) }))
@@ -237,10 +239,11 @@ export class DialingEngine {
   private finishAttempt(task: RunningTaskRow, numberId: number, attemptId: number, attemptNo: number, report: CallReport): void {
     const { db } = this.ctx;
     const now = this.ctx.clock.now();
+    const errors = attemptErrorColumns(report.errors);
     db.transaction(() => {
       db.prepare(
         `UPDATE call_attempts SET state = 'ended', outcome = ?, hung_up_by = ?, final_status = ?, q850_cause = ?, ring_ms = ?,
-           answered_ms = ?, played_ms = ?, played_to_end = ?, dtmf = ?, error = ?, ended_at = ? WHERE id = ?`,
+           answered_ms = ?, played_ms = ?, played_to_end = ?, dtmf = ?, error = ?, error_codes = ?, ended_at = ? WHERE id = ?`,
       ).run(
         report.outcome,
         report.hungUpBy,
@@ -251,7 +254,8 @@ export class DialingEngine {
         report.playedMs,
         report.playedToEnd === null ? null : report.playedToEnd ? 1 : 0,
         report.dtmf,
-        report.errors.length > 0 ? report.errors.join('; ').slice(0, 2000) : null,
+        errors.error,
+        errors.errorCodes,
         now,
         attemptId,
       );

@@ -1,4 +1,9 @@
 import type { CoreContext } from '../context.js';
+import { problem } from '../errors.js';
+import { attemptErrorColumns, smsErrorColumns } from './storedErrors.js';
+
+const CALL_INTERRUPTED = attemptErrorColumns([problem('call.interrupted', 'The app stopped while this call was in progress.')]);
+const SMS_INTERRUPTED = smsErrorColumns(problem('sms.interrupted', 'The app stopped while this SMS was being sent; it may have been delivered.'));
 
 /**
  * Runs when this process takes the dialing lease from nobody or from a
@@ -19,16 +24,25 @@ export function recoverInterrupted(ctx: CoreContext, ownAttemptIds: ReadonlySet<
     }[]).filter((a) => !ownAttemptIds.has(a.id));
     const touched = new Set<number>();
     for (const a of attempts) {
-      db.prepare("UPDATE call_attempts SET state = 'uncertain', error = 'The app stopped while this call was in progress.', ended_at = ? WHERE id = ?").run(now, a.id);
+      db.prepare("UPDATE call_attempts SET state = 'uncertain', error = ?, error_codes = ?, ended_at = ? WHERE id = ?").run(
+        CALL_INTERRUPTED.error,
+        CALL_INTERRUPTED.errorCodes,
+        now,
+        a.id,
+      );
       const n = db.prepare("UPDATE task_numbers SET state = 'uncertain', updated_at = ? WHERE id = ? AND state = 'dialing'").run(now, a.task_number_id).changes;
       if (n > 0) db.prepare('UPDATE tasks SET n_uncertain = n_uncertain + 1, n_done = n_done + 1, updated_at = ? WHERE id = ?').run(now, a.task_id);
       touched.add(a.task_id);
     }
     const sms = db.prepare("SELECT id, task_id FROM sms_outbox WHERE state = 'sending'").all() as { id: number; task_id: number }[];
     for (const s of sms) {
-      db.prepare(
-        "UPDATE sms_outbox SET state = 'uncertain', error = 'The app stopped while this SMS was being sent; it may have been delivered.', updated_at = ? WHERE id = ?",
-      ).run(now, s.id);
+      db.prepare("UPDATE sms_outbox SET state = 'uncertain', error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ?").run(
+        SMS_INTERRUPTED.error,
+        SMS_INTERRUPTED.errorCode,
+        SMS_INTERRUPTED.errorParams,
+        now,
+        s.id,
+      );
       touched.add(s.task_id);
     }
     if (attempts.length > 0 || sms.length > 0) ctx.log.warn('recovered interrupted work', { calls: attempts.length, sms: sms.length });

@@ -1,7 +1,9 @@
 import { renderTemplate } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
-import { AppError } from '../errors.js';
+import type { AppErrorShape } from '../../shared/result.js';
+import { AppError, problem, problemOf } from '../errors.js';
 import type { SmsKind } from './outcomes.js';
+import { smsErrorColumns } from './storedErrors.js';
 import type { SmsSender } from './types.js';
 
 export interface SmsOutboxDeps {
@@ -80,27 +82,31 @@ export class SmsOutbox {
   }
 
   private async send(row: OutboxRow): Promise<void> {
-    let state: 'sent' | 'failed';
-    let messageId: string | null = null;
-    let error: string | null = null;
-    try {
-      const sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
-      const result = await sender.send({ to: row.to_e164, text: row.text });
-      state = result.accepted ? 'sent' : 'failed';
-      messageId = result.providerMessageId;
-      if (!result.accepted) error = result.providerAnswer.slice(0, 1000);
-    } catch (err) {
-      state = 'failed';
-      error = err instanceof AppError ? err.message : `Unexpected error: ${err instanceof Error ? err.message : String(err)}`;
-    }
+    const ending = await this.attempt(row);
+    const failure = smsErrorColumns(ending.problem);
     const now = this.ctx.clock.now();
     this.ctx.db.transaction(() => {
       this.ctx.db
-        .prepare('UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, updated_at = ? WHERE id = ?')
-        .run(state, messageId, error, now, row.id);
-      const counter = state === 'sent' ? 'n_sms_sent' : 'n_sms_failed';
+        .prepare('UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ?')
+        .run(ending.problem ? 'failed' : 'sent', ending.messageId, failure.error, failure.errorCode, failure.errorParams, now, row.id);
+      const counter = ending.problem ? 'n_sms_failed' : 'n_sms_sent';
       this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
     })();
     this.ctx.emit('task.changed', { taskId: row.task_id });
+  }
+
+  /** Hands the message to the provider; a refusal or failure comes back as the problem to store, never thrown. */
+  private async attempt(row: OutboxRow): Promise<{ messageId: string | null; problem: AppErrorShape | null }> {
+    try {
+      const sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
+      const result = await sender.send({ to: row.to_e164, text: row.text });
+      if (result.accepted) return { messageId: result.providerMessageId, problem: null };
+      const answer = result.providerAnswer.slice(0, 1000);
+      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', `The SMS provider did not accept the message: ${answer}`, { detail: answer }) };
+    } catch (err) {
+      // The provider clients throw AppErrors (sms.rejected, sms.unreachable...) with the provider and host as params.
+      if (!(err instanceof AppError)) this.ctx.log.error('sms send failed unexpectedly', { outboxId: row.id, error: String(err) });
+      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`)) };
+    }
   }
 }

@@ -1,4 +1,5 @@
 import type { CallOutcome, Task, TaskNumberRow, TaskNumberState, TaskStatus } from '../../shared/types.js';
+import { smsErrorCode } from './storedErrors.js';
 
 export interface TaskRow {
   id: number;
@@ -84,6 +85,8 @@ export interface TaskNumberJoinedRow {
   sms_kind: 'disconnect' | 'unanswered' | null;
   sms_state: string | null;
   sms_error: string | null;
+  sms_error_code: string | null;
+  sms_error_params: string | null;
   dry_run: number;
 }
 
@@ -91,7 +94,8 @@ export interface TaskNumberJoinedRow {
 export const TASK_NUMBER_SELECT = `
   SELECT n.id, n.row_number, n.phone_e164, n.state, n.outcome, n.attempts,
          a.started_at AS last_attempt_at, a.final_status, a.q850_cause, a.hung_up_by, a.played_to_end,
-         s.kind AS sms_kind, s.state AS sms_state, s.error AS sms_error, t.dry_run
+         s.kind AS sms_kind, s.state AS sms_state, s.error AS sms_error,
+         s.error_code AS sms_error_code, s.error_params AS sms_error_params, t.dry_run
   FROM task_numbers n
   JOIN tasks t ON t.id = n.task_id
   LEFT JOIN call_attempts a ON a.task_number_id = n.id AND a.attempt_no = n.attempts
@@ -110,7 +114,7 @@ export function toTaskNumber(r: TaskNumberJoinedRow): TaskNumberRow {
     q850Cause: r.q850_cause,
     hungUpBy: r.hung_up_by,
     playedToEnd: r.played_to_end === null ? null : r.played_to_end === 1,
-    sms: r.sms_kind ? { kind: r.sms_kind, state: r.sms_state ?? '', error: r.sms_error } : null,
+    sms: r.sms_kind ? { kind: r.sms_kind, state: r.sms_state ?? '', error: r.sms_error, errorCode: smsErrorCode(r.sms_error_code, r.sms_error_params) } : null,
     dryRun: r.dry_run === 1,
   };
 }

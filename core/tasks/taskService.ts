@@ -3,6 +3,7 @@ import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskNumbe
 import { OUTCOMES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { attemptErrorCodes } from './storedErrors.js';
 import { TASK_NUMBER_SELECT, toTask, toTaskNumber, type TaskNumberJoinedRow, type TaskRow } from './taskRows.js';
 
 export interface CreateTaskInput {
@@ -249,6 +250,7 @@ export class TaskService {
       playedToEnd: r.played_to_end === null ? null : r.played_to_end === 1,
       dtmf: r.dtmf,
       error: r.error,
+      errorCodes: attemptErrorCodes(r.error_codes),
       dryRun: r.dry_run === 1,
       startedAt: r.started_at,
       endedAt: r.ended_at,
@@ -336,6 +338,7 @@ interface AttemptRow {
   played_to_end: number | null;
   dtmf: string | null;
   error: string | null;
+  error_codes: string | null;
   dry_run: number;
   started_at: number;
   ended_at: number | null;

@@ -1,3 +1,4 @@
+import type { AppErrorShape } from '../../shared/result.js';
 import type { CallOutcome, SipTraceEntry, SmsSendResult } from '../../shared/types.js';
 
 /** What the engine needs to know about one finished call (a subset of the telephony CallResult). */
@@ -11,7 +12,7 @@ export interface CallReport {
   playedMs: number | null;
   playedToEnd: boolean | null;
   dtmf: string;
-  errors: string[];
+  errors: AppErrorShape[];
   /** The SIP messages of the call (real gateway only), stored for support. */
   trace?: SipTraceEntry[];
 }

@@ -5,6 +5,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallPlacer, CallReport, CallRequest } from '../tasks/types.js';
 import type { GatewayConfig } from './gateway/config.js';
+import { GATEWAY_SILENT } from './gateway/problems.js';
 import { SipGateway, type GatewayTestResult } from './gateway/sipGateway.js';
 import type { MediaFactory, PreparedPayloads } from './media/types.js';
 
@@ -166,11 +167,11 @@ export class SipCallPlacer implements CallPlacer {
       this.unansweredInARow = 0;
       return;
     }
-    const unreachable = result.errors.some((e) => e.startsWith('sip.noResponse') || e.startsWith('sip.transport'));
+    const unreachable = result.errors.some((e) => GATEWAY_SILENT.has(e.code));
     if (!unreachable) return;
     this.unansweredInARow += 1;
     if (this.unansweredInARow >= UNREACHABLE_AFTER && this.stateValue === 'ready') {
-      this.setState('unreachable', `The gateway did not answer the last ${this.unansweredInARow} calls: ${result.errors[0] ?? ''}`);
+      this.setState('unreachable', `The gateway did not answer the last ${this.unansweredInARow} calls: ${result.errors[0]?.message ?? ''}`);
       this.scheduleRetry(() => this.probe());
     }
   }

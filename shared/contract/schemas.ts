@@ -124,6 +124,7 @@ export const CONTRACT = {
   'task.cancel': { input: z.object({ id }).strict(), output: answers<Task>() },
   'task.remove': { input: z.object({ id }).strict(), output: answers<void>() },
   'task.retryUncertain': { input: z.object({ id }).strict(), output: answers<Task>() },
+  /** Each number's SMS carries its failure as the core's sentence and, where stored, its code and params to translate. */
   'task.numbers': {
     input: z.object({ id, filter: z.enum(['all', 'pending', 'uncertain', ...OUTCOMES]).default('all'), ...paging }).strict(),
     output: answers<Page<TaskNumberRow>>(),
@@ -132,6 +133,7 @@ export const CONTRACT = {
     input: z.object({ id, format: z.enum(['csv', 'xlsx']) }).strict(),
     output: answers<ExportResult | null>(),
   },
+  /** Each attempt's problems as one sentence and, where stored, as codes and params in the same order. */
   'task.attempts': { input: z.object({ numberId: id }).strict(), output: answers<CallAttemptView[]>() },
   'task.attemptTrace': { input: z.object({ attemptId: id }).strict(), output: answers<SipTraceEntry[]>() },
   'engine.status': { input: none, output: answers<EngineStatus>() },

@@ -1,3 +1,4 @@
+import type { AppErrorShape } from '../result.js';
 import type { Outcome } from './outcome.js';
 
 /** One SIP message as sent or received, for the trace the user opens for support. */
@@ -27,8 +28,12 @@ export interface CallResult {
   startedAt: number;
   answeredAt: number | null;
   endedAt: number;
-  /** Stable dotted codes with a short detail ("sip.authFailed: ..."). */
-  errors: string[];
+  /**
+   * What went wrong on the way, in order: a stable code the renderer
+   * translates (`errors.<code>`), an English sentence and its params
+   * (`sip.noResponse`, `sip.connectionRefused` with the address, ...).
+   */
+  errors: AppErrorShape[];
   trace: SipTraceEntry[];
 }
 

@@ -174,6 +174,43 @@ test.describe('Settings > Gateway', () => {
     expect(app.consoleErrors).toEqual([]);
   });
 
+  test('a ringing test call survives leaving the page: coming back shows it with Cancel, then its result', async ({ app, bridge }) => {
+    const { page } = app;
+    await addRecording(bridge.core, 'Promo');
+    const callee = await calleeBehindRelay('ringing-until-cancel.xml', 'SIP/2.0 180 ');
+    sipps.push(callee.sipp);
+    relays.push(callee.relay);
+    await useSipGateway(bridge.core, '127.0.0.1', callee.relay.port, { ringTimeoutSeconds: 180 });
+
+    await app.goto('/settings');
+    await field(page, 'gateway-call-to').fill('081234567890');
+    await page.getByTestId('gateway-call').click();
+    await expect.poll(callee.seen).toBe(true);
+
+    // Away to the Scheduler while it rings, and back through the menu.
+    await page.getByTestId('nav-scheduler').click();
+    await expect(page.getByTestId('task-table')).toBeVisible();
+    await expect(page.getByTestId('gateway-call-card')).toHaveCount(0);
+    await page.getByTestId('nav-settings').click();
+    await expect(page.getByTestId('gateway-call-cancel')).toBeVisible();
+    await expect(field(page, 'gateway-call-to')).toHaveValue('081234567890');
+    await expect(page.getByTestId('gateway-call-result')).toHaveCount(0);
+
+    await page.getByTestId('gateway-call-cancel').click();
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Cancelled by you');
+    await expect(page.getByTestId('gateway-call-status')).toHaveText('487');
+    await expect(page.getByTestId('gateway-call-cancel')).toHaveCount(0);
+    const sipp = await callee.sipp.exited;
+    expect(sipp.code, sipp.errors).toBe(0);
+
+    // The result stays too when the page is left once the call has ended.
+    await page.getByTestId('nav-scheduler').click();
+    await expect(page.getByTestId('task-table')).toBeVisible();
+    await page.getByTestId('nav-settings').click();
+    await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Cancelled by you');
+    expect(app.consoleErrors).toEqual([]);
+  });
+
   test('an answered test call can be cancelled too: the app hangs up with BYE', async ({ app, bridge }) => {
     const { page } = app;
     await addRecording(bridge.core, 'Promo');
@@ -288,7 +325,7 @@ test.describe('Settings > Gateway', () => {
     await field(page, 'gateway-call-to').fill('081234560011');
     await page.getByTestId('gateway-call').click();
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Failed');
-    await expect(page.getByTestId('gateway-call-problems')).toContainText('The connection to the gateway failed');
+    await expect(page.getByTestId('gateway-call-problems')).toContainText(`The gateway at 127.0.0.1:${closed} refused the connection`);
     await expect(page.getByTestId('gateway-call-status')).toHaveText('—');
 
     // The core's problem codes are translated, in the language chosen now.
@@ -297,6 +334,7 @@ test.describe('Settings > Gateway', () => {
     await expect(page.getByTestId('gateway-test-result')).toContainText('Tidak terjangkau');
     await expect(page.getByTestId('gateway-test-problem')).toContainText('Koneksi ke gateway gagal (connect ECONNREFUSED');
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Gagal');
+    await expect(page.getByTestId('gateway-call-problems')).toContainText(`Gateway di 127.0.0.1:${closed} menolak koneksi`);
     expect(app.consoleErrors).toEqual([]);
   });
 });

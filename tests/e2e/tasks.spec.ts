@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { wibParts } from '../../shared/time/wib.js';
+import { OUTCOMES } from '../../shared/types.js';
 import { startSipp, type SippRun } from '../support/sipp.js';
 import { makeTempDir } from '../support/tmp.js';
 import { expect, screenshot, test } from './fixtures.js';
@@ -154,6 +155,43 @@ test.describe('through a SIP gateway (sipp) with SMS follow-ups', () => {
       tmp.cleanup();
     }
   });
+
+  test('an SMS follow-up the provider refused shows its error in Bahasa Indonesia and Chinese on the task detail page', async ({ app, bridge, sms }) => {
+    test.setTimeout(90_000);
+    const { page } = app;
+    const tmp = makeTempDir();
+    try {
+      const core = bridge.core;
+      const recordingId = await addRecording(core, 'Promotion Campaign');
+      const rosterId = await addRoster(core, tmp.dir, ['+6281234560011']); // answered: the Call Disconnect SMS
+      const thanks = await addApprovedTemplate(core, 'Thanks', 'Terima kasih {Nama}');
+      await useTwilio(core, sms.baseUrl);
+      await useSipGateway(core, sipp.host, sipp.port);
+      sms.reset();
+      sms.failNext(401); // Twilio's answer to wrong credentials: the core stores sms.auth, with the host as a param
+
+      await page.getByTestId('locale-menu').click();
+      await page.getByTestId('locale-id').click();
+      await expect(page.getByTestId('nav-scheduler')).toContainText('Penjadwal');
+      const task = await call(core, 'task.create', { name: 'Promo Gagal SMS', recordingId, rosterId, start: { mode: 'now' }, smsDisconnectTemplateId: thanks });
+      await app.goto(`/scheduler/${task.id}`);
+      const number = page.getByTestId('task-numbers').locator('tbody tr').filter({ hasText: '+6281234560011' });
+      await expect(number.getByTestId('number-sms')).toHaveAttribute('data-sms-state', 'failed', { timeout: 60_000 });
+      const host = new URL(sms.baseUrl).host;
+      await expect(number.getByTestId('number-sms-error')).toHaveText(
+        `Penyedia SMS (${host}) menolak kredensial: Authenticate (Twilio error 20003). Periksa kredensial di Pengaturan > Akun SMS.`,
+      );
+      await screenshot(page, 'task-detail-sms-error-id');
+
+      await page.getByTestId('locale-menu').click();
+      await page.getByTestId('locale-zh').click();
+      await expect(number.getByTestId('number-sms-error')).toHaveText(`短信服务商（${host}）拒绝了凭据：Authenticate (Twilio error 20003)。请在“设置 > 短信账户”中检查凭据。`);
+      expect(sms.messages).toEqual([]);
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
 });
 
 test.describe('on the dry-run gateway', () => {
@@ -210,6 +248,28 @@ test.describe('on the dry-run gateway', () => {
       await page.getByTestId('task-rename-confirm').click();
       await expect(row(page, '二月 促销 2026')).toHaveCount(1);
       await expect(page.getByTestId('task-table')).not.toContainText('Dry Run Promotion');
+      expect(app.consoleErrors).toEqual([]);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  test('a call attempt’s stored problem is shown in the chosen language', async ({ app, bridge }) => {
+    const { page } = app;
+    const tmp = makeTempDir();
+    try {
+      const recordingId = await addRecording(bridge.core, 'Promotion Campaign');
+      const rosterId = await addRoster(bridge.core, tmp.dir, ['+6281234567001']);
+      const task = await call(bridge.core, 'task.create', { name: 'Dry Run Promotion', recordingId, rosterId, start: { mode: 'now' } });
+      await page.getByTestId('locale-menu').click();
+      await page.getByTestId('locale-zh').click();
+      await expect(page.getByTestId('nav-settings')).toContainText('设置');
+      await app.goto(`/scheduler/${task.id}`);
+      const number = page.getByTestId('task-numbers').locator('tbody tr').filter({ hasText: '+6281234567001' });
+      await expect(number.getByTestId('number-outcome')).toHaveAttribute('data-outcome', new RegExp(`^(${OUTCOMES.join('|')})$`), { timeout: 20_000 });
+      await number.getByRole('button').last().click();
+      // Every dry-run attempt says that no real call was placed (stored as call.dryRun).
+      await expect(page.getByTestId('attempt-error')).toHaveText('试运行：没有拨打真实电话。');
       expect(app.consoleErrors).toEqual([]);
     } finally {
       tmp.cleanup();

@@ -1,6 +1,8 @@
+import type { AppErrorShape } from '../../../shared/result.js';
 import type { CallResult } from '../../../shared/telephony/callResult.js';
 import { classifyOutcome } from '../../../shared/telephony/outcome.js';
 import { q850CauseOf } from '../../../shared/telephony/reason.js';
+import { problem, problemOf } from '../../errors.js';
 import type { MediaFactory, MediaSession, PreparedPayloads } from '../media/types.js';
 import { DigestSession } from '../sip/digest.js';
 import { Dialog } from '../sip/dialog.js';
@@ -13,6 +15,7 @@ import type { ClientTransaction } from '../sip/transaction.js';
 import type { Destination } from '../sip/transport.js';
 import { formatNameAddr, tagOf } from '../sip/uri.js';
 import { DEFAULT_MAX_CALL_MS, type GatewayConfig } from './config.js';
+import { transportProblem } from './problems.js';
 import { destinationOfUri } from './resolve.js';
 import { TraceRecorder } from './trace.js';
 
@@ -41,6 +44,13 @@ export interface OutboundCallDeps {
 type Phase = 'setup' | 'inviting' | 'answered' | 'ending' | 'done';
 
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS';
+
+const NOT_PLACED = problem('call.aborted', 'The call was stopped before it was placed.');
+
+/** An SDP answer that cannot be used: the media layer's own AppError (no common codec, ...) when it threw one. */
+function badAnswer(err: unknown): AppErrorShape {
+  return problemOf(err, (detail) => problem('sip.badAnswer', `The gateway's audio answer cannot be used (${detail}).`, { detail }));
+}
 
 /**
  * One outbound call (issue 3): INVITE with an SDP offer, provisional
@@ -77,7 +87,7 @@ export class OutboundCall implements CallHandler {
   private q850Cause: number | null = null;
   private answered = false;
   private hungUpBy: 'callee' | 'system' | null = null;
-  private readonly errors: string[] = [];
+  private readonly errors: AppErrorShape[] = [];
   /** Held until the result is delivered: a call that lingers for retransmissions must not keep its result alive. */
   private resolveDone: ((result: CallResult) => void) | null = null;
 
@@ -101,7 +111,7 @@ export class OutboundCall implements CallHandler {
   private async place(): Promise<void> {
     const { signal } = this.request;
     if (signal?.aborted) {
-      this.errors.push('call.aborted: the call was stopped before it was placed');
+      this.errors.push(NOT_PLACED);
       this.finish();
       return;
     }
@@ -113,12 +123,12 @@ export class OutboundCall implements CallHandler {
         codecs: this.deps.config.codecs,
       });
     } catch (err) {
-      this.errors.push(`media.openFailed: ${err instanceof Error ? err.message : String(err)}`);
+      this.errors.push(problemOf(err, (detail) => problem('media.openFailed', `The call audio could not be prepared (${detail}).`, { detail })));
       this.finish();
       return;
     }
     if (this.aborted) {
-      this.errors.push('call.aborted: the call was stopped before it was placed');
+      this.errors.push(NOT_PLACED);
       this.finish();
       return;
     }
@@ -171,12 +181,12 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite || this.phase !== 'inviting') return;
         // Timer B (§17.1.1.2): no response at all to the INVITE.
-        if (!this.provisional) this.errors.push('sip.noResponse: the gateway did not answer the INVITE');
+        if (!this.provisional) this.errors.push(problem('sip.noResponse', 'The gateway did not answer the INVITE.'));
         this.finish();
       },
       onTransportError: (error) => {
         if (this.invite !== invite || this.phase !== 'inviting') return;
-        this.errors.push(`sip.transportError: ${error.message}`);
+        this.errors.push(transportProblem(error, this.deps.firstHop, 'INVITE'));
         this.finish();
       },
     });
@@ -207,7 +217,7 @@ export class OutboundCall implements CallHandler {
         this.sendInvite();
         return;
       }
-      this.errors.push(`${answer.code}: ${answer.message}`);
+      this.errors.push(answer.problem);
     }
     this.finalAt = this.timers.now();
     this.finalStatus = status;
@@ -240,7 +250,7 @@ export class OutboundCall implements CallHandler {
     this.sendInDialog(dialog, dialog.ack);
     if (this.cancelSent || this.aborted) {
       // The 200 crossed our CANCEL (§9.1): take the call down at once.
-      this.errors.push('sip.answeredAfterCancel: the callee answered as the call was being cancelled; hung up at once');
+      this.errors.push(problem('sip.answeredAfterCancel', 'The callee answered as the call was being cancelled; hung up at once.'));
       this.hungUpBy = 'system';
       this.phase = 'answered';
       void this.sendBye();
@@ -249,7 +259,7 @@ export class OutboundCall implements CallHandler {
     try {
       this.media!.applyAnswer(response.body);
     } catch (err) {
-      this.errors.push(`sip.badAnswer: ${err instanceof Error ? err.message : String(err)}`);
+      this.errors.push(badAnswer(err));
       this.phase = 'answered';
       this.hungUpBy = 'system';
       void this.sendBye();
@@ -259,7 +269,7 @@ export class OutboundCall implements CallHandler {
     this.answered = true;
     this.answeredAt = this.finalAt;
     this.maxCallTimer = this.timers.setTimeout(() => {
-      this.errors.push('call.maxDuration: the call reached the maximum call length and was ended');
+      this.errors.push(problem('call.maxDuration', 'The call reached the maximum call length and was ended.'));
       void this.hangUp();
     }, this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS);
     this.media!.play(this.request.payloads, { times: this.request.playTimes, onEnd: () => void this.hangUp() });
@@ -364,11 +374,11 @@ export class OutboundCall implements CallHandler {
           extra = [...extra.filter((h) => h.name !== answer.header.name), answer.header];
           continue;
         }
-        this.errors.push(`${answer.code}: ${answer.message} (BYE)`);
+        this.errors.push(answer.problem);
       } else if (outcome.kind === 'timeout') {
-        this.errors.push('sip.byeTimeout: the gateway did not confirm the hang-up');
+        this.errors.push(problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).'));
       } else if (outcome.kind === 'transportError') {
-        this.errors.push(`sip.transportError: ${outcome.error.message} (BYE)`);
+        this.errors.push(transportProblem(outcome.error, to, 'BYE'));
       }
       break;
     }
@@ -449,7 +459,7 @@ export class OutboundCall implements CallHandler {
         stack.respond(request, from, 200, 'OK', [...contact, { name: 'Content-Type', value: 'application/sdp' }], this.media.offer());
       }
     } catch (err) {
-      this.errors.push(`sip.badReoffer: ${err instanceof Error ? err.message : String(err)}`);
+      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
       stack.respond(request, from, 488, 'Not Acceptable Here');
     }
   }
@@ -458,7 +468,7 @@ export class OutboundCall implements CallHandler {
     try {
       fn();
     } catch (err) {
-      this.errors.push(`sip.badAnswer: ${err instanceof Error ? err.message : String(err)}`);
+      this.errors.push(badAnswer(err));
     }
   }
 
@@ -489,7 +499,7 @@ export class OutboundCall implements CallHandler {
       this.deps.log(`call ${this.callId}: media close failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (wasInviting && this.aborted && this.finalStatus === null && !this.cancelSent) {
-      this.errors.push('call.aborted: the call was stopped before the gateway answered');
+      this.errors.push(problem('call.aborted', 'The call was stopped before the gateway answered.'));
     }
     // The result is complete: what comes while the call lingers is answered but not traced.
     this.deps.stack.traceCallId(this.callId, null);

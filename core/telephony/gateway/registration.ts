@@ -56,7 +56,7 @@ export class Registration {
         if (response.status === 401 || response.status === 407) {
           const header = response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
           const answer = digest.answer(response.status, getHeaderLines(response, header), 'REGISTER', requestUri);
-          if (!answer.ok) return (this.last = { ok: false, registered: false, status: response.status, error: `${answer.code}: ${answer.message}` });
+          if (!answer.ok) return (this.last = { ok: false, registered: false, status: response.status, error: `${answer.problem.code}: ${answer.problem.message}` });
           auth = [...auth.filter((h) => h.name !== answer.header.name), answer.header];
           continue;
         }

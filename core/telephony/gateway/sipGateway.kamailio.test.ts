@@ -83,6 +83,6 @@ describe('SipGateway through kamailio (407 digest)', () => {
     const result = await gateway.call({ to: '+6281234567890', payloads });
     expect(result.outcome).toBe('failed');
     expect(result.finalStatus).toBe(407);
-    expect(result.errors.join()).toContain('sip.authFailed');
+    expect(result.errors.map((e) => e.code)).toContain('sip.authFailed');
   });
 });

@@ -63,7 +63,7 @@ describe('call timers in virtual time', () => {
     expect(peer.received.filter((m) => m.startsWith('INVITE '))).toHaveLength(7);
     expect(result.outcome).toBe('failed');
     expect(result.finalStatus).toBeNull();
-    expect(result.errors[0]).toMatch(/^sip\.noResponse/);
+    expect(result.errors[0]?.code).toBe('sip.noResponse');
     expect(result.ringMs).toBe(32_000);
   });
 

@@ -34,15 +34,18 @@ describe('Digest (RFC 2617 §3.5, RFC 3261 §22.4)', () => {
     const stale = session.answer(401, ['Digest realm="r", nonce="n2", qop="auth", stale=true'], 'INVITE', 'sip:x@y');
     expect(stale.ok).toBe(true);
     const staleAgain = session.answer(401, ['Digest realm="r", nonce="n3", qop="auth", stale=true'], 'INVITE', 'sip:x@y');
-    expect(staleAgain).toMatchObject({ ok: false, code: 'sip.authFailed' });
+    expect(staleAgain).toMatchObject({ ok: false, problem: { code: 'sip.authFailed', params: { realm: 'r' } } });
     const other = new DigestSession('u', 'p');
     other.answer(407, ['Digest realm="r", nonce="n1"'], 'INVITE', 'sip:x@y');
-    expect(other.answer(407, ['Digest realm="r", nonce="n9"'], 'INVITE', 'sip:x@y')).toMatchObject({ ok: false, code: 'sip.authFailed' });
+    expect(other.answer(407, ['Digest realm="r", nonce="n9"'], 'INVITE', 'sip:x@y')).toMatchObject({ ok: false, problem: { code: 'sip.authFailed' } });
   });
 
   it('needs a password, and can refuse a realm it does not expect', () => {
-    expect(new DigestSession('u', undefined).answer(401, ['Digest realm="r", nonce="n"'], 'INVITE', 'sip:x@y')).toMatchObject({ ok: false, code: 'sip.authFailed' });
-    expect(new DigestSession('u', 'p', 'office').answer(401, ['Digest realm="evil", nonce="n"'], 'INVITE', 'sip:x@y')).toMatchObject({ ok: false });
+    expect(new DigestSession('u', undefined).answer(401, ['Digest realm="r", nonce="n"'], 'INVITE', 'sip:x@y')).toMatchObject({ ok: false, problem: { code: 'sip.passwordMissing' } });
+    expect(new DigestSession('u', 'p', 'office').answer(401, ['Digest realm="evil", nonce="n"'], 'INVITE', 'sip:x@y')).toMatchObject({
+      ok: false,
+      problem: { code: 'sip.wrongRealm', params: { realm: 'evil', expected: 'office' } },
+    });
   });
 
   it('prefers SHA-256 when offered beside MD5 (RFC 8760)', () => {

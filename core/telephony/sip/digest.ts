@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { AppErrorShape } from '../../../shared/result.js';
+import { problem } from '../../errors.js';
 
 /**
  * HTTP Digest as used by SIP (RFC 3261 §22.4, RFC 2617 §3.2, RFC 7616 for
@@ -134,37 +136,37 @@ export class DigestSession {
 
   /**
    * Given the 401/407, returns the header to add to the retried request, or
-   * an error code and message when it cannot (or must not) be answered.
+   * the problem when it cannot (or must not) be answered.
    */
   answer(
     status: 401 | 407,
     challengeValues: readonly string[],
     method: string,
     uri: string,
-  ): { ok: true; header: { name: string; value: string } } | { ok: false; code: string; message: string } {
+  ): { ok: true; header: { name: string; value: string } } | { ok: false; problem: AppErrorShape } {
     const challenge = pickChallenge(challengeValues);
     if (!challenge) {
-      return { ok: false, code: 'sip.authUnsupported', message: 'The gateway asked for an authentication scheme this app does not support (only Digest MD5/SHA-256 with qop=auth).' };
+      return refused(problem('sip.authUnsupported', 'The gateway asked for an authentication scheme this app does not support (only Digest MD5/SHA-256 with qop=auth).'));
     }
     if (this.password === undefined || this.password === '') {
-      return { ok: false, code: 'sip.authFailed', message: 'The gateway requires a username and password: enter them in Settings > Gateway.' };
+      return refused(problem('sip.passwordMissing', 'The gateway requires a username and password: enter them in Settings > Gateway.'));
     }
     if (this.expectedRealm && challenge.realm !== this.expectedRealm) {
-      return {
-        ok: false,
-        code: 'sip.authFailed',
-        message: `The gateway asked for credentials of realm "${challenge.realm}", but Settings > Gateway expects realm "${this.expectedRealm}": correct the realm.`,
-      };
+      return refused(
+        problem(
+          'sip.wrongRealm',
+          `The gateway asked for credentials of realm "${challenge.realm}", but Settings > Gateway expects realm "${this.expectedRealm}": correct the realm.`,
+          { realm: challenge.realm, expected: this.expectedRealm },
+        ),
+      );
     }
     const previous = this.tried.get(challenge.realm);
     if (previous) {
       const canRetryStale = challenge.stale && previous.staleRetries < 1 && previous.nonce !== challenge.nonce;
       if (!canRetryStale) {
-        return {
-          ok: false,
-          code: 'sip.authFailed',
-          message: `The gateway refused the username or password (realm "${challenge.realm}"): check them in Settings > Gateway.`,
-        };
+        return refused(
+          problem('sip.authFailed', `The gateway refused the username or password (realm "${challenge.realm}"): check them in Settings > Gateway.`, { realm: challenge.realm }),
+        );
       }
       this.tried.set(challenge.realm, { nonce: challenge.nonce, staleRetries: previous.staleRetries + 1 });
     } else {
@@ -179,4 +181,8 @@ export class DigestSession {
     this.counts.set(challenge.nonce, nc);
     return digestAuthorization({ challenge, method, uri, username: this.username, password: this.password ?? '', nc });
   }
+}
+
+function refused(reason: AppErrorShape): { ok: false; problem: AppErrorShape } {
+  return { ok: false, problem: reason };
 }

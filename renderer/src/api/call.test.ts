@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { CodedError } from '../../../shared/types.js';
 import { i18n, type AppLocale } from '../i18n/index.js';
-import { errorText } from './call.js';
+import { errorText, storedErrorText } from './call.js';
 
 function inLocale(locale: AppLocale, error: { code: string; params?: Record<string, string | number> }): string {
   i18n.global.locale.value = locale;
@@ -38,5 +39,28 @@ describe('errorText', () => {
 
   it('falls back to the core’s sentence for a code with no translation', () => {
     expect(inLocale('zh', { code: 'sms.somethingNew', params: { provider: 'twilio' } })).toBe('the core’s English sentence');
+  });
+});
+
+describe('storedErrorText', () => {
+  const sentence = 'The gateway at 192.0.2.1:5060 refused the connection (INVITE).; The gateway did not confirm the hang-up (no answer to the BYE).';
+  const codes: CodedError[] = [
+    { code: 'sip.connectionRefused', params: { address: '192.0.2.1:5060' } },
+    { code: 'sip.byeTimeout', params: {} },
+  ];
+  afterEach(() => {
+    i18n.global.locale.value = 'en';
+  });
+
+  it('translates every stored problem, in order', () => {
+    i18n.global.locale.value = 'id';
+    const text = storedErrorText(sentence, codes);
+    expect(text).toMatch(/^Gateway di 192\.0\.2\.1:5060 menolak koneksi.* Gateway tidak mengonfirmasi penutupan panggilan\.$/);
+  });
+
+  it('shows the stored sentence for rows stored before codes were, and when a code has no translation', () => {
+    i18n.global.locale.value = 'zh';
+    expect(storedErrorText(sentence, null)).toBe(sentence);
+    expect(storedErrorText(sentence, [...codes, { code: 'sip.somethingNew', params: {} }])).toBe(sentence);
   });
 });

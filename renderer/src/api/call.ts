@@ -1,5 +1,6 @@
 import type { AutocallApi } from '../../../shared/contract/api.js';
 import type { AppErrorShape, Result } from '../../../shared/result.js';
+import type { CodedError } from '../../../shared/types.js';
 import { i18n } from '../i18n/index.js';
 
 /** An operation the core refused, with its message already in the user's language. */
@@ -48,18 +49,32 @@ function paramText(code: string, name: string, value: string | number): string |
  * translation yet (a new code must never show as a bare key).
  */
 export function errorText(error: AppErrorShape): string {
-  const key = `errors.${error.code}`;
-  const { t, te } = i18n.global;
-  if (!te(key) && !te(key, 'en')) return error.message;
+  if (!translated(error.code)) return error.message;
   const params = Object.fromEntries(Object.entries(error.params ?? {}).map(([name, value]) => [name, paramText(error.code, name, value)]));
-  return t(key, params);
+  return i18n.global.t(`errors.${error.code}`, params);
+}
+
+function translated(code: string): boolean {
+  const { te } = i18n.global;
+  return te(`errors.${code}`) || te(`errors.${code}`, 'en');
 }
 
 /**
- * The translated text of a problem the core reports inside a result instead
- * of refusing ("sip.noResponse: the gateway did not answer" in
- * CallResult.errors or GatewayTestView.error): the code's `errors.<code>`
- * text with what follows the code as {detail}, or the text as it came.
+ * The translated text of an error the core stored with a row (a failed SMS,
+ * a call attempt's problems): each code's `errors.<code>` text in order, or
+ * the stored English sentence when the row was written before codes were
+ * stored or one of its codes has no translation yet.
+ */
+export function storedErrorText(sentence: string, codes: readonly CodedError[] | null): string {
+  if (!codes || codes.length === 0 || !codes.every((c) => translated(c.code))) return sentence;
+  return codes.map((c) => errorText({ ...c, message: sentence })).join(' ');
+}
+
+/**
+ * The translated text of a problem the core reports as one string inside a
+ * result instead of refusing ("sip.noResponse: the gateway did not answer"
+ * in GatewayTestView.error): the code's `errors.<code>` text with what
+ * follows the code as {detail}, or the text as it came.
  */
 export function problemText(problem: string): string {
   const match = /^([a-z]+\.[A-Za-z]+): ?([\s\S]*)$/.exec(problem);

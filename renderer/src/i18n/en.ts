@@ -550,6 +550,8 @@ export const en = {
       badNumber: '"{number}" is not a number this SMS can be sent to. Type it as 0812-3456-7890 or +62 812 3456 7890 (Zenziva sends only to Indonesian numbers).',
       badPattern: 'The success text "{pattern}" is not a valid regular expression. Type plain text such as Sending, or fix the expression.',
       emptyText: 'The SMS text is empty; there is nothing to send. Type the text.',
+      notAccepted: 'The SMS provider did not accept the message: {detail}.',
+      interrupted: 'The app stopped while this SMS was being sent; it may have been delivered, so it is not sent again automatically.',
     },
     smsAccount: {
       badUrl: 'The {field} "{value}" is not a web address. Enter it as https://host[:port][/path], starting with http:// or https://.',
@@ -597,6 +599,12 @@ export const en = {
       byeTimeout: 'The gateway did not confirm the hang-up.',
       badAnswer: 'The gateway’s answer could not be used ({detail}).',
       badReoffer: 'The gateway changed the call’s audio in a way that cannot be used ({detail}).',
+      passwordMissing: 'The gateway asks for a user name and password, and no password is saved. Enter it in Settings > Gateway.',
+      wrongRealm: 'The gateway asked for the credentials of realm "{realm}", but Settings > Gateway expects realm "{expected}". Correct the realm.',
+      connectionRefused: 'The gateway at {address} refused the connection: nothing answers SIP there over this transport. Check the host, port and transport in Settings > Gateway.',
+      connectTimeout: 'The gateway at {address} did not accept the connection in time. Check the host and port, and that a firewall lets SIP through.',
+      networkUnreachable: 'The gateway at {address} cannot be reached from this computer. Check the network connection and the local address for calls in Settings > Gateway.',
+      connectionLost: 'The gateway at {address} closed the connection.',
     },
     media: {
       closed: 'The call has ended; its recording cannot be played any more.',
@@ -615,6 +623,9 @@ export const en = {
       badNumber: 'The number "{number}" cannot be written in the number format chosen in Settings > Gateway. Check the number.',
       aborted: 'The call was stopped before the gateway answered.',
       maxDuration: 'The call reached the maximum call length and was ended.',
+      notPlaced: 'The call could not be placed ({detail}).',
+      interrupted: 'The app stopped while this call was in progress, so it is not known whether it reached the person. It is not called again automatically; you can choose to call uncertain numbers again.',
+      dryRun: 'Dry run: no real call was placed.',
     },
   },
 };

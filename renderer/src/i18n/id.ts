@@ -547,6 +547,8 @@ export const id: Messages = {
       badNumber: '"{number}" bukan nomor yang dapat dikirimi SMS ini. Tulis sebagai 0812-3456-7890 atau +62 812 3456 7890 (Zenziva hanya mengirim ke nomor Indonesia).',
       badPattern: 'Teks sukses "{pattern}" bukan ekspresi reguler yang valid. Ketik teks biasa seperti Sending, atau perbaiki ekspresinya.',
       emptyText: 'Teks SMS kosong; tidak ada yang dikirim. Ketik teksnya.',
+      notAccepted: 'Penyedia SMS tidak menerima pesan: {detail}.',
+      interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
     },
     smsAccount: {
       badUrl: 'Alamat ({field}) "{value}" bukan alamat web. Tulis sebagai https://host[:port][/path], diawali http:// atau https://.',
@@ -594,6 +596,12 @@ export const id: Messages = {
       byeTimeout: 'Gateway tidak mengonfirmasi penutupan panggilan.',
       badAnswer: 'Jawaban gateway tidak dapat dipakai ({detail}).',
       badReoffer: 'Gateway mengubah audio panggilan dengan cara yang tidak dapat dipakai ({detail}).',
+      passwordMissing: 'Gateway meminta nama pengguna dan kata sandi, tetapi belum ada kata sandi yang disimpan. Masukkan di Pengaturan > Gateway.',
+      wrongRealm: 'Gateway meminta kredensial untuk realm "{realm}", tetapi Pengaturan > Gateway mengharapkan realm "{expected}". Perbaiki realm-nya.',
+      connectionRefused: 'Gateway di {address} menolak koneksi: tidak ada yang menjawab SIP di sana lewat transport ini. Periksa host, port, dan transport di Pengaturan > Gateway.',
+      connectTimeout: 'Gateway di {address} tidak menerima koneksi tepat waktu. Periksa host dan port, serta pastikan firewall meloloskan SIP.',
+      networkUnreachable: 'Gateway di {address} tidak dapat dijangkau dari komputer ini. Periksa koneksi jaringan dan alamat lokal untuk panggilan di Pengaturan > Gateway.',
+      connectionLost: 'Gateway di {address} menutup koneksi.',
     },
     media: {
       closed: 'Panggilan sudah berakhir; rekamannya tidak dapat diputar lagi.',
@@ -612,6 +620,9 @@ export const id: Messages = {
       badNumber: 'Nomor "{number}" tidak dapat ditulis dalam format nomor yang dipilih di Pengaturan > Gateway. Periksa nomornya.',
       aborted: 'Panggilan dihentikan sebelum gateway menjawab.',
       maxDuration: 'Panggilan mencapai durasi maksimum dan diakhiri.',
+      notPlaced: 'Panggilan tidak dapat dilakukan ({detail}).',
+      interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
+      dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
     },
   },
 };

@@ -547,6 +547,8 @@ export const zh: Messages = {
       badNumber: '“{number}”不是可以发送此短信的号码。请写成 0812-3456-7890 或 +62 812 3456 7890（Zenziva 只能发送到印度尼西亚号码）。',
       badPattern: '成功文字“{pattern}”不是有效的正则表达式。请输入普通文字（如 Sending），或修正该表达式。',
       emptyText: '短信内容为空，没有可发送的内容。请输入内容。',
+      notAccepted: '短信服务商未接受该短信：{detail}。',
+      interrupted: '应用在发送此短信时停止；短信可能已送达，因此不会自动重发。',
     },
     smsAccount: {
       badUrl: '地址（{field}）“{value}”不是有效的网址。请写成 https://host[:port][/path]，并以 http:// 或 https:// 开头。',
@@ -594,6 +596,12 @@ export const zh: Messages = {
       byeTimeout: '网关没有确认挂断。',
       badAnswer: '无法使用网关的应答（{detail}）。',
       badReoffer: '网关以无法使用的方式更改了通话音频（{detail}）。',
+      passwordMissing: '网关要求用户名和密码，但尚未保存密码。请在“设置 > 网关”中输入。',
+      wrongRealm: '网关要求域（realm）“{realm}”的凭据，但“设置 > 网关”中设置的域为“{expected}”。请更正域。',
+      connectionRefused: '位于 {address} 的网关拒绝了连接：该地址没有通过此传输协议应答 SIP 的服务。请在“设置 > 网关”中检查主机、端口和传输协议。',
+      connectTimeout: '位于 {address} 的网关没有及时接受连接。请检查主机和端口，并确认防火墙放行 SIP。',
+      networkUnreachable: '本机无法访问位于 {address} 的网关。请检查网络连接以及“设置 > 网关”中的通话本地地址。',
+      connectionLost: '位于 {address} 的网关关闭了连接。',
     },
     media: {
       closed: '通话已结束，无法再播放录音。',
@@ -612,6 +620,9 @@ export const zh: Messages = {
       badNumber: '号码“{number}”无法按“设置 > 网关”中选择的号码格式书写。请检查该号码。',
       aborted: '呼叫在网关应答之前被停止。',
       maxDuration: '通话达到最长时长，已结束。',
+      notPlaced: '无法发起呼叫（{detail}）。',
+      interrupted: '应用在此通话进行时停止，因此无法确定是否已接通对方。该号码不会被自动重拨；您可以选择重新呼叫不确定的号码。',
+      dryRun: '试运行：没有拨打真实电话。',
     },
   },
 };

@@ -1,7 +1,17 @@
 import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { GatewaySettings, GatewayTestView, GatewayView, TestCallResult } from '../../../shared/types.js';
-import { autocall, unwrap } from '../api/call.js';
+import { autocall, messageOf, unwrap } from '../api/call.js';
+
+/** The test call of Settings > Gateway: what was dialled, how far it is, and how it ended. */
+export interface TestCallState {
+  to: string;
+  recordingId: number;
+  status: 'running' | 'cancelling' | 'done';
+  result: TestCallResult | null;
+  /** Why it could not be placed or cancelled, in the language of that moment. */
+  error: string | null;
+}
 
 /** Settings > Gateway. The password never comes back from the core, only whether one is saved. */
 export const useGatewayStore = defineStore('gateway', () => {
@@ -46,14 +56,38 @@ export const useGatewayStore = defineStore('gateway', () => {
     return unwrap(autocall().gateway.test({}));
   }
 
-  function testCall(to: string, recordingId: number): Promise<TestCallResult> {
-    return unwrap(autocall().gateway.testCall({ to, recordingId }));
+  /**
+   * The test call in progress or the last one. It lives here, not in the
+   * card, because the call goes on in the core when the user leaves the
+   * page: coming back must show it still running (with Cancel), then its result.
+   */
+  const testCall = ref<TestCallState | null>(null);
+
+  /** Places a test call; resolves when it has ended, its result (or error) in `testCall`. */
+  async function placeTestCall(to: string, recordingId: number): Promise<void> {
+    testCall.value = { to, recordingId, status: 'running', result: null, error: null };
+    const call = testCall.value; // the reactive state, so the card follows each change
+    try {
+      call.result = await unwrap(autocall().gateway.testCall({ to, recordingId }));
+    } catch (err) {
+      call.error = messageOf(err);
+    } finally {
+      call.status = 'done';
+    }
   }
 
-  /** Ends the test call in progress; its testCall() then resolves with cancelledByUser. */
-  function cancelTestCall(): Promise<void> {
-    return unwrap(autocall().gateway.cancelTestCall({}));
+  /** Ends the test call in progress (CANCEL or BYE); placeTestCall() then records a result with cancelledByUser. */
+  async function cancelTestCall(): Promise<void> {
+    const call = testCall.value;
+    if (call?.status !== 'running') return;
+    call.status = 'cancelling';
+    try {
+      await unwrap(autocall().gateway.cancelTestCall({}));
+    } catch (err) {
+      call.error = messageOf(err);
+      if (call.status === 'cancelling') call.status = 'running'; // still ringing: Cancel can be pressed again
+    }
   }
 
-  return { gateway, loading, dirty, testBlocker, load, save, removePassword, test, testCall, cancelTestCall };
+  return { gateway, loading, dirty, testBlocker, testCall, load, save, removePassword, test, placeTestCall, cancelTestCall };
 });

@@ -1,0 +1,57 @@
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SipGateway } from './sipGateway.js';
+import { transportProblem } from './problems.js';
+import { FakeMediaFactory } from './testing/fakeMedia.js';
+
+const stops: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+/** A TCP port on 127.0.0.1 where nothing listens (one just released). */
+async function closedTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('transport problems of a call', () => {
+  it('a gateway that refuses the TCP connection: sip.connectionRefused with its address, not a bare system message', async () => {
+    const port = await closedTcpPort();
+    const gateway = new SipGateway(
+      {
+        host: '127.0.0.1',
+        port,
+        transport: 'tcp',
+        localAddress: '127.0.0.1',
+        rtpPortRange: [30000, 30999],
+        callerId: { user: '100' },
+        codecs: ['PCMA'],
+        register: false,
+        registerExpires: 300,
+        ringTimeoutMs: 5000,
+        numberFormat: 'e164',
+      },
+      { media: new FakeMediaFactory() },
+    );
+    stops.push(() => gateway.stop());
+    await gateway.start();
+    const result = await gateway.call({ to: '+6281234567890', payloads: { pcma: new Uint8Array(160), pcmu: new Uint8Array(160) } });
+    expect(result.outcome).toBe('failed');
+    expect(result.errors).toEqual([
+      { code: 'sip.connectionRefused', message: expect.stringContaining(`127.0.0.1:${port} refused the connection (INVITE)`), params: { address: `127.0.0.1:${port}` } },
+    ]);
+  });
+
+  it('an error with no known code keeps its text as the detail', () => {
+    const problem = transportProblem(new Error('transport closed'), { host: '192.0.2.1', port: 5060 }, 'BYE');
+    expect(problem).toEqual({
+      code: 'sip.transportError',
+      message: 'Sending the BYE to the gateway at 192.0.2.1:5060 failed: transport closed.',
+      params: { address: '192.0.2.1:5060', detail: 'transport closed' },
+    });
+  });
+});
