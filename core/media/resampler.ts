@@ -12,7 +12,8 @@
  *     (11025 -> 8000 is L=320, M=441), where the steep 3400-4300 Hz edge is
  *     cut with a quarter of the taps it would need at 44.1 kHz.
  * Ten minutes of 44.1 kHz take about 400 million multiplies this way
- * instead of a billion with one polyphase filter at the input rate.
+ * instead of a billion with one polyphase filter at the input rate, and
+ * they run four at a time in a WebAssembly SIMD kernel (firKernel.ts).
  *
  * Every filter is a Kaiser-windowed sinc (Oppenheim & Schafer, 3rd ed.,
  * §7.6.1). The chain passes 0-3400 Hz (ripple well under 0.1 dB) and is at
@@ -25,6 +26,8 @@
  * at time n/8000 s and the output has exactly ceil(inputSamples * 8000 / rate)
  * samples.
  */
+
+import { FirMemory, quads } from './firKernel.js';
 
 export const TARGET_RATE = 8000;
 export const PASS_HZ = 3400;
@@ -86,238 +89,165 @@ function windowedSinc(span: number, cutoff: number, attenuationDb = ATTENUATION_
   return h;
 }
 
-/** One link of the chain: samples in at its input rate, samples out at its output rate, no delay. */
-interface Stage {
-  readonly inputRate: number;
-  readonly outputRate: number;
-  /** Input samples an output needs beyond its own time (the filter's half length). */
-  readonly reach: number;
-  readonly description: string;
-  push(input: Float32Array): Float32Array;
-  /** Ends the input (zeros beyond it) and returns the outputs still owed; `total` caps the stage's whole output count. */
-  flush(total?: number): Float32Array;
-}
-
 /**
- * Input buffer shared by both stage kinds: buf[0] is input index base
- * (negative at the start: the zeros before the signal).
+ * One link of the chain: a filter of `taps` coefficients per phase and L
+ * phases (L = 1 for a halfband), stepping M/L input samples per output.
+ * Output n sits at input position floor(n*M/L) (zero delay: the window
+ * reaches `half` samples to either side). The dot products run in the
+ * WebAssembly kernel (firKernel.ts) over buffers in its memory.
  */
-class History {
-  buf: Float32Array;
-  len: number;
-  base: number;
+class FirStage {
+  /** Input samples an output needs beyond its own time. */
+  readonly reach: number;
+  private readonly taps: number;
+  private memory!: FirMemory;
+  private coefficientsAt = 0;
+  private historyAt = 0;
+  private capacity = 0;
+  private outputAt = 0;
+  private outputCapacity = 0;
+  /** Input index of history[0] (negative at the start: the zeros before the signal), and samples held. */
+  private base: number;
+  private held: number;
+  /** Next output's input position: floor(n*M/L) and (n*M) mod L. */
+  private i = 0;
+  private p = 0;
+  private inputCount = 0;
+  private outputCount = 0;
 
-  constructor(before: number) {
-    this.buf = new Float32Array(before + 8192);
-    this.len = before;
-    this.base = -before;
+  constructor(
+    readonly inputRate: number,
+    readonly outputRate: number,
+    private readonly L: number,
+    readonly M: number,
+    private readonly half: number,
+    /** L phases of `taps` each; phase p's coefficient j multiplies input i + half - taps + 1 + j. */
+    private readonly coefficients: Float32Array,
+    readonly description: string,
+  ) {
+    this.taps = coefficients.length / L;
+    this.reach = half + 1;
+    this.base = -(this.taps - 1);
+    this.held = this.taps - 1;
   }
 
-  /** One past the last input index held. */
-  get end(): number {
-    return this.base + this.len;
+  /** Kernel memory for pushes of up to maxIn samples; the outputs of one push are at most `outputsFor(maxIn)`. */
+  floatsFor(maxIn: number): number {
+    return this.coefficients.length + this.historyFor(maxIn) + this.outputsFor(maxIn) + 12;
   }
 
-  /** Drops what is before input index `from`, makes room for `extra` more and appends `input` (or zeros). */
-  append(from: number, extra: number, input?: Float32Array): void {
-    const drop = from - this.base;
+  outputsFor(maxIn: number): number {
+    return Math.ceil((this.historyFor(maxIn) * this.L) / this.M) + 2;
+  }
+
+  attach(memory: FirMemory, maxIn: number): void {
+    this.memory = memory;
+    this.coefficientsAt = memory.alloc(this.coefficients.length);
+    memory.f32.set(this.coefficients, this.coefficientsAt);
+    this.capacity = this.historyFor(maxIn);
+    this.historyAt = memory.alloc(this.capacity);
+    this.outputCapacity = this.outputsFor(maxIn);
+    this.outputAt = memory.alloc(this.outputCapacity);
+  }
+
+  /** After every push the history keeps fewer than `taps` samples (the next output's window), then the new ones. */
+  private historyFor(maxIn: number): number {
+    return this.taps + Math.max(maxIn, this.half + 1) + 4;
+  }
+
+  /** Returns the new outputs as a view of kernel memory, valid until this stage runs again. */
+  push(input: Float32Array): Float32Array {
+    this.append(input.length, input);
+    this.inputCount += input.length;
+    return this.run(Number.POSITIVE_INFINITY);
+  }
+
+  /** Ends the input (zeros beyond it) and returns the outputs still owed; `total` caps the stage's whole output count. */
+  flush(total = Math.ceil((this.inputCount * this.L) / this.M)): Float32Array {
+    this.append(this.half + 1);
+    return this.run(total - this.outputCount);
+  }
+
+  /** Drops what no future output needs (everything before the next output's window), then appends `input` or zeros. */
+  private append(count: number, input?: Float32Array): void {
+    const f32 = this.memory.f32;
+    const drop = this.i + this.half - this.taps + 1 - this.base;
     if (drop > 0) {
-      this.buf.copyWithin(0, drop, this.len);
-      this.len -= drop;
+      f32.copyWithin(this.historyAt, this.historyAt + drop, this.historyAt + this.held);
+      this.held -= drop;
       this.base += drop;
     }
-    if (this.len + extra > this.buf.length) {
-      const bigger = new Float32Array(Math.max(this.buf.length * 2, this.len + extra));
-      bigger.set(this.buf.subarray(0, this.len));
-      this.buf = bigger;
-    }
-    if (input) this.buf.set(input.subarray(0, extra), this.len);
-    else this.buf.fill(0, this.len, this.len + extra);
-    this.len += extra;
+    if (this.held + count > this.capacity) throw new Error(`resampler stage: ${this.held + count} samples held, room for ${this.capacity}`);
+    const at = this.historyAt + this.held;
+    if (input) f32.set(input.subarray(0, count), at);
+    else f32.fill(0, at, at + count);
+    this.held += count;
+  }
+
+  private run(limit: number): Float32Array {
+    const { L, M, half, taps } = this;
+    // Output n is ready once its newest tap i_n + half is held: floor((p + n*M)/L) < room.
+    const room = this.base + this.held - half - this.i;
+    const ready = room > 0 ? Math.ceil((room * L - this.p) / M) : 0;
+    const n = Math.max(0, Math.min(limit, ready, this.outputCapacity));
+    const x = this.historyAt + (this.i + half - taps + 1 - this.base);
+    this.memory.run(x, this.coefficientsAt, taps, this.outputAt, n, this.p, M % L, Math.floor(M / L), L);
+    const advance = this.p + n * M;
+    this.i += Math.floor(advance / L);
+    this.p = advance % L;
+    this.outputCount += n;
+    return this.memory.f32.subarray(this.outputAt, this.outputAt + n);
   }
 }
 
 /**
  * Decimation by 2 with a halfband filter: cutoff at a quarter of the input
- * rate, so every even tap but the centre (0.5) is zero, and the taps are
- * symmetric. Pass edge STOP_HZ; stop edge inputRate/2 - STOP_HZ, the lowest
- * frequency that folds into 0-STOP_HZ at the halved rate.
+ * rate, so every even tap but the centre (0.5) is zero. Pass edge STOP_HZ;
+ * stop edge inputRate/2 - STOP_HZ, the lowest frequency that folds into
+ * 0-STOP_HZ at the halved rate.
  */
-class HalfbandStage implements Stage {
-  readonly outputRate: number;
-  readonly reach: number;
-  readonly description: string;
-  /** Taps at offsets +-1, +-3, ... +-(2Q-1) from the centre. */
-  private readonly g: Float32Array;
-  private readonly half: number;
-  private readonly history: History;
-  /** Input index of the next output's centre (always even). */
-  private centre = 0;
-  private inputCount = 0;
-  private outputCount = 0;
-
-  constructor(readonly inputRate: number) {
-    this.outputRate = inputRate / 2;
-    let length = kaiserLength(inputRate, STOP_HZ, this.outputRate - STOP_HZ, ATTENUATION_DB + HALFBAND_MARGIN_DB);
-    // A halfband length is 4Q - 1 (half-length 2Q - 1 odd), so both outermost taps are non-zero.
-    while (length % 4 !== 3) length++;
-    this.half = (length - 1) / 2;
-    this.reach = this.half;
-    const h = windowedSinc(this.half, 0.25, ATTENUATION_DB + HALFBAND_MARGIN_DB);
-    const Q = (this.half + 1) / 2;
-    let sides = 0;
-    for (let q = 0; q < Q; q++) sides += 2 * h[this.half + 2 * q + 1]!;
-    this.g = new Float32Array(Q);
-    // The centre tap is 0.5; the others are scaled to add up to 0.5 too, so the gain at DC is exactly 1.
-    for (let q = 0; q < Q; q++) this.g[q] = (h[this.half + 2 * q + 1]! * 0.5) / sides;
-    this.history = new History(this.half);
-    this.description = `${inputRate}->${this.outputRate} halfband (${length} taps, ${Q + 1} multiplies/output)`;
-  }
-
-  push(input: Float32Array): Float32Array {
-    this.history.append(this.centre - this.half, input.length, input);
-    this.inputCount += input.length;
-    return this.run(Number.POSITIVE_INFINITY);
-  }
-
-  flush(total = Math.ceil(this.inputCount / 2)): Float32Array {
-    this.history.append(this.centre - this.half, this.half + 1);
-    return this.run(total - this.outputCount);
-  }
-
-  private run(limit: number): Float32Array {
-    const { g, half } = this;
-    const { buf, base, end } = this.history;
-    const possible = Math.max(0, Math.floor((end - half - 1 - this.centre) / 2) + 1);
-    const out = new Float32Array(Math.min(limit, possible));
-    const Q = g.length;
-    let c = this.centre - base;
-    for (let o = 0; o < out.length; o++, c += 2) {
-      let acc = 0.5 * buf[c]!;
-      for (let q = 0; q < Q; q++) acc += g[q]! * (buf[c - 2 * q - 1]! + buf[c + 2 * q + 1]!);
-      out[o] = acc;
-    }
-    this.centre += 2 * out.length;
-    this.outputCount += out.length;
-    return out;
-  }
+function halfbandStage(inputRate: number): FirStage {
+  const outputRate = inputRate / 2;
+  let length = kaiserLength(inputRate, STOP_HZ, outputRate - STOP_HZ, ATTENUATION_DB + HALFBAND_MARGIN_DB);
+  // A halfband length is 4Q - 1 (half-length 2Q - 1 odd), so both outermost taps are non-zero.
+  while (length % 4 !== 3) length++;
+  const half = (length - 1) / 2;
+  const h = windowedSinc(half, 0.25, ATTENUATION_DB + HALFBAND_MARGIN_DB);
+  let sides = 0;
+  for (let m = 0; m < h.length; m++) if (m !== half) sides += h[m]!;
+  const taps = quads(length);
+  const coefficients = new Float32Array(taps);
+  // The centre tap is 0.5; the others are scaled to add up to 0.5 too, so the gain at DC is exactly 1. Zeros pad the front.
+  for (let m = 0; m < length; m++) coefficients[taps - length + m] = m === half ? 0.5 : (h[m]! * 0.5) / sides;
+  return new FirStage(inputRate, outputRate, 1, 2, half, coefficients, `${inputRate}->${outputRate} halfband (${length} taps)`);
 }
 
 /**
- * Rational L/M resampling with one windowed-sinc low-pass designed at the
- * upsampled rate inputRate*L and split into L phases; each output sample is
- * one dot product of K taps with the input.
+ * Rational L/M resampling to 8000 Hz with one windowed-sinc low-pass
+ * designed at the upsampled rate inputRate*L and split into L phases; each
+ * output sample is one dot product of K taps with the input.
  */
-class PolyphaseStage implements Stage {
-  readonly outputRate = TARGET_RATE;
-  readonly reach: number;
-  readonly description: string;
-  private readonly L: number;
-  readonly M: number;
-  /** Taps per phase (odd). */
-  private readonly K: number;
-  /** (K-1)/2: the filter's centre, in input samples. */
-  private readonly half: number;
-  /** coefficients[p*K + j] = h[p + (K-1-j)*L]: each phase reversed so the dot product walks the input forwards. */
-  private readonly coefficients: Float32Array;
-  private readonly history: History;
-  /** Next output's input position: floor(n*M/L) and (n*M) mod L. */
-  private i = 0;
-  private p = 0;
-  private readonly iStep: number;
-  private readonly pStep: number;
-  private inputCount = 0;
-  private outputCount = 0;
-
-  constructor(readonly inputRate: number) {
-    const g = gcd(inputRate, TARGET_RATE);
-    const L = TARGET_RATE / g;
-    const M = inputRate / g;
-    const stop = Math.min(STOP_HZ, inputRate / 2);
-    let K = kaiserLength(inputRate, PASS_HZ, stop);
-    if (K % 2 === 0) K++;
-    const half = (K - 1) / 2;
-    // Designed at the upsampled rate: cutoff midway through the transition, in cycles per upsampled sample.
-    const h = windowedSinc(half * L, (PASS_HZ + stop) / 2 / (inputRate * L));
-    let sum = 0;
-    for (const v of h) sum += v;
-    // Zero-stuffing by L divides the level by L: scale so every phase has unity gain at DC.
-    const scale = L / sum;
-    // h has 2*half*L + 1 taps; the K*L grid below indexes it from 0 (one zero tap past the end).
-    const coefficients = new Float32Array(K * L);
-    for (let p = 0; p < L; p++) {
-      for (let j = 0; j < K; j++) coefficients[p * K + j] = (h[p + (K - 1 - j) * L] ?? 0) * scale;
-    }
-    this.L = L;
-    this.M = M;
-    this.K = K;
-    this.half = half;
-    // An output between two input samples reaches half taps past the one before it.
-    this.reach = half + 1;
-    this.coefficients = coefficients;
-    this.iStep = Math.floor(M / L);
-    this.pStep = M % L;
-    this.history = new History(K - 1);
-    this.description = `${inputRate}->${TARGET_RATE} polyphase L=${L} M=${M} (${K} taps/output)`;
+function polyphaseStage(inputRate: number): FirStage {
+  const g = gcd(inputRate, TARGET_RATE);
+  const L = TARGET_RATE / g;
+  const M = inputRate / g;
+  const stop = Math.min(STOP_HZ, inputRate / 2);
+  let K = kaiserLength(inputRate, PASS_HZ, stop);
+  if (K % 2 === 0) K++;
+  const half = (K - 1) / 2;
+  // Designed at the upsampled rate: cutoff midway through the transition, in cycles per upsampled sample.
+  const h = windowedSinc(half * L, (PASS_HZ + stop) / 2 / (inputRate * L));
+  let sum = 0;
+  for (const v of h) sum += v;
+  // Zero-stuffing by L divides the level by L: scale so every phase has unity gain at DC.
+  const scale = L / sum;
+  const taps = quads(K);
+  // Phase p, tap j (oldest input first) is h[p + (K-1-j)*L]; h has 2*half*L + 1 taps, one fewer than the K*L grid.
+  const coefficients = new Float32Array(L * taps);
+  for (let p = 0; p < L; p++) {
+    for (let j = 0; j < K; j++) coefficients[p * taps + taps - K + j] = (h[p + (K - 1 - j) * L] ?? 0) * scale;
   }
-
-  push(input: Float32Array): Float32Array {
-    this.history.append(this.oldestNeeded(), input.length, input);
-    this.inputCount += input.length;
-    return this.run(Number.POSITIVE_INFINITY);
-  }
-
-  flush(total = Math.ceil((this.inputCount * this.L) / this.M)): Float32Array {
-    this.history.append(this.oldestNeeded(), this.half + 1);
-    return this.run(total - this.outputCount);
-  }
-
-  /** The oldest tap of the next output: nothing before it is needed again. */
-  private oldestNeeded(): number {
-    return this.i + this.half - (this.K - 1);
-  }
-
-  private run(limit: number): Float32Array {
-    const { K, L, half, iStep, pStep, coefficients: c } = this;
-    const { buf, base, end: available } = this.history;
-    const K4 = K - (K % 4);
-    // An upper bound; the loop stops at the first output whose newest tap is not there yet.
-    const possible = Math.max(0, Math.ceil(((available - half - this.i) * L) / this.M) + 1);
-    const out = new Float32Array(Math.max(0, Math.min(limit, possible)));
-    let i = this.i;
-    let p = this.p;
-    let o = 0;
-    while (o < out.length) {
-      const last = i + half;
-      if (last >= available) break;
-      const start = last - K + 1 - base;
-      const off = p * K;
-      // Four accumulators: one long chain of dependent adds would wait on the FPU's add latency each tap.
-      let a0 = 0;
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let j = 0;
-      for (; j < K4; j += 4) {
-        a0 += c[off + j]! * buf[start + j]!;
-        a1 += c[off + j + 1]! * buf[start + j + 1]!;
-        a2 += c[off + j + 2]! * buf[start + j + 2]!;
-        a3 += c[off + j + 3]! * buf[start + j + 3]!;
-      }
-      for (; j < K; j++) a0 += c[off + j]! * buf[start + j]!;
-      out[o++] = a0 + a1 + (a2 + a3);
-      i += iStep;
-      p += pStep;
-      if (p >= L) {
-        p -= L;
-        i++;
-      }
-    }
-    this.i = i;
-    this.p = p;
-    this.outputCount += o;
-    return o === out.length ? out : out.subarray(0, o);
-  }
+  return new FirStage(inputRate, TARGET_RATE, L, M, half, coefficients, `${inputRate}->${TARGET_RATE} polyphase L=${L} M=${M} (${K} taps/output)`);
 }
 
 /** An input rate the chain accepts: whole Hz in the range MP3 and the other formats use. */
@@ -325,9 +255,12 @@ function checkRate(inputRate: number): void {
   if (!Number.isInteger(inputRate) || inputRate < 4000 || inputRate > 384000) throw new Error(`unsupported sample rate ${inputRate}`);
 }
 
+/** Input samples pushed through the chain at a time: bounds every stage's buffers in kernel memory. */
+const PIECE = 16384;
+
 export class Resampler {
-  private readonly stages: Stage[] = [];
-  private readonly final: PolyphaseStage;
+  private readonly stages: FirStage[] = [];
+  private readonly final: FirStage;
   private inputCount = 0;
   private flushed = false;
 
@@ -336,13 +269,26 @@ export class Resampler {
     let rate = inputRate;
     // Halve while the halved rate keeps a halfband's stop edge (rate/2 - STOP_HZ) above STOP_HZ.
     while (rate % 2 === 0 && rate / 2 > 2 * STOP_HZ) {
-      const stage = new HalfbandStage(rate);
+      const stage = halfbandStage(rate);
       this.stages.push(stage);
       rate = stage.outputRate;
     }
     // The halfbands stop above 2*STOP_HZ, so a polyphase stage always ends the chain (at 8000 Hz in, it is the low-pass alone).
-    this.final = new PolyphaseStage(rate);
+    this.final = polyphaseStage(rate);
     this.stages.push(this.final);
+    // Each stage's largest push is the largest output of the one before.
+    let floats = 0;
+    let maxIn = PIECE;
+    for (const stage of this.stages) {
+      floats += stage.floatsFor(maxIn);
+      maxIn = stage.outputsFor(maxIn);
+    }
+    const memory = new FirMemory(floats);
+    maxIn = PIECE;
+    for (const stage of this.stages) {
+      stage.attach(memory, maxIn);
+      maxIn = stage.outputsFor(maxIn);
+    }
   }
 
   /**
@@ -368,9 +314,13 @@ export class Resampler {
   /** Feeds mono samples; returns the new 8 kHz output samples. */
   push(samples: Float32Array): Float32Array {
     this.inputCount += samples.length;
-    let x = samples;
-    for (const stage of this.stages) x = stage.push(x);
-    return x;
+    const pieces: Float32Array[] = [];
+    for (let at = 0; at < samples.length; at += PIECE) {
+      let x = samples.subarray(at, Math.min(at + PIECE, samples.length));
+      for (const stage of this.stages) x = stage.push(x);
+      pieces.push(x.slice());
+    }
+    return concat(pieces);
   }
 
   /** Pads the end with zeros and returns the remaining outputs, so the output covers the whole input. */
@@ -378,15 +328,15 @@ export class Resampler {
     if (this.flushed) return new Float32Array(0);
     this.flushed = true;
     const last = this.stages.length - 1;
-    const chunks: Float32Array[] = [];
+    const pieces: Float32Array[] = [];
     // Each stage's tail goes through the later stages before they are flushed themselves.
     for (let s = 0; s <= last; s++) {
       const total = s === last ? Math.ceil((this.inputCount * TARGET_RATE) / this.inputRate) : undefined;
       let x = this.stages[s]!.flush(total);
       for (let t = s + 1; t <= last; t++) x = this.stages[t]!.push(x);
-      chunks.push(x);
+      pieces.push(x.slice());
     }
-    return concat(chunks);
+    return concat(pieces);
   }
 }
 
