@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeMp3 } from '../tests/support/mp3Files.js';
-import { startSipp, type SippRun } from '../tests/support/sipp.js';
+import { freePort, startSipp, type SippRun } from '../tests/support/sipp.js';
 import { makeTempDir } from '../tests/support/tmp.js';
 import { runCli } from './main.js';
 
@@ -70,10 +70,18 @@ describe('autocall command line', () => {
     expect(busy.outcome).toBe('busy');
   });
 
-  it('reports an unreachable gateway with exit code 1', async () => {
-    await cli(data, 'gateway', 'set', '--port', '9');
+  it('reports an unreachable gateway with exit code 1: the coded problem as JSON, its sentence for people', async () => {
+    // Nothing listens there: TCP is refused at once, where UDP would wait out Timer F.
+    const closed = await freePort('tcp');
+    await cli(data, 'gateway', 'set', '--port', String(closed), '--transport', 'tcp');
     const r = await cli(data, '--json', 'gateway', 'test');
     expect(r.code).toBe(1);
-    expect((JSON.parse(r.stdout) as { reachable: boolean }).reachable).toBe(false);
-  }, 60_000);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      reachable: false,
+      error: { code: 'sip.connectionRefused', message: expect.stringContaining('refused the connection (OPTIONS)'), params: { address: `127.0.0.1:${closed}` } },
+    });
+    const human = await cli(data, 'gateway', 'test');
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain(`Not reachable.\nError: The gateway at 127.0.0.1:${closed} refused the connection (OPTIONS)`);
+  });
 });

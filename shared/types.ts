@@ -1,4 +1,5 @@
 /** Domain records as they cross the contract. Times are epoch milliseconds; the UI shows them in WIB. */
+import type { AppErrorShape } from './result.js';
 import type { SipTraceEntry } from './telephony/callResult.js';
 
 export type { SipTraceEntry, CallResult, TestCallResult } from './telephony/callResult.js';
@@ -204,7 +205,8 @@ export interface EngineStatus {
   gateway: 'dryRun' | 'sip';
   /** The SIP gateway's state: while it is not 'ready' no calls are placed and numbers wait. */
   gatewayState: 'dryRun' | 'starting' | 'ready' | 'unreachable' | 'stopped';
-  gatewayError: string | null;
+  /** Why the SIP gateway is not ready, as a code to translate (`errors.<code>`) with its English sentence; null while it is ready. */
+  gatewayError: AppErrorShape | null;
   /** Running tasks made for the SIP gateway while it is not ready or not selected: they wait. */
   tasksWaitingForGateway: number;
 }
@@ -238,7 +240,8 @@ export interface GatewayTestView {
   reachable: boolean;
   status: number | null;
   registered?: boolean;
-  error?: string;
+  /** Why OPTIONS or REGISTER failed, as a code to translate with its English sentence (the same codes a call's problems have). */
+  error?: AppErrorShape;
   trace: SipTraceEntry[];
 }
 

@@ -54,7 +54,7 @@ export function formatTrace(trace: SipTraceEntry[]): string {
 function describeTest(r: GatewayTestView): string {
   const lines = [r.reachable ? `Reachable: the gateway answered OPTIONS with ${r.status}.` : 'Not reachable.'];
   if (r.registered !== undefined) lines.push(r.registered ? 'Registered.' : 'Not registered.');
-  if (r.error) lines.push(`Error: ${r.error}`);
+  if (r.error) lines.push(`Error: ${r.error.message}`);
   return lines.join('\n');
 }
 

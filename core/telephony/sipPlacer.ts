@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import type { AppErrorShape } from '../../shared/result.js';
 import type { CallResult } from '../../shared/telephony/callResult.js';
 import type { GatewaySettings } from '../../shared/types.js';
-import { AppError } from '../errors.js';
+import { AppError, problem, problemOf } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { CallPlacer, CallReport, CallRequest } from '../tasks/types.js';
 import type { GatewayConfig } from './gateway/config.js';
@@ -68,6 +69,11 @@ export function toCallReport(result: CallResult): CallReport {
   };
 }
 
+/** A failure to start or probe the gateway: an AppError keeps its code; anything else is a bug, shown as `internal` with its text for the log. */
+function unexpected(err: unknown): AppErrorShape {
+  return problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`));
+}
+
 export type SipPlacerState = 'starting' | 'ready' | 'unreachable' | 'stopped';
 
 /**
@@ -81,7 +87,7 @@ export class SipCallPlacer implements CallPlacer {
   readonly dryRun = false;
   private readonly gateway: SipGateway;
   private stateValue: SipPlacerState = 'starting';
-  private lastError: string | null = null;
+  private lastError: AppErrorShape | null = null;
   private unansweredInARow = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private active = 0;
@@ -104,7 +110,8 @@ export class SipCallPlacer implements CallPlacer {
     return this.stateValue;
   }
 
-  get error(): string | null {
+  /** Why the gateway is not ready, coded as a call's problems are; null while it is. */
+  get error(): AppErrorShape | null {
     return this.lastError;
   }
 
@@ -133,7 +140,7 @@ export class SipCallPlacer implements CallPlacer {
   async testCall(to: string, recordingId: number, signal?: AbortSignal): Promise<CallResult> {
     await this.started;
     if (this.stateValue !== 'ready' && !this.retired) await this.start();
-    if (this.stateValue !== 'ready') throw new AppError('gateway.unreachable', this.lastError ?? 'The SIP gateway could not be started.');
+    if (this.stateValue !== 'ready') throw new AppError('gateway.unreachable', this.lastError?.message ?? 'The SIP gateway could not be started.');
     const payloads = await this.loadPayloads(recordingId);
     return this.gateway.call({ to, payloads, ...(signal ? { signal } : {}) });
   }
@@ -156,7 +163,7 @@ export class SipCallPlacer implements CallPlacer {
       await this.gateway.start();
       this.setState('ready', null);
     } catch (err) {
-      this.setState('unreachable', err instanceof AppError ? err.message : String(err));
+      this.setState('unreachable', unexpected(err));
       this.scheduleRetry(() => this.start());
     }
   }
@@ -167,18 +174,19 @@ export class SipCallPlacer implements CallPlacer {
       this.unansweredInARow = 0;
       return;
     }
-    const unreachable = result.errors.some((e) => GATEWAY_SILENT.has(e.code));
-    if (!unreachable) return;
+    const silence = result.errors.find((e) => GATEWAY_SILENT.has(e.code));
+    if (!silence) return;
     this.unansweredInARow += 1;
     if (this.unansweredInARow >= UNREACHABLE_AFTER && this.stateValue === 'ready') {
-      this.setState('unreachable', `The gateway did not answer the last ${this.unansweredInARow} calls: ${result.errors[0]?.message ?? ''}`);
+      // The last call's own problem: the banner then reads as that call's result does.
+      this.setState('unreachable', silence);
       this.scheduleRetry(() => this.probe());
     }
   }
 
   private async probe(): Promise<void> {
     if (this.retired) return;
-    const result = await this.gateway.test().catch((err: unknown) => ({ reachable: false, error: String(err) }) as GatewayTestResult);
+    const result = await this.gateway.test().catch((err: unknown): GatewayTestResult => ({ reachable: false, status: null, trace: [], error: unexpected(err) }));
     if (result.reachable) {
       this.unansweredInARow = 0;
       this.setState('ready', null);
@@ -197,7 +205,7 @@ export class SipCallPlacer implements CallPlacer {
     this.retryTimer.unref();
   }
 
-  private setState(state: SipPlacerState, error: string | null): void {
+  private setState(state: SipPlacerState, error: AppErrorShape | null): void {
     if (this.retired) return;
     const changed = state !== this.stateValue;
     this.stateValue = state;

@@ -317,7 +317,9 @@ test.describe('Settings > Gateway', () => {
     const result = page.getByTestId('gateway-test-result');
     await expect(result).toContainText('Not reachable');
     expect(Date.now() - started).toBeLessThan(10_000);
-    await expect(page.getByTestId('gateway-test-problem')).toContainText('The connection to the gateway failed (connect ECONNREFUSED');
+    // The same translated sentence as the test call's below: one coded problem, sip.connectionRefused.
+    const refused = `The gateway at 127.0.0.1:${closed} refused the connection: nothing answers SIP there over this transport. Check the host, port and transport in Settings > Gateway.`;
+    await expect(page.getByTestId('gateway-test-problem')).toHaveText(refused);
     await expect(page.getByTestId('gateway-test-status')).toHaveText('—');
     await expect(page.getByTestId('gateway-trace').getByTestId('sip-trace-entry')).toHaveCount(1);
     await expect(page.getByTestId('gateway-trace')).toContainText(`to tcp:127.0.0.1:${closed}`);
@@ -325,16 +327,17 @@ test.describe('Settings > Gateway', () => {
     await field(page, 'gateway-call-to').fill('081234560011');
     await page.getByTestId('gateway-call').click();
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Failed');
-    await expect(page.getByTestId('gateway-call-problems')).toContainText(`The gateway at 127.0.0.1:${closed} refused the connection`);
+    await expect(page.getByTestId('gateway-call-problems')).toHaveText(refused);
     await expect(page.getByTestId('gateway-call-status')).toHaveText('—');
 
     // The core's problem codes are translated, in the language chosen now.
     await page.getByTestId('locale-menu').click();
     await page.getByTestId('locale-id').click();
     await expect(page.getByTestId('gateway-test-result')).toContainText('Tidak terjangkau');
-    await expect(page.getByTestId('gateway-test-problem')).toContainText('Koneksi ke gateway gagal (connect ECONNREFUSED');
+    const menolak = `Gateway di 127.0.0.1:${closed} menolak koneksi: tidak ada yang menjawab SIP di sana lewat transport ini. Periksa host, port, dan transport di Pengaturan > Gateway.`;
+    await expect(page.getByTestId('gateway-test-problem')).toHaveText(menolak);
     await expect(page.getByTestId('gateway-call-outcome')).toHaveText('Gagal');
-    await expect(page.getByTestId('gateway-call-problems')).toContainText(`Gateway di 127.0.0.1:${closed} menolak koneksi`);
+    await expect(page.getByTestId('gateway-call-problems')).toHaveText(menolak);
     expect(app.consoleErrors).toEqual([]);
   });
 });

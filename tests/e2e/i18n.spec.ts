@@ -14,8 +14,9 @@ const FEATURES_SHOWN = ['recording', 'roster', 'template', 'sms', 'smsAccount', 
 
 /**
  * Where the core names an error code: an AppError it throws, or a problem()
- * it reports inside a result and stores with a row (the errors of a call
- * attempt and of a failed SMS, which the task detail page translates).
+ * it reports inside a result (the errors of a call attempt and of a failed
+ * SMS, stored with their rows; the gateway test's problem and the engine
+ * banner's gateway problem), which the pages translate.
  */
 const CODE_SITE = /\b(?:AppError|problem)\(\s*['"]([a-zA-Z]+)\.([a-zA-Z.]+)['"]/g;
 
@@ -49,6 +50,20 @@ const STORED_WITH_ROWS = [
   'sms.interrupted',
 ];
 
+/** Codes of Settings > Gateway > Test gateway and of the Scheduler's gateway banner (OPTIONS, REGISTER, opening the SIP socket). */
+const SHOWN_BY_GATEWAY_TEST = [
+  'sip.noResponse',
+  'sip.connectionRefused',
+  'sip.transportError',
+  'sip.authFailed',
+  'sip.passwordMissing',
+  'sip.wrongRealm',
+  'sip.registerRejected',
+  'sip.registerUnfinished',
+  'sip.bindFailed',
+  'gateway.unresolvable',
+];
+
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -67,7 +82,7 @@ function leaves(tree: unknown, prefix = ''): Map<string, string> {
   return out;
 }
 
-test('every error code of the shown features, thrown or stored with calls and SMS, is translated in en, id and zh', () => {
+test('every error code of the shown features, thrown, stored with calls and SMS or shown by the gateway test, is translated in en, id and zh', () => {
   const codes = new Set<string>();
   for (const file of sourceFiles(join(process.cwd(), 'core'))) {
     for (const match of readFileSync(file, 'utf8').matchAll(CODE_SITE)) {
@@ -76,6 +91,7 @@ test('every error code of the shown features, thrown or stored with calls and SM
   }
   expect(codes.size).toBeGreaterThan(5);
   expect(STORED_WITH_ROWS.filter((code) => !codes.has(code)), 'stored codes the scan did not find').toEqual([]);
+  expect(SHOWN_BY_GATEWAY_TEST.filter((code) => !codes.has(code)), 'gateway test codes the scan did not find').toEqual([]);
   for (const [name, messages] of Object.entries({ en, id, zh })) {
     const keys = leaves(messages);
     const missing = [...codes].filter((code) => !keys.has(`errors.${code}`));

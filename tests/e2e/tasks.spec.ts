@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
 import { wibParts } from '../../shared/time/wib.js';
 import { OUTCOMES } from '../../shared/types.js';
-import { startSipp, type SippRun } from '../support/sipp.js';
+import { freePort, startSipp, type SippRun } from '../support/sipp.js';
 import { makeTempDir } from '../support/tmp.js';
 import { expect, screenshot, test } from './fixtures.js';
 import { addApprovedTemplate, addRecording, addRoster, call, useSipGateway, useTwilio } from './coreSetup.js';
@@ -332,5 +332,28 @@ test.describe('a scheduled run', () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+test.describe('a SIP gateway that is not ready', () => {
+  test('the banner says why in the chosen language, as the gateway test and test call do', async ({ app, bridge }) => {
+    const { page } = app;
+    // Registration on, over TCP to a port where nothing listens: the gateway cannot start, refused at once.
+    const closed = await freePort('tcp');
+    await useSipGateway(bridge.core, '127.0.0.1', closed, { transport: 'tcp', register: true });
+
+    await app.goto('/scheduler');
+    const banner = page.getByTestId('engine-gateway-not-ready');
+    await expect(banner).toContainText('The SIP gateway does not answer.');
+    await expect(page.getByTestId('engine-gateway-problem')).toHaveText(
+      `— The gateway at 127.0.0.1:${closed} refused the connection: nothing answers SIP there over this transport. Check the host, port and transport in Settings > Gateway.`,
+    );
+
+    await page.getByTestId('locale-menu').click();
+    await page.getByTestId('locale-id').click();
+    await expect(page.getByTestId('engine-gateway-problem')).toHaveText(
+      `— Gateway di 127.0.0.1:${closed} menolak koneksi: tidak ada yang menjawab SIP di sana lewat transport ini. Periksa host, port, dan transport di Pengaturan > Gateway.`,
+    );
+    expect(app.consoleErrors).toEqual([]);
   });
 });

@@ -1,3 +1,5 @@
+import type { AppErrorShape } from '../../../shared/result.js';
+import { problem } from '../../errors.js';
 import { DigestSession } from '../sip/digest.js';
 import { newBranch, newCallId, newTag } from '../sip/ids.js';
 import { getHeader, getHeaderLines, getHeaderList, type SipHeader, type SipRequest, type SipResponse } from '../sip/message.js';
@@ -7,10 +9,14 @@ import type { TimerHandle } from '../sip/timers.js';
 import type { Destination } from '../sip/transport.js';
 import { parseNameAddr } from '../sip/uri.js';
 import type { GatewayConfig } from './config.js';
+import { transportProblem } from './problems.js';
 
 export type RegisterResult =
   | { ok: true; registered: boolean; status: number; expires: number }
-  | { ok: false; registered: false; status: number | null; error: string };
+  | { ok: false; registered: false; status: number | null; error: AppErrorShape };
+
+/** Requests of one REGISTER before giving up: enough for a challenge, a stale nonce and a 423 Interval Too Brief. */
+const MAX_ROUNDS = 4;
 
 /**
  * REGISTER with the gateway (RFC 3261 §10.2) for gateways that only accept
@@ -47,16 +53,16 @@ export class Registration {
     let wanted = expires;
     if (trace) this.stack.traceCallId(this.callId, trace);
     try {
-      for (let attempt = 0; attempt < 4; attempt++) {
+      for (let round = 0; round < MAX_ROUNDS; round++) {
         const request = this.build(requestUri, wanted, auth);
         const outcome = await sendNonInvite(this.stack, request, this.firstHop);
-        if (outcome.kind === 'timeout') return (this.last = { ok: false, registered: false, status: null, error: 'sip.noResponse: the gateway did not answer REGISTER' });
-        if (outcome.kind === 'transportError') return (this.last = { ok: false, registered: false, status: null, error: `sip.transportError: ${outcome.error.message}` });
+        if (outcome.kind === 'timeout') return this.failed(null, problem('sip.noResponse', 'The gateway did not answer the REGISTER.'));
+        if (outcome.kind === 'transportError') return this.failed(null, transportProblem(outcome.error, this.firstHop, 'REGISTER'));
         const response = outcome.response;
         if (response.status === 401 || response.status === 407) {
           const header = response.status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate';
           const answer = digest.answer(response.status, getHeaderLines(response, header), 'REGISTER', requestUri);
-          if (!answer.ok) return (this.last = { ok: false, registered: false, status: response.status, error: `${answer.problem.code}: ${answer.problem.message}` });
+          if (!answer.ok) return this.failed(response.status, answer.problem);
           auth = [...auth.filter((h) => h.name !== answer.header.name), answer.header];
           continue;
         }
@@ -72,12 +78,16 @@ export class Registration {
           const granted = expires === 0 ? 0 : this.grantedExpires(response, wanted);
           return (this.last = { ok: true, registered: expires !== 0, status: response.status, expires: granted });
         }
-        return (this.last = { ok: false, registered: false, status: response.status, error: `sip.registerRejected: the gateway answered ${response.status} ${response.reason}` });
+        return this.failed(response.status, rejected(response));
       }
-      return (this.last = { ok: false, registered: false, status: null, error: 'sip.registerRejected: too many challenges' });
+      return this.failed(null, problem('sip.registerUnfinished', `The gateway answered the REGISTER ${MAX_ROUNDS} times with new challenges or intervals, never accepting or refusing it.`));
     } finally {
       if (trace) this.stack.traceCallId(this.callId, null);
     }
+  }
+
+  private failed(status: number | null, error: AppErrorShape): RegisterResult {
+    return (this.last = { ok: false, registered: false, status, error });
   }
 
   private build(uri: string, expires: number, auth: SipHeader[]): SipRequest {
@@ -129,7 +139,7 @@ export class Registration {
       void this.register().then((result) => {
         if (result.ok) this.scheduleRefresh(result.expires);
         else {
-          this.log(`sip: registration refresh failed (${result.error}); retrying in 30 s`);
+          this.log(`sip: registration refresh failed (${result.error.message}); retrying in 30 s`);
           this.scheduleRetry();
         }
       });
@@ -149,4 +159,13 @@ export class Registration {
     this.stack.timers.clearTimeout(this.refreshTimer);
     if (this.last?.registered) await this.register(0);
   }
+}
+
+/** A final refusal of the REGISTER (403, 404, 5xx...): its status and reason phrase say why. */
+function rejected(response: SipResponse): AppErrorShape {
+  return problem(
+    'sip.registerRejected',
+    `The gateway refused the registration with ${response.status} ${response.reason}: check the username, password and host in Settings > Gateway.`,
+    { status: response.status, reason: response.reason },
+  );
 }

@@ -86,3 +86,43 @@ describe('SipGateway through kamailio (407 digest)', () => {
     expect(result.errors.map((e) => e.code)).toContain('sip.authFailed');
   });
 });
+
+describe('"Test gateway" with registration at kamailio (401 digest)', () => {
+  /** kamailio as the registrar; the tests send no INVITE, so the callee port is the discard port. */
+  async function registrar(): Promise<KamailioRun> {
+    const kamailio = await startKamailio({ sippPort: 9, user: 'trunk7', password: 's3cr3t!' });
+    cleanups.push(() => kamailio.kill());
+    return kamailio;
+  }
+
+  it('the right password: reachable and registered, no problem, and the binding removed again', async () => {
+    const kamailio = await registrar();
+    const result = await gatewayFor('127.0.0.1', kamailio.port, { register: true, password: 's3cr3t!' }).test();
+    expect(result).toMatchObject({ reachable: true, status: 200, registered: true });
+    expect(result.error).toBeUndefined();
+    const registers = result.trace.filter((t) => t.direction === 'out' && t.text.startsWith('REGISTER '));
+    expect(registers.map((t) => /^Expires: (\d+)/m.exec(t.text)?.[1])).toEqual(['300', '300', '0', '0']);
+  });
+
+  it('a wrong password: challenged again, so sip.authFailed with the realm', async () => {
+    const kamailio = await registrar();
+    const result = await gatewayFor('127.0.0.1', kamailio.port, { register: true, password: 'not-it' }).test();
+    expect(result).toMatchObject({ reachable: true, status: 200, registered: false });
+    expect(result.error).toMatchObject({ code: 'sip.authFailed', params: { realm: 'kamailio.test' } });
+  });
+
+  it('no password saved: sip.passwordMissing, and no credentials are sent', async () => {
+    const kamailio = await registrar();
+    const result = await gatewayFor('127.0.0.1', kamailio.port, { register: true }).test();
+    expect(result).toMatchObject({ reachable: true, registered: false });
+    expect(result.error?.code).toBe('sip.passwordMissing');
+    expect(result.trace.filter((t) => t.direction === 'out' && t.text.startsWith('REGISTER '))).toHaveLength(1);
+  });
+
+  it('a challenge of another realm than the one configured: sip.wrongRealm with both realms', async () => {
+    const kamailio = await registrar();
+    const result = await gatewayFor('127.0.0.1', kamailio.port, { register: true, password: 's3cr3t!', realm: 'office.test' }).test();
+    expect(result.registered).toBe(false);
+    expect(result.error).toMatchObject({ code: 'sip.wrongRealm', params: { realm: 'kamailio.test', expected: 'office.test' } });
+  });
+});

@@ -285,10 +285,24 @@ describe('SipGateway against sipp', () => {
     expect(registers[5]).toMatch(/^Expires: 0/m);
   });
 
-  it('REGISTER with a wrong password makes start() fail with sip.registerFailed', async () => {
+  it('REGISTER with a wrong password makes start() fail with the registrar’s refusal (sip.registerRejected, 403)', async () => {
     const sipp = await startSipp({ scenario: 'register.xml', args: ['-key', 'user', 'trunk7', '-key', 'password', 's3cr3t!'] });
     const gateway = new SipGateway(config(sipp, { register: true, registerExpires: 60, username: 'trunk7', password: 'nope' }), { media: new FakeMediaFactory() });
     running.push({ sipp, gateway });
-    await expect(gateway.start()).rejects.toMatchObject({ code: 'sip.registerFailed' });
+    await expect(gateway.start()).rejects.toMatchObject({ code: 'sip.registerRejected', params: { status: 403, reason: 'Forbidden' } });
+  });
+
+  it('"Test gateway": OPTIONS answered, REGISTER refused with 403 -> reachable, not registered, sip.registerRejected', async () => {
+    const sipp = await startSipp({ scenario: 'options-register-forbidden.xml', calls: 2 });
+    const gateway = new SipGateway(config(sipp, { register: true, username: 'trunk7', password: 's3cr3t!' }), { media: new FakeMediaFactory() });
+    running.push({ sipp, gateway });
+    const result = await gateway.test();
+    await sippPassed(sipp);
+    expect(result).toMatchObject({ reachable: true, status: 200, registered: false });
+    expect(result.error).toEqual({
+      code: 'sip.registerRejected',
+      message: expect.stringContaining('refused the registration with 403 Forbidden'),
+      params: { status: 403, reason: 'Forbidden' },
+    });
   });
 });

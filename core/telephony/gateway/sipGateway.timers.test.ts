@@ -1,5 +1,5 @@
 import { createSocket } from 'node:dgram';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualTimers } from '../sip/timers.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
@@ -90,5 +90,19 @@ describe('call timers in virtual time', () => {
     const result = await pending;
     expect(result.outcome).toBe('noAnswer');
     expect(result.finalStatus).toBeNull();
+  });
+});
+
+describe('"Test gateway" timers in virtual time', () => {
+  it('no answer to OPTIONS: Timer F ends it as not reachable with sip.noResponse, as a call without an answer', async () => {
+    const peer = await silentPeer();
+    const timers = new ManualTimers();
+    const pending = gateway(peer.port, timers).test();
+    // The temporary SIP socket opens in real time; the clock may only move once the OPTIONS is out.
+    await vi.waitFor(() => expect(peer.received.some((m) => m.startsWith('OPTIONS '))).toBe(true), { timeout: 10_000, interval: 10 });
+    await advance(timers, 32_500);
+    const result = await pending;
+    expect(result).toMatchObject({ reachable: false, status: null });
+    expect(result.error).toMatchObject({ code: 'sip.noResponse', message: expect.stringContaining('OPTIONS') });
   });
 });

@@ -1,5 +1,6 @@
+import type { AppErrorShape } from '../../../shared/result.js';
 import type { CallResult, SipTraceEntry } from '../../../shared/telephony/callResult.js';
-import { AppError } from '../../errors.js';
+import { AppError, problem } from '../../errors.js';
 import type { MediaFactory, PreparedPayloads } from '../media/types.js';
 import { newBranch, newCallId, newTag } from '../sip/ids.js';
 import { sendNonInvite } from '../sip/nonInvite.js';
@@ -9,6 +10,7 @@ import type { Destination } from '../sip/transport.js';
 import type { GatewayConfig } from './config.js';
 import { dialledNumber } from './numberFormat.js';
 import { OutboundCall } from './outboundCall.js';
+import { transportProblem } from './problems.js';
 import { Registration } from './registration.js';
 import { localAddressFor, resolveHost } from './resolve.js';
 import { TraceRecorder } from './trace.js';
@@ -27,7 +29,8 @@ export interface GatewayTestResult {
   status: number | null;
   registered?: boolean;
   trace: SipTraceEntry[];
-  error?: string;
+  /** Why OPTIONS or REGISTER failed, coded as a call's problems are (the REGISTER's when both failed). */
+  error?: AppErrorShape;
 }
 
 export interface CallRequest {
@@ -70,7 +73,12 @@ export class SipGateway {
     return this.stack?.localPort ?? null;
   }
 
-  /** Opens the SIP socket and, where configured, registers (throws AppError 'sip.registerFailed'). */
+  /**
+   * Opens the SIP socket and, where configured, registers. Throws an
+   * AppError with the registration's own problem (sip.authFailed,
+   * sip.connectionRefused, sip.registerRejected...), so whoever shows it
+   * says what the gateway did, as a call's problems do.
+   */
   async start(): Promise<void> {
     if (this.stack) return;
     await this.openStack();
@@ -78,11 +86,8 @@ export class SipGateway {
       this.registration = new Registration(this.stack!, this.config, this.firstHop!, this.config.host, this.log);
       const result = await this.registration.start();
       if (!result.ok) {
-        const error = result.error;
         await this.stop();
-        throw new AppError('sip.registerFailed', `The gateway did not accept the registration (${error}). Check the username, password and host in Settings > Gateway.`, {
-          status: result.status ?? 0,
-        });
+        throw new AppError(result.error.code, result.error.message, result.error.params);
       }
     }
   }
@@ -129,7 +134,9 @@ export class SipGateway {
     try {
       if (temporary) await this.openStack();
     } catch (err) {
-      return { reachable: false, status: null, trace: [], error: err instanceof AppError ? `${err.code}: ${err.message}` : String(err) };
+      // openStack throws only AppErrors (unknown host, port in use); anything else is a bug for the caller to report.
+      if (!(err instanceof AppError)) throw err;
+      return { reachable: false, status: null, trace: [], error: err.toJSON() };
     }
     const stack = this.stack!;
     const trace = new TraceRecorder(() => stack.timers.now());
@@ -162,8 +169,8 @@ export class SipGateway {
       );
       stack.traceCallId(callId, null);
       const result: GatewayTestResult = { reachable: outcome.kind === 'response', status: outcome.kind === 'response' ? outcome.response.status : null, trace: trace.entries };
-      if (outcome.kind === 'timeout') result.error = 'sip.noResponse: the gateway did not answer OPTIONS; check the host, port and transport';
-      if (outcome.kind === 'transportError') result.error = `sip.transportError: ${outcome.error.message}`;
+      if (outcome.kind === 'timeout') result.error = problem('sip.noResponse', 'The gateway did not answer the OPTIONS: check the host, port and transport.');
+      if (outcome.kind === 'transportError') result.error = transportProblem(outcome.error, this.firstHop!, 'OPTIONS');
       if (this.config.register) {
         const registration = this.registration ?? new Registration(stack, this.config, this.firstHop!, this.config.host, this.log);
         const registered = await registration.register(this.config.registerExpires, trace.record);

@@ -70,18 +70,6 @@ export function storedErrorText(sentence: string, codes: readonly CodedError[] |
   return codes.map((c) => errorText({ ...c, message: sentence })).join(' ');
 }
 
-/**
- * The translated text of a problem the core reports as one string inside a
- * result instead of refusing ("sip.noResponse: the gateway did not answer"
- * in GatewayTestView.error): the code's `errors.<code>` text with what
- * follows the code as {detail}, or the text as it came.
- */
-export function problemText(problem: string): string {
-  const match = /^([a-z]+\.[A-Za-z]+): ?([\s\S]*)$/.exec(problem);
-  if (!match) return problem;
-  return errorText({ code: match[1]!, message: problem, params: { detail: match[2]! } });
-}
-
 /** Every call to the core goes through here: {ok:false} becomes a UiError with a translated message. */
 export async function unwrap<T>(pending: Promise<Result<T>>): Promise<T> {
   let result: Result<T>;
