@@ -186,6 +186,22 @@ describe('RosterService refuses files that are not spreadsheets', () => {
     storeIsEmpty();
   });
 
+  it('a csv with an unclosed quote names the line where the parser gave up', async () => {
+    const path = writeCsv(tmp.dir, 'quote.csv', ['Name,Phone', 'Budi,081234567890', '"Sari,081311112222', 'Andi,081399998888']);
+    const err = await refusal(() => service.analyze({ path }));
+    expect(err.params).toMatchObject({ fileName: 'quote.csv', line: 6 });
+    expect(err.message).toContain('Quote Not Closed');
+  });
+
+  it('a csv record far longer than the cell limit is stopped by the parser, naming its row', async () => {
+    service = new RosterService(t.ctx, { limits: { maxCellLength: 100 } });
+    const path = writeCsv(tmp.dir, 'huge.csv', ['Name,Phone', 'Budi,081234567890', `${'x'.repeat(2000)},081311112222`]);
+    const err = await refusal(() => service.analyze({ path }));
+    expect(err.code).toBe('roster.cellTooLong');
+    expect(err.params).toMatchObject({ fileName: 'huge.csv', rowNumber: 3, maxCellLength: 100 });
+    storeIsEmpty();
+  });
+
   it('another file type', async () => {
     const err = await refusal(() => service.analyze({ path: writeBytes(tmp.dir, 'roster.txt', Buffer.from('Phone\n0812\n')) }));
     expect(err.code).toBe('roster.unsupportedFormat');
