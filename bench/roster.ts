@@ -6,7 +6,8 @@
  * peak RSS is that work's own, not the generator's):
  *
  *   floor  - the bare streaming read with the same parser and options
- *            (exceljs WorkbookReader / csv-parse), touching every cell;
+ *            (exceljs WorkbookReader / csv-parse), touching every cell, on
+ *            the main thread (the csv import runs csv-parse on a worker);
  *   import - RosterService.analyze + confirm into a real SQLite file.
  *
  * Prints seconds, rows/s, peak RSS and import/floor; asserts nothing.
