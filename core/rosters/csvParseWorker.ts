@@ -43,9 +43,13 @@ const AHEAD = 4;
  * separate file has to be found at run time (tsx, vitest, electron-vite
  * bundles); csv-parse is required from where the caller resolved it, which
  * Electron reads from the app's asar in worker threads too (since Electron
- * 18, electron/electron#33216). The UTF-8 check sees each chunk before csv-parse does, with
- * Node's native isUtf8 (no decoding); a character split across two chunks is
- * carried over to the next.
+ * 18, electron/electron#33216).
+ *
+ * Records are taken from 'data' events, not an async iterator (a promise per
+ * record); the parser is paused while the caller has no room for a batch.
+ * The UTF-8 check sees each chunk before csv-parse does, with Node's native
+ * isUtf8 (no decoding); a character split across two chunks is carried over
+ * to the next.
  */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -53,17 +57,6 @@ const { createReadStream } = require('node:fs');
 const { isUtf8 } = require('node:buffer');
 const { parse, CsvError } = require(workerData.csvParse);
 const { path, options, batchRecords, ahead } = workerData;
-let credits = ahead;
-let resume = null;
-parentPort.on('message', () => {
-  credits++;
-  if (resume) { const r = resume; resume = null; r(); }
-});
-async function post(message) {
-  while (credits === 0) await new Promise((r) => (resume = r));
-  credits--;
-  parentPort.postMessage(message);
-}
 // Length of the prefix of data that ends on a whole character: step back over at
 // most 3 continuation bytes to the lead byte of the last character.
 function wholeChars(data) {
@@ -89,33 +82,36 @@ file.on('data', (chunk) => {
 const parser = parse(options);
 file.on('error', (err) => parser.destroy(err));
 file.pipe(parser);
-(async () => {
-  let records = [];
-  let parsed = 0;
-  try {
-    for await (const record of parser) {
-      records.push(record);
-      parsed++;
-      if (records.length >= batchRecords) {
-        await post({ records, bytesRead: file.bytesRead, notUtf8 });
-        records = [];
-      }
-    }
-    if (carry) notUtf8 = true;
-    await post({ records, bytesRead: file.bytesRead, notUtf8, done: true });
-  } catch (err) {
-    const csv = err instanceof CsvError;
-    parentPort.postMessage({ failed: {
-      message: err instanceof Error ? err.message : String(err),
-      csvCode: csv ? err.code : undefined,
-      lines: csv && typeof err.lines === 'number' ? err.lines : undefined,
-      // csv-parse's own count: records it parsed but had not handed over yet count too.
-      recordsBefore: csv && typeof err.records === 'number' ? err.records : parsed,
-    } });
-  } finally {
-    file.destroy();
-  }
-})();
+let credits = ahead;
+let records = [];
+let parsed = 0;
+parentPort.on('message', () => {
+  if (++credits === 1) parser.resume();
+});
+parser.on('data', (record) => {
+  records.push(record);
+  parsed++;
+  if (records.length < batchRecords) return;
+  parentPort.postMessage({ records, bytesRead: file.bytesRead, notUtf8 });
+  records = [];
+  if (--credits === 0) parser.pause();
+});
+parser.on('end', () => {
+  if (carry) notUtf8 = true;
+  parentPort.postMessage({ records, bytesRead: file.bytesRead, notUtf8, done: true });
+  file.destroy();
+});
+parser.on('error', (err) => {
+  const csv = err instanceof CsvError;
+  parentPort.postMessage({ failed: {
+    message: err instanceof Error ? err.message : String(err),
+    csvCode: csv ? err.code : undefined,
+    lines: csv && typeof err.lines === 'number' ? err.lines : undefined,
+    // csv-parse's own count: records it parsed but had not handed over yet count too.
+    recordsBefore: csv && typeof err.records === 'number' ? err.records : parsed,
+  } });
+  file.destroy();
+});
 `;
 
 interface WorkerMessage extends Partial<CsvChunk> {
