@@ -115,6 +115,15 @@ describe('RosterService refuses files that are not spreadsheets', () => {
     storeIsEmpty();
   });
 
+  it('a workbook part that holds less than its zip directory declares is damaged', async () => {
+    const sheet = Buffer.from('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>');
+    const zip = buildZip([...workbookParts(), { name: 'xl/worksheets/sheet1.xml', data: sheet, declaredSize: sheet.length + 100 }]);
+    const err = await refusal(() => service.analyze({ path: writeBytes(tmp.dir, 'short.xlsx', zip) }));
+    expect(err.code).toBe('roster.unreadable');
+    expect(err.message).toContain('the part xl/worksheets/sheet1.xml is damaged');
+    storeIsEmpty();
+  });
+
   it('a workbook whose declared sizes add up past the limit', async () => {
     service = new RosterService(t.ctx, { limits: { maxUncompressedBytes: 50 * 1024 * 1024 } });
     const { path } = writeZipBomb(tmp.dir, 'big.xlsx', 60, 'honest');
