@@ -6,7 +6,8 @@
  * peak RSS is that work's own, not the generator's):
  *
  *   floor  - the bare streaming read with the same parser and options
- *            (exceljs WorkbookReader / csv-parse), touching every cell;
+ *            (exceljs WorkbookReader / csv-parse), touching every cell, on
+ *            the main thread (the csv import runs csv-parse on a worker);
  *   import - RosterService.analyze + confirm into a real SQLite file.
  *
  * Prints seconds, rows/s, peak RSS and import/floor; asserts nothing.
@@ -21,6 +22,7 @@ import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
@@ -134,13 +136,16 @@ async function floorXlsx(path: string): Promise<number> {
   return rows;
 }
 
-/** Same parser and options as core/rosters/csvRows.ts. */
+/** Same parser, options and way of taking records ('data' events) as core/rosters/csvParseWorker.ts. */
 async function floorCsv(path: string): Promise<number> {
   const parser = createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
     parse({ delimiter: ',', bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: false, max_record_size: 32_767 * 4 + 1024 }),
   );
   let rows = 0;
-  for await (const record of parser as AsyncIterable<string[]>) if (record.length > 0) rows++;
+  parser.on('data', (record: string[]) => {
+    if (record.length > 0) rows++;
+  });
+  await finished(parser);
   return rows;
 }
 

@@ -37,4 +37,27 @@ describe('openDatabase', () => {
     ).toThrow(/cannot store TEXT value in INTEGER column/);
     db.close();
   });
+
+  it('0005 rebuilds roster_entries without the phone index, keeping every entry and the cascade from rosters', () => {
+    const file = join(tmp.dir, 'v3.db');
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    for (const migration of MIGRATIONS.slice(0, 3)) migration.up(old);
+    old.pragma('user_version = 3');
+    old.prepare(`INSERT INTO rosters (id, name, source_file_name, phone_column, columns, status, created_at) VALUES (7, 'r', 'r.csv', 'Phone', '["Phone","Name"]', 'ready', 0)`).run();
+    const insert = old.prepare('INSERT INTO roster_entries (id, roster_id, row_number, phone_e164, phone_raw, variables) VALUES (?, 7, ?, ?, ?, ?)');
+    insert.run(11, 2, '+6281234567890', '0812-3456-7890', '{"Name":"Budi"}');
+    insert.run(12, 3, '+6281311112222', '0813 1111 2222', '{"Name":"Sari"}');
+    const before = old.prepare('SELECT * FROM roster_entries ORDER BY id').all();
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(db.prepare('SELECT * FROM roster_entries ORDER BY id').all()).toEqual(before);
+    const indexes = db.prepare("SELECT name FROM pragma_index_list('roster_entries')").pluck().all();
+    expect(indexes).toEqual(['roster_entries_page']);
+    db.prepare('DELETE FROM rosters WHERE id = 7').run();
+    expect(db.prepare('SELECT count(*) FROM roster_entries').pluck().get()).toBe(0);
+    db.close();
+  });
 });

@@ -48,7 +48,7 @@ export const rosterErrors = {
       { fileName, uncompressedMb: megabytes(uncompressedBytes) },
     ),
 
-  /** The zip directory understated a part's size (yauzl's validateEntrySizes): only a damaged or hostile file does that. */
+  /** The zip directory understated a part's size (found by inflating it): only a damaged or hostile file does that. */
   archiveSizeLie: (fileName: string, part: string) =>
     new AppError(
       'roster.unsafeArchive',

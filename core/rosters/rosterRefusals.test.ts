@@ -115,6 +115,15 @@ describe('RosterService refuses files that are not spreadsheets', () => {
     storeIsEmpty();
   });
 
+  it('a workbook part that holds less than its zip directory declares is damaged', async () => {
+    const sheet = Buffer.from('<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>');
+    const zip = buildZip([...workbookParts(), { name: 'xl/worksheets/sheet1.xml', data: sheet, declaredSize: sheet.length + 100 }]);
+    const err = await refusal(() => service.analyze({ path: writeBytes(tmp.dir, 'short.xlsx', zip) }));
+    expect(err.code).toBe('roster.unreadable');
+    expect(err.message).toContain('the part xl/worksheets/sheet1.xml is damaged');
+    storeIsEmpty();
+  });
+
   it('a workbook whose declared sizes add up past the limit', async () => {
     service = new RosterService(t.ctx, { limits: { maxUncompressedBytes: 50 * 1024 * 1024 } });
     const { path } = writeZipBomb(tmp.dir, 'big.xlsx', 60, 'honest');
@@ -183,6 +192,22 @@ describe('RosterService refuses files that are not spreadsheets', () => {
     const err = await refusal(() => service.analyze({ path }));
     expect(err.code).toBe('roster.csvMalformed');
     expect(err.message).toContain('stray quote');
+    storeIsEmpty();
+  });
+
+  it('a csv with an unclosed quote names the line where the parser gave up', async () => {
+    const path = writeCsv(tmp.dir, 'quote.csv', ['Name,Phone', 'Budi,081234567890', '"Sari,081311112222', 'Andi,081399998888']);
+    const err = await refusal(() => service.analyze({ path }));
+    expect(err.params).toMatchObject({ fileName: 'quote.csv', line: 6 });
+    expect(err.message).toContain('Quote Not Closed');
+  });
+
+  it('a csv record far longer than the cell limit is stopped by the parser, naming its row', async () => {
+    service = new RosterService(t.ctx, { limits: { maxCellLength: 100 } });
+    const path = writeCsv(tmp.dir, 'huge.csv', ['Name,Phone', 'Budi,081234567890', `${'x'.repeat(2000)},081311112222`]);
+    const err = await refusal(() => service.analyze({ path }));
+    expect(err.code).toBe('roster.cellTooLong');
+    expect(err.params).toMatchObject({ fileName: 'huge.csv', rowNumber: 3, maxCellLength: 100 });
     storeIsEmpty();
   });
 

@@ -81,6 +81,20 @@ describe('RosterService', () => {
       expect(a.sample).toEqual([{ rowNumber: 2, phoneE164: '+6281234567890', phoneRaw: '0812 3456 7890', variables: { 姓名: '王伟', 城市: '雅加达' } }]);
     });
 
+    it('in a UTF-8 csv whose characters fall across the chunks it is read in', async () => {
+      // Reads are 256 KiB: pad the first name until a 3-byte character straddles the first boundary.
+      const rows = Array.from({ length: 12_000 }, (_, i) => `王伟${i},08${1_200_000_000 + i}`);
+      let text = '';
+      for (let pad = 0; ; pad++) {
+        text = ['姓名,电话', 'x'.repeat(pad) + rows[0], ...rows.slice(1)].join('\r\n') + '\r\n';
+        if ((Buffer.from(text)[256 * 1024]! & 0xc0) === 0x80) break;
+      }
+      const path = writeCsv(tmp.dir, '名单.csv', text);
+      const a = staged(await service.analyze({ path }));
+      expect(a.roster).toMatchObject({ totalRows: 12_000, validCount: 12_000, invalidCount: 0 });
+      expect(allEntries(a.roster.id).map((e) => e.variables['姓名'])).toEqual(rows.map((r, i) => (i === 0 ? text.split('\r\n')[1]! : r).split(',')[0]));
+    });
+
     it('asks for the phone column when no header names one, then imports with the column the user chose', async () => {
       const path = writeCsv(tmp.dir, 'list.csv', ['Nama,Kota,Kode', 'Budi,Bandung,081234567890', 'Sari,Medan,0813-1111-2222']);
       expect(await service.analyze({ path })).toEqual({ kind: 'needsPhoneColumn', headers: ['Nama', 'Kota', 'Kode'] });

@@ -17,10 +17,6 @@ const PROGRESS_INTERVAL_MS = 100;
 /** A staged roster this old was left by a crash, or by an import preview nobody confirmed. */
 const STAGED_MAX_AGE_MS = 60 * 60 * 1000;
 const SAMPLE_SIZE = 20;
-/** SQLite page cache during an import, in KiB (negative): room for the phone index of ~1,000,000 entries. */
-const IMPORT_CACHE_KIB = 32 * 1024;
-/** WAL pages before an automatic checkpoint during an import (SQLite's default is 1,000). */
-const IMPORT_AUTOCHECKPOINT_PAGES = 10_000;
 const ISSUES_SIZE = 100;
 
 export interface RosterServiceOptions {
@@ -76,7 +72,6 @@ export class RosterService {
     const batches = source.batches();
     let rosterId: number | null = null;
     let copy: Promise<{ sha256: string }> | null = null;
-    let restorePragmas: (() => void) | null = null;
     try {
       const first = await batches.next();
       const firstRows = first.done ? [] : first.value;
@@ -92,7 +87,6 @@ export class RosterService {
       // The copy into the BlobStore runs while the rows are parsed: disk and CPU overlap.
       copy = this.ctx.blobs.importFile(input.path, format);
       copy.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-      restorePragmas = this.tuneForImport();
       const writer = new RosterWriter(this.ctx.db, rosterId, columns, phoneIndex, this.limits, fileName);
       const progress = this.progressReporter(fileName, source, writer);
       writer.add(firstRows.slice(1));
@@ -131,7 +125,6 @@ export class RosterService {
       }
       throw err;
     } finally {
-      restorePragmas?.();
       await batches.return(undefined);
     }
   }
@@ -211,26 +204,6 @@ export class RosterService {
     for (const id of ids) this.deleteRoster(id);
     if (ids.length > 0) this.ctx.log.info('staged rosters swept', { count: ids.length });
     return ids.length;
-  }
-
-  /**
-   * The phone index of a large roster receives numbers in random order, so
-   * each commit dirties most of its pages: a page cache that holds the index
-   * keeps them from being read back, and fewer automatic checkpoints keep
-   * them from being copied (and synced) into the database after every commit
-   * (bench/roster.ts: about a third of the import time). Both are settings of
-   * this connection only; the returned function puts them back.
-   */
-  private tuneForImport(): () => void {
-    const { db } = this.ctx;
-    const cacheSize = db.pragma('cache_size', { simple: true }) as number;
-    const autocheckpoint = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
-    db.pragma(`wal_autocheckpoint = ${IMPORT_AUTOCHECKPOINT_PAGES}`);
-    return () => {
-      db.pragma(`cache_size = ${cacheSize}`);
-      db.pragma(`wal_autocheckpoint = ${autocheckpoint}`);
-    };
   }
 
   private insertStaged(name: string, fileName: string, phoneColumn: string, columns: string[]): number {

@@ -33,9 +33,7 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
     async *batches() {
       const inflation = await checkXlsxDirectory(path, fileName, limits);
       // Whichever fails first ends the import: a bomb of blank XML gives exceljs no row to stop at.
-      const failed = inflation.done.then(() => new Promise<never>(() => {}));
-      failed.catch(() => {}); // raced below; this only keeps an early failure from being "unhandled"
-      const raced = <T>(next: Promise<T>): Promise<T> => Promise.race([next, failed]);
+      const guarded = failFast(inflation.done);
       file = createReadStream(path, { highWaterMark: 256 * 1024 });
       const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
         worksheets: 'emit',
@@ -47,12 +45,12 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
       let finished = false;
       try {
         const sheets = workbook[Symbol.asyncIterator]();
-        for (let s = await raced(sheets.next()); !s.done; s = await raced(sheets.next())) {
+        for (let s = await guarded(sheets.next()); !s.done; s = await guarded(sheets.next())) {
           const sheet = s.value;
           if (!isFirstTab(workbook, sheet)) continue;
           let batch: SheetRow[] = [];
           const rows = sheet[Symbol.asyncIterator]();
-          for (let r = await raced(rows.next()); !r.done; r = await raced(rows.next())) {
+          for (let r = await guarded(rows.next()); !r.done; r = await guarded(rows.next())) {
             const row = r.value;
             const values = row.values as unknown[];
             // values[0] is always empty (exceljs columns are 1-based); a far-right cell makes a long sparse array.
@@ -84,6 +82,30 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
         file.destroy();
       }
     },
+  };
+}
+
+/**
+ * Makes each awaited step of the parse settle with the step's own result or
+ * with `done`'s failure, whichever comes first. Racing every step against
+ * one long-lived promise (Promise.race) would leave a reaction on that
+ * promise per step, and it never settles when the package is safe: a
+ * 100,000-row sheet kept ~150 MB alive that way. Here only the step being
+ * awaited can be rejected by the failure.
+ */
+function failFast(done: Promise<void>): <T>(step: Promise<T>) => Promise<T> {
+  let failure: { error: unknown } | undefined;
+  let rejectStep: ((error: unknown) => void) | undefined;
+  done.catch((error: unknown) => {
+    failure = { error };
+    rejectStep?.(error);
+  });
+  return <T>(step: Promise<T>) => {
+    if (failure) return Promise.reject(failure.error as Error);
+    return new Promise<T>((resolve, reject) => {
+      rejectStep = reject;
+      step.then(resolve, reject);
+    });
   };
 }
 

@@ -57,7 +57,6 @@ export function normalizePhone(raw: string): NormalizedPhone {
  * ("0812-3456-789O" would become a different, valid, number).
  */
 export function cleanPhoneText(raw: string): string | null {
-  let out = '';
   let sawPlus = false;
   let sawDigit = false;
   let start = 0;
@@ -85,13 +84,31 @@ export function cleanPhoneText(raw: string): string | null {
     return null;
   }
   if (!sawDigit) return sawPlus ? null : '';
-  // Second pass only builds the string: most cells are already plain digits.
+  const digits = digitsOf(raw, start, end);
+  return sawPlus ? '+' + digits : digits;
+}
+
+/**
+ * The digits of raw[start, end), full-width ones as ASCII, in runs: most
+ * cells are a few groups of ASCII digits, and appending a character at a
+ * time would copy the growing string once per digit.
+ */
+function digitsOf(raw: string, start: number, end: number): string {
+  let out = '';
+  let run = -1;
   for (let i = start; i < end; i++) {
     const c = raw.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) out += raw[i];
-    else if (c >= 0xff10 && c <= 0xff19) out += String.fromCharCode(c - 0xff10 + 0x30);
+    if (c >= 0x30 && c <= 0x39) {
+      if (run < 0) run = i;
+      continue;
+    }
+    if (run >= 0) {
+      out += raw.slice(run, i);
+      run = -1;
+    }
+    if (c >= 0xff10 && c <= 0xff19) out += String.fromCharCode(c - 0xff10 + 0x30);
   }
-  return sawPlus ? '+' + out : out;
+  return run >= 0 ? out + raw.slice(run, end) : out;
 }
 
 function isSpace(c: number): boolean {

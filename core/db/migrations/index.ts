@@ -3,6 +3,7 @@ import { m0001Initial } from './0001-initial.js';
 import { m0002Tasks } from './0002-tasks.js';
 import { m0003CallTraces } from './0003-call-traces.js';
 import { m0004ErrorCodes } from './0004-error-codes.js';
+import { m0005RosterEntriesPhoneNotIndexed } from './0005-roster-entries-phone-not-indexed.js';
 
 export interface Migration {
   name: string;
@@ -10,4 +11,10 @@ export interface Migration {
 }
 
 /** In order; the position (1-based) is the schema version written to user_version. */
-export const MIGRATIONS: readonly Migration[] = [m0001Initial, m0002Tasks, m0003CallTraces, m0004ErrorCodes];
+export const MIGRATIONS: readonly Migration[] = [
+  m0001Initial,
+  m0002Tasks,
+  m0003CallTraces,
+  m0004ErrorCodes,
+  m0005RosterEntriesPhoneNotIndexed,
+];
