@@ -8,7 +8,7 @@ const TWO_TO_32 = 2 ** 32;
  * The E.164 numbers seen so far in one import, for its duplicate check.
  *
  * A Set of strings would keep every number of a 1,000,000-row roster alive
- * on the heap as its own string (~70 MB, and each one traced by every major
+ * on the heap as its own string (~85 MB, and each one traced by every major
  * garbage collection). An E.164 number is at most 15 digits after the '+',
  * which a double holds exactly, so the numbers live in one Float64Array
  * (open addressing, linear probing; 16 MB at a million numbers). Anything
