@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { MPEGDecoder, type MPEGDecodedAudio } from 'mpg123-decoder';
+import { messagesOf } from '../workers/messages.js';
 
 /**
  * Streams an MP3 through the mpg123 WASM decoder in chunks and downmixes
@@ -148,41 +149,12 @@ async function* decodeInWorker(data: Uint8Array, start: number, end: number, cha
     workerData: { decoderUrl: resolveDecoderUrl(), bytes, channels, chunkBytes: CHUNK_BYTES },
     transferList: [bytes],
   });
-  const inbox: WorkerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  worker.on('message', (m: WorkerMessage) => {
-    inbox.push(m);
-    notify();
-  });
-  worker.on('error', (err) => {
-    failure = err;
-    notify();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`MP3 decoder worker exited with code ${code}`);
-    notify();
-  });
-  try {
-    worker.postMessage(AHEAD);
-    for (;;) {
-      while (inbox.length === 0) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      const m = inbox.shift()!;
-      if (m.failed) throw new Error(`MP3 decoder worker failed: ${m.failed}`);
-      worker.postMessage(1);
-      yield { mono: m.mono!, sampleRate: m.sampleRate!, errorAtSample: m.errorAtSample ?? null, bytesDone: m.bytesDone! };
-      if (m.done) return;
-    }
-  } finally {
-    worker.removeAllListeners();
-    worker.on('error', () => {});
-    await worker.terminate();
+  const messages = messagesOf<WorkerMessage>(worker, 'MP3 decoder');
+  worker.postMessage(AHEAD);
+  for await (const m of messages) {
+    if (m.failed) throw new Error(`MP3 decoder worker failed: ${m.failed}`);
+    worker.postMessage(1);
+    yield { mono: m.mono!, sampleRate: m.sampleRate!, errorAtSample: m.errorAtSample ?? null, bytesDone: m.bytesDone! };
+    if (m.done) return;
   }
 }

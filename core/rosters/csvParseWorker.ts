@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { Options } from 'csv-parse';
+import { messagesOf } from '../workers/messages.js';
 
 /**
  * csv-parse run on a worker thread: the parse is about half of a CSV
@@ -131,40 +132,10 @@ export async function* parseCsvInWorker(path: string, options: Options, batchRec
     eval: true,
     workerData: { csvParse: resolveCsvParse(), path, options, batchRecords, ahead: AHEAD },
   });
-  const inbox: WorkerMessage[] = [];
-  let wake: (() => void) | undefined;
-  let failure: Error | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  worker.on('message', (m: WorkerMessage) => {
-    inbox.push(m);
-    notify();
-  });
-  worker.on('error', (err) => {
-    failure = err;
-    notify();
-  });
-  worker.on('exit', (code) => {
-    failure ??= new Error(`CSV parser worker exited with code ${code}`);
-    notify();
-  });
-  try {
-    for (;;) {
-      while (inbox.length === 0) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
-      }
-      const m = inbox.shift()!;
-      if (m.failed) throw new CsvParseFailure(m.failed.message, m.failed.csvCode, m.failed.lines, m.failed.recordsBefore);
-      if (!m.done) worker.postMessage(1);
-      yield { records: m.records!, bytesRead: m.bytesRead!, notUtf8: m.notUtf8! };
-      if (m.done) return;
-    }
-  } finally {
-    worker.removeAllListeners();
-    worker.on('error', () => {});
-    await worker.terminate();
+  for await (const m of messagesOf<WorkerMessage>(worker, 'CSV parser')) {
+    if (m.failed) throw new CsvParseFailure(m.failed.message, m.failed.csvCode, m.failed.lines, m.failed.recordsBefore);
+    if (!m.done) worker.postMessage(1);
+    yield { records: m.records!, bytesRead: m.bytesRead!, notUtf8: m.notUtf8! };
+    if (m.done) return;
   }
 }
