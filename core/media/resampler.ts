@@ -99,6 +99,8 @@ function windowedSinc(span: number, cutoff: number, attenuationDb = ATTENUATION_
 class FirStage {
   /** Input samples an output needs beyond its own time. */
   readonly reach: number;
+  /** What it was made from, so another stage of the same design can be made (the coefficients are only read). */
+  readonly args: StageArgs;
   private readonly taps: number;
   private memory!: FirMemory;
   private coefficientsAt = 0;
@@ -125,6 +127,7 @@ class FirStage {
     private readonly coefficients: Float32Array,
     readonly description: string,
   ) {
+    this.args = [inputRate, outputRate, L, M, half, coefficients, description];
     this.taps = coefficients.length / L;
     this.reach = half + 1;
     this.base = -(this.taps - 1);
@@ -200,6 +203,22 @@ class FirStage {
   }
 }
 
+type StageArgs = ConstructorParameters<typeof FirStage>;
+const designs = new Map<string, StageArgs>();
+
+/**
+ * A fresh stage (its own state) from a design made once per process: the
+ * polyphase design alone evaluates the Kaiser window at some 17,000 points,
+ * and every recording, and each half of a split one, builds a resampler.
+ */
+function designed(key: string, design: () => FirStage): FirStage {
+  const args = designs.get(key);
+  if (args) return new FirStage(...args);
+  const stage = design();
+  designs.set(key, stage.args);
+  return stage;
+}
+
 /**
  * Decimation by 2 with a halfband filter: cutoff at a quarter of the input
  * rate, so every even tap but the centre (0.5) is zero. Pass edge STOP_HZ;
@@ -207,6 +226,10 @@ class FirStage {
  * 0-STOP_HZ at the halved rate.
  */
 function halfbandStage(inputRate: number): FirStage {
+  return designed(`halfband ${inputRate}`, () => designHalfband(inputRate));
+}
+
+function designHalfband(inputRate: number): FirStage {
   const outputRate = inputRate / 2;
   let length = kaiserLength(inputRate, STOP_HZ, outputRate - STOP_HZ, ATTENUATION_DB + HALFBAND_MARGIN_DB);
   // A halfband length is 4Q - 1 (half-length 2Q - 1 odd), so both outermost taps are non-zero.
@@ -228,6 +251,10 @@ function halfbandStage(inputRate: number): FirStage {
  * output sample is one dot product of K taps with the input.
  */
 function polyphaseStage(inputRate: number): FirStage {
+  return designed(`polyphase ${inputRate}`, () => designPolyphase(inputRate));
+}
+
+function designPolyphase(inputRate: number): FirStage {
   const g = gcd(inputRate, TARGET_RATE);
   const L = TARGET_RATE / g;
   const M = inputRate / g;
