@@ -41,7 +41,10 @@ test('create a template with a live counter, approve it, edit it back to pending
   // Changing an approved template's text sends it back to pending (the core does it; the dialog says so).
   await row.getByTestId('template-edit').click();
   await expect(page.getByTestId('template-back-to-pending')).toHaveCount(0);
-  await page.getByTestId('template-body').locator('textarea').fill('Halo {name}, sampai jumpa.');
+  const editBody = page.getByTestId('template-body').locator('textarea');
+  // The dialog fills in the saved text as it opens; typing before that would be overwritten.
+  await expect(editBody).toHaveValue('Halo {name}, 谢谢您的支持！');
+  await editBody.fill('Halo {name}, sampai jumpa.');
   await expect(page.getByTestId('template-back-to-pending')).toBeVisible();
   await page.getByTestId('template-save').click();
   await expect(row.getByTestId('template-status')).toHaveText('Pending');
