@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { forkHost, inProcessHost } from '../core/host/fork.js';
+import { forkHost } from '../core/host/fork.js';
+import { inProcessHost } from '../core/host/inProcess.js';
 import { AppError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import type { HostClient } from '../shared/host/client.js';

@@ -1,10 +1,10 @@
+// No import of the core here: the e2e bridge (run by Playwright's own TypeScript loader) forks the built host through this file.
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { HostClient, type ParentHandlers } from '../../shared/host/client.js';
 import type { HostInit } from '../../shared/host/protocol.js';
-import { childLink, inProcessLinks } from './links.js';
-import { serveHost } from './serve.js';
+import { childLink } from './links.js';
 
 /**
  * The built host entry. Built code (out/main/cli.js, all chunks flat in
@@ -43,26 +43,6 @@ export async function forkHost(init: HostInit, options: ForkOptions = {}): Promi
     await client.ready;
   } catch (err) {
     child.kill();
-    throw err;
-  }
-  return client;
-}
-
-/**
- * The host in this process over a MessageChannel (the same messages,
- * structured-cloned): the CLI's short commands, and the CLI inside the
- * packaged app (a utilityProcess cannot fork Node). Finish with
- * `control('host.close')` then `disconnect()`.
- */
-export async function inProcessHost(init: HostInit, handlers?: ParentHandlers): Promise<HostClient> {
-  const links = inProcessLinks();
-  const host = serveHost(links.host);
-  const client = new HostClient(links.parent, init, handlers);
-  try {
-    await client.ready;
-  } catch (err) {
-    await host.close();
-    client.disconnect();
     throw err;
   }
   return client;

@@ -81,8 +81,8 @@ export class HostClient {
     });
   }
 
-  /** A contract request as it came (main forwards the window's unvalidated input; the host validates it). */
-  dispatch(op: OperationName, input: unknown): Promise<Result<unknown>> {
+  /** A contract request as it came: the host refuses an unknown operation and validates the input (main and the bridge forward what they got). */
+  dispatch(op: OperationName | (string & {}), input: unknown): Promise<Result<unknown>> {
     return this.request((id) => ({ t: 'call', id, op, input }));
   }
 

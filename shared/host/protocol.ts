@@ -68,7 +68,8 @@ export interface HostInit {
 
 export type ToHost =
   | { t: 'init'; init: HostInit }
-  | { t: 'call'; id: number; op: OperationName; input: unknown }
+  /** `op` as the window sent it: the host refuses one that is not in the contract. */
+  | { t: 'call'; id: number; op: string; input: unknown }
   | { t: 'control'; id: number; op: HostControlName; input: unknown }
   | { t: 'reply'; id: number; result: Result<unknown> };
 
