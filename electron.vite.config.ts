@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import vuetify from 'vite-plugin-vuetify';
 
 const root = import.meta.dirname;
+/** The output folder; tests/packaging builds into a temp folder instead, to leave the checkout's out/ to the other tests. */
+const out = resolve(root, process.env.AUTOCALL_BUILD_OUT ?? 'out');
 
 /**
  * Every entry point, built once (docs/ARCHITECTURE.md, processes):
@@ -19,7 +21,7 @@ const root = import.meta.dirname;
 export default defineConfig(({ mode }) => ({
   main: {
     build: {
-      outDir: 'out/main',
+      outDir: resolve(out, 'main'),
       rollupOptions: {
         input: {
           index: resolve(root, 'electron/main/index.ts'),
@@ -35,7 +37,7 @@ export default defineConfig(({ mode }) => ({
     : {
         preload: {
           build: {
-            outDir: 'out/preload',
+            outDir: resolve(out, 'preload'),
             // A sandboxed preload cannot require anything but electron: bundle everything it uses.
             externalizeDeps: false,
             rollupOptions: {
@@ -48,7 +50,7 @@ export default defineConfig(({ mode }) => ({
           root: resolve(root, 'renderer'),
           plugins: [vue(), vuetify({ autoImport: true })],
           build: {
-            outDir: resolve(root, 'out/renderer'),
+            outDir: resolve(out, 'renderer'),
             rollupOptions: { input: resolve(root, 'renderer/index.html') },
           },
         },
