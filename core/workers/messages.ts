@@ -31,9 +31,16 @@ export async function* messagesOf<T>(worker: Worker, name: string): AsyncGenerat
   });
   try {
     for (;;) {
-      while (inbox.length === 0) {
-        if (failure) throw failure;
-        await new Promise<void>((resolve) => (wake = resolve));
+      if (inbox.length === 0) {
+        while (inbox.length === 0) {
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      } else {
+        // A message already waiting would be handed over in a microtask: a consumer as fast as the
+        // worker would then never let the event loop turn, and the host's requests, timers and sockets
+        // would wait for the whole import (bench/host.ts). One macrotask turn per message.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
       yield inbox.shift()!;
     }
