@@ -31,17 +31,15 @@ export async function* messagesOf<T>(worker: Worker, name: string): AsyncGenerat
   });
   try {
     for (;;) {
-      if (inbox.length === 0) {
-        while (inbox.length === 0) {
-          if (failure) throw failure;
-          await new Promise<void>((resolve) => (wake = resolve));
-        }
-      } else {
-        // A message already waiting would be handed over in a microtask: a consumer as fast as the
-        // worker would then never let the event loop turn, and the host's requests, timers and sockets
-        // would wait for the whole import (bench/host.ts). One macrotask turn per message.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+      while (inbox.length === 0) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
       }
+      // One turn of the event loop per message. Node hands a port's queued messages over in one go
+      // (MessagePort drains its queue in one callback, running microtasks between them), so a consumer
+      // as fast as the worker would otherwise process a whole import without the loop turning once:
+      // the host's requests, timers and sockets waited seconds (bench/host.ts).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       yield inbox.shift()!;
     }
   } finally {
