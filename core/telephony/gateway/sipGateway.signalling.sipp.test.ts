@@ -207,3 +207,71 @@ describe("the callee's Q.850 cause (RFC 3326)", () => {
     expect(result.q850Cause).toBe(16);
   });
 });
+
+describe('UPDATE (RFC 3311) and session timers (RFC 4028)', () => {
+  /** 10 s of audio: the call outlasts the scenario, so every BYE in these tests is the callee's or a timer's. */
+  const long = { pcma: new Uint8Array(80_000), pcmu: new Uint8Array(80_000) };
+
+  it('refreshes by UPDATE when asked to be the refresher; answers UPDATE with a hold offer, a refresh without SDP, and 422 below Min-SE', async () => {
+    const { sipp, gateway, media } = await setUp('update-session-timer.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp); // sipp checked the refresh's Session-Expires, the SDP answer, the granted interval with Require: timer, and Min-SE
+    expect(result.outcome).toBe('answered');
+    expect(result.hungUpBy).toBe('callee');
+    expect(result.errors).toEqual([]);
+    const updates = sent(result, 'UPDATE');
+    expect(updates).toHaveLength(1);
+    expect(header(updates[0]?.text, 'Session-Expires')).toBe('2;refresher=uac');
+    expect(updates[0]?.text).not.toMatch(/^Content-Type:/m);
+    expect(media.sessions[0]?.reoffers).toHaveLength(1);
+    expect(media.sessions[0]?.reoffers[0]).toContain('a=sendonly');
+    const responses = result.trace.filter((t) => t.direction === 'out' && t.text.startsWith('SIP/2.0 ')).map((t) => t.text.split('\r\n')[0]);
+    expect(responses).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK', 'SIP/2.0 422 Session Interval Too Small', 'SIP/2.0 200 OK']);
+  });
+
+  it('refreshes by re-INVITE (with the SDP offer) when the peer does not allow UPDATE', async () => {
+    const { sipp, gateway, media } = await setUp('session-reinvite-refresh.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp);
+    expect(result.outcome).toBe('answered');
+    expect(result.errors).toEqual([]);
+    const invites = sent(result, 'INVITE');
+    expect(invites.map((i) => header(i.text, 'CSeq'))).toEqual(['1 INVITE', '2 INVITE']);
+    expect(sent(result, 'ACK').map((a) => header(a.text, 'CSeq'))).toEqual(['1 ACK', '2 ACK']);
+    expect(media.sessions[0]?.answers).toHaveLength(2); // the 200 OK's answer and the refresh's
+    expect(sent(result, 'UPDATE')).toHaveLength(0);
+  });
+
+  it('a refresh that fails (481) ends the call cleanly with BYE and sip.sessionRefreshFailed', async () => {
+    const { sipp, gateway } = await setUp('session-refresh-fails.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp);
+    expect(result.outcome).toBe('answered');
+    expect(result.hungUpBy).toBe('system');
+    expect(result.errors).toEqual([
+      { code: 'sip.sessionRefreshFailed', message: expect.stringContaining('481'), params: { method: 'UPDATE', detail: '481 Call/Transaction Does Not Exist' } },
+    ]);
+  });
+
+  it('the callee as refresher never refreshes: the UA hangs up before the session expires (sip.sessionExpired)', async () => {
+    const { sipp, gateway } = await setUp('session-expires-unrefreshed.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp);
+    expect(result.hungUpBy).toBe('system');
+    expect(result.answeredMs).toBeGreaterThanOrEqual(1900);
+    expect(result.answeredMs).toBeLessThan(3000);
+    expect(result.errors).toEqual([{ code: 'sip.sessionExpired', message: expect.any(String), params: { seconds: 3 } }]);
+  });
+
+  it('422 to the INVITE: INVITE again with the Min-SE it asked for', async () => {
+    const { sipp, gateway } = await setUp('session-422.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp);
+    expect(result.outcome).toBe('answered');
+    expect(result.errors).toEqual([]);
+    const invites = sent(result, 'INVITE');
+    expect(invites).toHaveLength(2);
+    expect(header(invites[1]?.text, 'Session-Expires')).toBe('1800');
+    expect(header(invites[1]?.text, 'Min-SE')).toBe('1800');
+  });
+});
