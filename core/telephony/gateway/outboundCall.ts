@@ -7,7 +7,7 @@ import type { MediaFactory, MediaSession, PreparedPayloads } from '../media/type
 import { DigestSession } from '../sip/digest.js';
 import { Dialog } from '../sip/dialog.js';
 import { newBranch, newCallId, newTag } from '../sip/ids.js';
-import { allows, expiryGuardMs, MIN_SE_FLOOR, minSeOf, optionTags, rseqOf, sessionExpiresOf, SUPPORTED } from '../sip/extensions.js';
+import { allows, MIN_SE_FLOOR, minSeOf, optionTags, rseqOf, SUPPORTED } from '../sip/extensions.js';
 import { cseqOf, getHeader, getHeaderLines, getHeaderList, type SipHeader, type SipRequest, type SipResponse } from '../sip/message.js';
 import { sendNonInvite, type NonInviteOutcome } from '../sip/nonInvite.js';
 import type { CallHandler, SipStack } from '../sip/stack.js';
@@ -17,8 +17,9 @@ import type { Destination } from '../sip/transport.js';
 import { formatNameAddr, tagOf } from '../sip/uri.js';
 import { DEFAULT_MAX_CALL_MS, type GatewayConfig } from './config.js';
 import { transportProblem } from './problems.js';
-import { chooseRedirectTarget, type RedirectRefusal } from './redirect.js';
+import { chooseRedirectTarget, redirectProblem } from './redirect.js';
 import { destinationOfUri } from './resolve.js';
+import { refreshHeaders, SessionTimer } from './sessionTimer.js';
 import { TraceRecorder } from './trace.js';
 
 export interface OutboundCallRequest {
@@ -53,24 +54,6 @@ interface EarlyDialog {
   lastRSeq: number;
   answer: string | null;
 }
-
-/** The RFC 4028 session timer of the confirmed dialog. */
-interface SessionTimer {
-  seconds: number;
-  /** We send the refreshes; otherwise we hang up when the peer's refresh does not come (§10). */
-  weRefresh: boolean;
-  timer: TimerHandle;
-}
-
-/** English reasons of `sip.redirected` (the renderer uses `errorParams.redirect.<why>`). */
-const REDIRECT_REFUSALS: Readonly<Record<RedirectRefusal | 'unresolvable', string>> = {
-  noContact: 'the response named no address to call',
-  tooManyHops: 'the call was already redirected 3 times',
-  loop: 'it points back to an address already tried',
-  otherTransport: 'it asks for another transport than the gateway\'s',
-  notSip: 'it is not a sip: address',
-  unresolvable: 'its host name cannot be found',
-};
 
 const NOT_PLACED = problem('call.aborted', 'The call was stopped before it was placed.');
 
@@ -125,7 +108,7 @@ export class OutboundCall implements CallHandler {
   private readonly droppedFinals = new Map<string, AppErrorShape>();
   /** Session-Expires our INVITE asks for after a 422 (RFC 4028 §7.4), else none. */
   private sessionExpiresAsked: number | null = null;
-  private session: SessionTimer | null = null;
+  private readonly session: SessionTimer;
   private peerAllowsUpdate = false;
   /** Our re-INVITE's offer awaits its answer: an UPDATE offer now gets 491 (RFC 3311 §5.2). */
   private offerPending = false;
@@ -141,6 +124,13 @@ export class OutboundCall implements CallHandler {
     this.callId = newCallId(deps.mediaAddress);
     this.trace = new TraceRecorder(() => this.timers.now());
     this.targetHop = deps.firstHop;
+    this.session = new SessionTimer(this.timers, {
+      refreshDue: (seconds) => void this.refreshSession(seconds),
+      expired: (seconds) => {
+        this.errors.push(problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }));
+        void this.hangUp();
+      },
+    });
   }
 
   /** Places the call and resolves with its result (call failures are outcomes, not rejections). */
@@ -346,7 +336,7 @@ export class OutboundCall implements CallHandler {
   private followRedirect(response: SipResponse): boolean {
     const choice = chooseRedirectTarget(response, this.tried, this.redirects.length, this.deps.config.transport);
     if (!choice.ok) {
-      this.errors.push(this.redirectRefused(response, choice.contact, choice.why));
+      this.errors.push(redirectProblem(response, choice.contact, choice.why));
       return false;
     }
     this.redirects.push({ status: response.status, target: choice.target });
@@ -361,7 +351,7 @@ export class OutboundCall implements CallHandler {
     const hop = this.deps.config.outboundProxy ? this.deps.firstHop : await destinationOfUri(target);
     if (this.phase !== 'inviting') return;
     if (!hop || this.cancelWanted) {
-      if (!hop) this.errors.push(this.redirectRefused(response, contact, 'unresolvable'));
+      if (!hop) this.errors.push(redirectProblem(response, contact, 'unresolvable'));
       this.finalAt = this.timers.now();
       this.finalStatus = response.status;
       this.finish();
@@ -374,14 +364,6 @@ export class OutboundCall implements CallHandler {
     this.digest = null;
     this.cseq++;
     this.sendInvite();
-  }
-
-  private redirectRefused(response: SipResponse, contact: string, why: RedirectRefusal | 'unresolvable'): AppErrorShape {
-    return problem(
-      'sip.redirected',
-      `The gateway redirected the call (${response.status} ${response.reason}) to ${contact || 'no address'}, and it was not followed: ${REDIRECT_REFUSALS[why]}.`,
-      { status: response.status, contact, redirect: why },
-    );
   }
 
   /** RFC 4028 §7.4: a 422 names the smallest interval the peer takes (Min-SE); INVITE again asking for it, once. */
@@ -445,27 +427,8 @@ export class OutboundCall implements CallHandler {
       void this.hangUp();
     }, this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS);
     this.peerAllowsUpdate = allows(response, 'UPDATE');
-    // RFC 4028 §7.2: a 2xx with Session-Expires sets the interval; we (the UAC) refresh unless it names the UAS.
-    const expires = sessionExpiresOf(response);
-    if (expires) this.startSessionTimer(expires.seconds, expires.refresher !== 'uas');
+    this.session.fromResponse(response); // RFC 4028 §7.2
     this.media!.play(this.request.payloads, { times: this.request.playTimes, onEnd: () => void this.hangUp() });
-  }
-
-  /** RFC 4028 §10: the refresher refreshes at half the interval; the other side hangs up when no refresh came. */
-  private startSessionTimer(seconds: number, weRefresh: boolean): void {
-    this.stopSessionTimer();
-    const timer = weRefresh
-      ? this.timers.setTimeout(() => void this.refreshSession(), (seconds * 1000) / 2)
-      : this.timers.setTimeout(() => {
-          this.errors.push(problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }));
-          void this.hangUp();
-        }, expiryGuardMs(seconds));
-    this.session = { seconds, weRefresh, timer };
-  }
-
-  private stopSessionTimer(): void {
-    if (this.session) this.timers.clearTimeout(this.session.timer);
-    this.session = null;
   }
 
   /**
@@ -474,14 +437,12 @@ export class OutboundCall implements CallHandler {
    * again. A 422 raises the interval to its Min-SE and tries again; any other
    * failure ends the call (§10: a session that cannot be refreshed is over).
    */
-  private async refreshSession(): Promise<void> {
+  private async refreshSession(seconds: number): Promise<void> {
     const dialog = this.dialog;
-    let seconds = this.session?.seconds;
-    if (!dialog || seconds === undefined || this.phase !== 'answered') return;
+    if (!dialog || this.phase !== 'answered') return;
     for (let attempt = 0; attempt < 3 && this.phase === 'answered'; attempt++) {
       const headers: SipHeader[] = [
-        { name: 'Session-Expires', value: `${seconds};refresher=uac` },
-        { name: 'Min-SE', value: String(Math.min(seconds, MIN_SE_FLOOR)) },
+        ...refreshHeaders(seconds),
         { name: 'Supported', value: SUPPORTED },
         { name: 'Contact', value: `<${this.deps.stack.contactUri(this.deps.config.callerId.user)}>` },
       ];
@@ -491,10 +452,8 @@ export class OutboundCall implements CallHandler {
       if (outcome.kind === 'response') {
         const { response } = outcome;
         if (response.status < 300) {
-          const granted = sessionExpiresOf(response);
-          // §7.2: the answer may shorten the interval or hand refreshing to the peer; without Session-Expires, timers stop.
-          if (granted) this.startSessionTimer(granted.seconds, granted.refresher !== 'uas');
-          else this.stopSessionTimer();
+          // §7.2: the answer may change the interval or hand refreshing to the peer; without Session-Expires, timers stop.
+          this.session.fromResponse(response);
           return;
         }
         const minSe = minSeOf(response);
@@ -631,7 +590,7 @@ export class OutboundCall implements CallHandler {
     const dialog = this.dialog;
     if (!dialog || this.phase === 'ending' || this.phase === 'done') return;
     this.phase = 'ending';
-    this.stopSessionTimer();
+    this.session.stop();
     this.media?.stop();
     const outcome = await this.requestInDialog(dialog, 'BYE', [], '', (p) => this.errors.push(p));
     if (outcome.kind === 'timeout') {
@@ -745,9 +704,9 @@ export class OutboundCall implements CallHandler {
       stack.respond(request, from, 491, 'Request Pending'); // §14.2: our own re-INVITE is in progress
       return;
     }
-    const timer = this.sessionTimerAnswer(request);
+    const timer = this.session.answer(request);
     if (!timer.ok) {
-      stack.respond(request, from, 422, 'Session Interval Too Small', [{ name: 'Min-SE', value: String(MIN_SE_FLOOR) }]);
+      stack.respond(request, from, timer.status, 'Session Interval Too Small', timer.headers);
       return;
     }
     dialog.refreshTarget(request);
@@ -785,9 +744,9 @@ export class OutboundCall implements CallHandler {
       stack.respond(request, from, 491, 'Request Pending');
       return;
     }
-    const timer = this.sessionTimerAnswer(request);
+    const timer = this.session.answer(request);
     if (!timer.ok) {
-      stack.respond(request, from, 422, 'Session Interval Too Small', [{ name: 'Min-SE', value: String(MIN_SE_FLOOR) }]);
+      stack.respond(request, from, timer.status, 'Session Interval Too Small', timer.headers);
       return;
     }
     this.dialog?.refreshTarget(request);
@@ -807,25 +766,6 @@ export class OutboundCall implements CallHandler {
     }
   }
 
-  /**
-   * RFC 4028 §9, as the UAS of a session refresh (re-INVITE or UPDATE): an
-   * interval below our Min-SE is refused (422); otherwise the 2xx repeats it
-   * with the refresher: the one the request named, else the requester when it
-   * supports timers, else us. `apply` starts the timer once the 2xx is sent.
-   * A refresh without Session-Expires turns the timer off.
-   */
-  private sessionTimerAnswer(request: SipRequest): { ok: true; headers: SipHeader[]; apply: () => void } | { ok: false } {
-    const asked = sessionExpiresOf(request);
-    if (!asked) return { ok: true, headers: [], apply: () => this.stopSessionTimer() };
-    if (asked.seconds < MIN_SE_FLOOR) return { ok: false };
-    const theyTime = optionTags(request, 'Supported').has('timer');
-    const refresher = asked.refresher ?? (theyTime ? 'uac' : 'uas');
-    const headers: SipHeader[] = [{ name: 'Session-Expires', value: `${asked.seconds};refresher=${refresher}` }];
-    // §9: the peer refreshing (refresher=uac) must know it is required to.
-    if (refresher === 'uac') headers.push({ name: 'Require', value: 'timer' });
-    return { ok: true, headers, apply: () => this.startSessionTimer(asked.seconds, refresher === 'uas') };
-  }
-
   private applyMedia(fn: () => void): void {
     try {
       fn();
@@ -836,7 +776,8 @@ export class OutboundCall implements CallHandler {
 
   /** CallHandler: a 2xx after the INVITE transaction ended (§13.2.2.4). */
   onStrayResponse(response: SipResponse): void {
-    if (!this.invite) return;
+    // Routed by Call-ID alone: a 2xx that is not from our From tag is not ours (§8.1.3.3).
+    if (!this.invite || tagOf(getHeader(response, 'From')) !== this.fromTag) return;
     this.on2xx(this.invite, response);
   }
 
@@ -850,7 +791,7 @@ export class OutboundCall implements CallHandler {
     const wasInviting = this.phase === 'inviting' || this.phase === 'setup';
     this.phase = 'done';
     this.clearRingTimers();
-    this.stopSessionTimer();
+    this.session.stop();
     this.timers.clearTimeout(this.maxCallTimer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const endedAt = this.timers.now();
