@@ -106,6 +106,8 @@ export class OutboundCall implements CallHandler {
   private readonly earlyDialogs = new Map<string, EarlyDialog>();
   /** Final responses to the INVITE that were dropped, reported when the call ends unanswered (issue 10). */
   private readonly droppedFinals = new Map<string, AppErrorShape>();
+  /** A response to our INVITE came, even if dropped: the gateway is not silent (sipPlacer's GATEWAY_SILENT). */
+  private droppedAny = false;
   /** Session-Expires our INVITE asks for after a 422 (RFC 4028 §7.4), else none. */
   private sessionExpiresAsked: number | null = null;
   private readonly session: SessionTimer;
@@ -227,7 +229,7 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite || this.phase !== 'inviting') return;
         // Timer B (§17.1.1.2): no response at all to the INVITE.
-        if (!this.provisional) this.errors.push(problem('sip.noResponse', 'The gateway did not answer the INVITE.'));
+        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse', 'The gateway did not answer the INVITE.'));
         this.finish();
       },
       onTransportError: (error) => {
@@ -246,6 +248,7 @@ export class OutboundCall implements CallHandler {
    */
   private onDroppedResponse(response: SipResponse, reason: string): void {
     this.deps.log(`call ${this.callId}: dropped a ${response.status} response: ${reason}`);
+    this.droppedAny = true;
     if (response.status < 200) return;
     const key = `${response.status}|${reason}`;
     if (this.droppedFinals.has(key)) return; // retransmissions of the same message

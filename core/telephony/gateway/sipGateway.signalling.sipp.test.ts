@@ -197,6 +197,20 @@ describe('responses that are not the answer', () => {
   });
 });
 
+describe('a dropped final response with nothing else', () => {
+  it('only a malformed 200 OK, then Timer B: sip.responseDropped, not sip.noResponse (the gateway was not silent)', async () => {
+    const sipp = await startSipp({ scenario: 'bad-length-200-only.xml' });
+    // T1 = 50 ms: Timer B (64*T1) ends the INVITE after 3.2 s instead of 32 s.
+    const gateway = new SipGateway(config(sipp.port), { media: new FakeMediaFactory(), timerValues: { t1: 50, t2: 400, t4: 500 } });
+    running.push({ sipp, gateway });
+    await gateway.start();
+    const result = await gateway.call({ to: TO, payloads });
+    expect(result.outcome).toBe('failed');
+    expect(result.finalStatus).toBeNull();
+    expect(result.errors.map((e) => e.code)).toEqual(['sip.responseDropped']);
+  });
+});
+
 describe("the callee's Q.850 cause (RFC 3326)", () => {
   it('a BYE from the callee with Reason: Q.850;cause=16 is stored as the call\'s cause', async () => {
     const { sipp, gateway } = await setUp('answer-callee-hangs-up.xml');
