@@ -289,3 +289,17 @@ describe('UPDATE (RFC 3311) and session timers (RFC 4028)', () => {
     expect(header(invites[1]?.text, 'Min-SE')).toBe('1800');
   });
 });
+
+describe('the stored trace of a long call', () => {
+  it('keeps the INVITE and the final BYE with a marker between (225 messages: the first 100, a marker for 25, the last 100)', async () => {
+    const { sipp, gateway } = await setUp('long-call-options.xml');
+    const result = await gateway.call({ to: TO, payloads: { pcma: new Uint8Array(160_000), pcmu: new Uint8Array(160_000) } });
+    await sippPassed(sipp);
+    expect(result.hungUpBy).toBe('callee');
+    expect(result.trace).toHaveLength(201);
+    expect(result.trace[0]?.text).toMatch(/^INVITE /);
+    expect(result.trace[100]).toMatchObject({ direction: 'omitted', omitted: 25 });
+    expect(result.trace[199]?.text).toMatch(/^BYE /);
+    expect(result.trace[200]?.text).toMatch(/^SIP\/2.0 200 OK[\s\S]*CSeq: \d+ BYE/);
+  });
+});
