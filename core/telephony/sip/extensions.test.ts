@@ -28,6 +28,7 @@ describe('RFC 3262 / RFC 4028 header values', () => {
     expect(sessionExpiresOf(response('Session-Expires: 1800;refresher=UAS'))).toEqual({ seconds: 1800, refresher: 'uas' });
     expect(sessionExpiresOf(response('x: 90'))).toEqual({ seconds: 90, refresher: null });
     expect(sessionExpiresOf(response('Session-Expires: soon'))).toBeNull();
+    expect(sessionExpiresOf(response('Session-Expires: 0;refresher=uac'))).toBeNull();
     expect(minSeOf(response('Min-SE: 120;x=1'))).toBe(120);
     expect(minSeOf(response())).toBeNull();
   });

@@ -42,7 +42,8 @@ export function sessionExpiresOf(message: SipMessage): SessionExpires | null {
   if (!value) return null;
   const semi = value.indexOf(';');
   const delta = (semi < 0 ? value : value.slice(0, semi)).trim();
-  if (!/^\d{1,10}$/.test(delta)) return null;
+  // An interval of 0 would make the refresher refresh without pause: not a session timer.
+  if (!/^\d{1,10}$/.test(delta) || Number(delta) < 1) return null;
   const refresher = semi < 0 ? undefined : parseParams(value.slice(semi + 1)).refresher?.toLowerCase();
   return { seconds: Number(delta), refresher: refresher === 'uac' || refresher === 'uas' ? refresher : null };
 }
