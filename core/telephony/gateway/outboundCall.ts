@@ -443,37 +443,43 @@ export class OutboundCall implements CallHandler {
   private async refreshSession(seconds: number): Promise<void> {
     const dialog = this.dialog;
     if (!dialog || this.phase !== 'answered') return;
+    let method = 'UPDATE';
+    let why = 'refused three times';
     for (let attempt = 0; attempt < 3 && this.phase === 'answered'; attempt++) {
       const headers: SipHeader[] = [
         ...refreshHeaders(seconds),
         { name: 'Supported', value: SUPPORTED },
         { name: 'Contact', value: `<${this.deps.stack.contactUri(this.deps.config.callerId.user)}>` },
       ];
-      const method = this.peerAllowsUpdate ? 'UPDATE' : 'INVITE';
+      method = this.peerAllowsUpdate ? 'UPDATE' : 'INVITE';
       const outcome = method === 'UPDATE' ? await this.requestInDialog(dialog, 'UPDATE', headers) : await this.reInvite(dialog, headers);
       if (this.phase !== 'answered') return;
-      if (outcome.kind === 'response') {
-        const { response } = outcome;
-        if (response.status < 300) {
-          // §7.2: the answer may change the interval or hand refreshing to the peer; without Session-Expires, timers stop.
-          this.session.fromResponse(response);
-          return;
-        }
-        const minSe = minSeOf(response);
-        if (response.status === 422 && minSe !== null && minSe > seconds) {
-          seconds = minSe;
-          continue;
-        }
-        if (method === 'UPDATE' && (response.status === 405 || response.status === 501)) {
-          this.peerAllowsUpdate = false; // it said Allow: UPDATE but does not take one: re-INVITE instead
-          continue;
-        }
+      if (outcome.kind !== 'response') {
+        why = outcome.kind === 'timeout' ? 'no response' : outcome.error.message;
+        break;
       }
-      const why = outcome.kind === 'response' ? `${outcome.response.status} ${outcome.response.reason}` : outcome.kind === 'timeout' ? 'no response' : outcome.error.message;
-      this.errors.push(problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }));
-      break;
+      const { response } = outcome;
+      if (response.status < 300) {
+        // §7.2: the answer may change the interval or hand refreshing to the peer; without Session-Expires, timers stop.
+        this.session.fromResponse(response);
+        return;
+      }
+      why = `${response.status} ${response.reason}`;
+      const minSe = minSeOf(response);
+      if (response.status === 422 && minSe !== null && minSe > seconds) {
+        seconds = minSe;
+      } else if (method === 'UPDATE' && (response.status === 405 || response.status === 501)) {
+        this.peerAllowsUpdate = false; // it said Allow: UPDATE but does not take one: re-INVITE instead
+      } else if (response.status === 491) {
+        // RFC 3261 §14.1: both sides offered at once; we own the Call-ID, so try again after 2.1 to 4 s.
+        await new Promise<void>((resolve) => this.timers.setTimeout(resolve, 2100 + Math.floor(Math.random() * 1900)));
+      } else {
+        break;
+      }
     }
-    if (this.phase === 'answered') void this.hangUp();
+    if (this.phase !== 'answered') return;
+    this.errors.push(problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }));
+    void this.hangUp();
   }
 
   /** A re-INVITE of ours (§14.1) with the current offer; its 2xx is ACKed (§13.2.2.4) and its answer applied. */

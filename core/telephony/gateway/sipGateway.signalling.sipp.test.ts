@@ -256,6 +256,17 @@ describe('UPDATE (RFC 3311) and session timers (RFC 4028)', () => {
     expect(sent(result, 'UPDATE')).toHaveLength(0);
   });
 
+  it('an UPDATE refresh answered 501 (though Allow listed UPDATE) is done again as a re-INVITE', async () => {
+    const { sipp, gateway } = await setUp('session-update-501.xml');
+    const result = await gateway.call({ to: TO, payloads: long });
+    await sippPassed(sipp);
+    expect(result.outcome).toBe('answered');
+    expect(result.hungUpBy).toBe('callee');
+    expect(result.errors).toEqual([]);
+    expect(sent(result, 'UPDATE')).toHaveLength(1);
+    expect(sent(result, 'INVITE').map((i) => header(i.text, 'CSeq'))).toEqual(['1 INVITE', '3 INVITE']);
+  });
+
   it('a refresh that fails (481) ends the call cleanly with BYE and sip.sessionRefreshFailed', async () => {
     const { sipp, gateway } = await setUp('session-refresh-fails.xml');
     const result = await gateway.call({ to: TO, payloads: long });
