@@ -77,6 +77,21 @@ describe('redirects (RFC 3261 §8.1.3.4)', () => {
     });
   }
 
+  it('with an outbound proxy, the redirected INVITE goes through the proxy too (Route kept, Request-URI the Contact)', async () => {
+    const sipp = await startSipp({ scenario: 'redirect-follow.xml' });
+    // The gateway itself (192.0.2.10, TEST-NET) is never reached: every request goes to the proxy, here sipp.
+    const gateway = new SipGateway(config(5060, { host: '192.0.2.10', outboundProxy: { host: '127.0.0.1', port: sipp.port } }), { media: new FakeMediaFactory() });
+    running.push({ sipp, gateway });
+    await gateway.start();
+    const result = await gateway.call({ to: TO, payloads });
+    await sippPassed(sipp);
+    expect(result.outcome).toBe('answered');
+    const invites = sent(result, 'INVITE');
+    expect(invites.map((i) => i.remote)).toEqual([`udp:127.0.0.1:${sipp.port}`, `udp:127.0.0.1:${sipp.port}`]);
+    expect(header(invites[1]?.text, 'Route')).toBe(`<sip:127.0.0.1:${sipp.port};lr>`);
+    expect(invites[1]?.text).toMatch(new RegExp(`^INVITE sip:forwarded@127\\.0\\.0\\.1:${sipp.port};transport=UDP SIP/2\\.0`));
+  });
+
   it('stops after 3 hops: the 4th 302 ends the call with sip.redirected', async () => {
     const { sipp, gateway } = await setUp('redirect-chain.xml');
     const result = await gateway.call({ to: TO, payloads });
