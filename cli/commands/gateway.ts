@@ -47,7 +47,7 @@ function describe(g: GatewayView): string {
 
 export function formatTrace(trace: SipTraceEntry[]): string {
   return trace
-    .map((t) => `--- ${new Date(t.at).toISOString()} ${t.direction === 'out' ? 'sent to' : 'received from'} ${t.remote}\n${t.text.trimEnd()}`)
+    .map((t) => (t.direction === 'omitted' ? `--- ${t.text}` : `--- ${new Date(t.at).toISOString()} ${t.direction === 'out' ? 'sent to' : 'received from'} ${t.remote}\n${t.text.trimEnd()}`))
     .join('\n');
 }
 
