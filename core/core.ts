@@ -135,7 +135,7 @@ export class Core {
       emit: (event, payload) => {
         for (const listener of listeners) listener(event, payload);
       },
-      fetch: options.fetch ?? globalThis.fetch,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     };
     const core = new Core(ctx, options, listeners);
     // Imports interrupted by a crash left staged rosters: they were never confirmed.

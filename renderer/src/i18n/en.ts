@@ -461,6 +461,12 @@ export const en = {
       unknown: 'not recognisable audio',
     },
   },
+  /** Issue 11: where SMS credentials may go (Settings > SMS account). */
+  outbound: {
+    allowInsecureHttp: 'Allow insecure http',
+    allowInsecureHttpHint: 'Only for a gateway on the office network that cannot speak https (GoIP and similar).',
+    insecureWarning: 'Plain http sends the SMS credentials and messages unencrypted: anyone on the network between this computer and the gateway can read them. Use https whenever the gateway supports it.',
+  },
   errors: {
     internal: 'Something went wrong inside the app. The details are in the log file; try again.',
     app: {
@@ -552,6 +558,8 @@ export const en = {
       emptyText: 'The SMS text is empty; there is nothing to send. Type the text.',
       notAccepted: 'The SMS provider did not accept the message: {detail}.',
       interrupted: 'The app stopped while this SMS was being sent; it may have been delivered, so it is not sent again automatically.',
+      blockedAddress: 'The address {target} is a link-local or cloud-metadata address, where no SMS provider is; the credentials are not sent there. Correct the address in Settings > SMS account.',
+      insecureHttp: 'The address {host} uses plain http, which would send the credentials unencrypted. Use https://, or turn on "Allow insecure http" in Settings > SMS account for a gateway on the office network.',
     },
     smsAccount: {
       badUrl: 'The {field} "{value}" is not a web address. Enter it as https://host[:port][/path], starting with http:// or https://.',
@@ -566,6 +574,9 @@ export const en = {
       bodyWithGet: 'A GET request has no body: clear the body template, or choose POST.',
       badPattern: 'The success text "{pattern}" is not a valid regular expression. Type plain text such as Sending, or fix the expression.',
       notSet: 'No SMS account is set up. Enter the provider and its credentials in Settings > SMS account.',
+      blockedAddress: 'The {field} points at {target}, a link-local or cloud-metadata address, where no SMS provider is; credentials are never sent there. Enter the provider’s own address.',
+      insecureHttp: 'The {field} uses plain http:// to {host}, which would send the credentials unencrypted. Use https://; for a gateway on the office network that only speaks http (GoIP), tick "Allow insecure http".',
+      badFlag: '"Allow insecure http" is true or false, not "{value}".',
     },
     template: {
       nameEmpty: 'The template name is empty. Type a name of 1 to {max} characters.',
@@ -586,6 +597,7 @@ export const en = {
       unreachable: 'The SIP gateway could not be started with the saved settings. Press Test gateway to see why.',
       unresolvable: 'The gateway host "{host}" cannot be found: check the name in Settings > Gateway or use its IP address.',
       notStarted: 'The SIP gateway is not started yet. Try again in a moment.',
+      blockedAddress: 'The {field} {target} is a link-local or cloud-metadata address, where no SIP gateway is; the SIP credentials are never sent there. Enter the gateway’s own name or IP address.',
     },
     sip: {
       bindFailed: 'The SIP port {port} of this computer cannot be opened. Close the program that uses it, or choose another local port.',

@@ -458,6 +458,12 @@ export const id: Messages = {
       unknown: 'audio yang tidak dikenali',
     },
   },
+  /** Issue 11: where SMS credentials may go (Settings > SMS account). */
+  outbound: {
+    allowInsecureHttp: 'Izinkan http tidak aman',
+    allowInsecureHttpHint: 'Hanya untuk gateway di jaringan kantor yang tidak mendukung https (GoIP dan sejenisnya).',
+    insecureWarning: 'http biasa mengirim kredensial dan pesan SMS tanpa enkripsi: siapa pun di jaringan antara komputer ini dan gateway dapat membacanya. Gunakan https bila gateway mendukungnya.',
+  },
   errors: {
     internal: 'Terjadi kesalahan di dalam aplikasi. Rinciannya ada di file log; coba lagi.',
     app: {
@@ -549,6 +555,8 @@ export const id: Messages = {
       emptyText: 'Teks SMS kosong; tidak ada yang dikirim. Ketik teksnya.',
       notAccepted: 'Penyedia SMS tidak menerima pesan: {detail}.',
       interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
+      blockedAddress: 'Alamat {target} adalah alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak dikirim ke sana. Perbaiki alamat di Pengaturan > Akun SMS.',
+      insecureHttp: 'Alamat {host} memakai http biasa, sehingga kredensial akan terkirim tanpa enkripsi. Gunakan https://, atau aktifkan "Izinkan http tidak aman" di Pengaturan > Akun SMS untuk gateway di jaringan kantor.',
     },
     smsAccount: {
       badUrl: 'Alamat ({field}) "{value}" bukan alamat web. Tulis sebagai https://host[:port][/path], diawali http:// atau https://.',
@@ -563,6 +571,9 @@ export const id: Messages = {
       bodyWithGet: 'Permintaan GET tidak memiliki isi: kosongkan templat isi, atau pilih POST.',
       badPattern: 'Teks sukses "{pattern}" bukan ekspresi reguler yang valid. Ketik teks biasa seperti Sending, atau perbaiki ekspresinya.',
       notSet: 'Belum ada akun SMS yang diatur. Masukkan penyedia dan kredensialnya di Pengaturan > Akun SMS.',
+      blockedAddress: '{field} mengarah ke {target}, alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak pernah dikirim ke sana. Masukkan alamat penyedia yang sebenarnya.',
+      insecureHttp: '{field} memakai http:// biasa ke {host}, sehingga kredensial terkirim tanpa enkripsi. Gunakan https://; untuk gateway di jaringan kantor yang hanya mendukung http (GoIP), centang "Izinkan http tidak aman".',
+      badFlag: '"Izinkan http tidak aman" bernilai true atau false, bukan "{value}".',
     },
     template: {
       nameEmpty: 'Nama templat kosong. Ketik nama sepanjang 1 sampai {max} karakter.',
@@ -583,6 +594,7 @@ export const id: Messages = {
       unreachable: 'Gateway SIP tidak dapat dijalankan dengan pengaturan tersimpan. Tekan Uji gateway untuk melihat penyebabnya.',
       unresolvable: 'Host gateway "{host}" tidak ditemukan: periksa namanya di Pengaturan > Gateway atau gunakan alamat IP-nya.',
       notStarted: 'Gateway SIP belum berjalan. Coba lagi sebentar lagi.',
+      blockedAddress: '{field} {target} adalah alamat link-local atau metadata cloud, bukan gateway SIP; kredensial SIP tidak pernah dikirim ke sana. Masukkan nama atau alamat IP gateway yang sebenarnya.',
     },
     sip: {
       bindFailed: 'Port SIP {port} di komputer ini tidak dapat dibuka. Tutup program yang memakainya, atau pilih port lokal lain.',
