@@ -1,6 +1,6 @@
 import type { Core } from '../../core/core.js';
 import type { EngineStatus, Page, Task } from '../../shared/types.js';
-import { parseCommand, unwrap, type Output } from '../io.js';
+import { escapeForTerminal, parseCommand, unwrap, type Output } from '../io.js';
 import { describeTask } from './task.js';
 
 /**
@@ -25,11 +25,11 @@ export async function runCommand(core: Core, args: string[], out: Output): Promi
     const status = unwrap<EngineStatus>(await core.dispatch('engine.status', {}));
     if (status.otherHolder && !warnedOther) {
       warnedOther = true;
-      process.stderr.write(`Another AutoCall process (${status.otherHolder}) is dialing this data folder; waiting until it stops.\n`);
+      process.stderr.write(`Another AutoCall process (${escapeForTerminal(status.otherHolder)}) is dialing this data folder; waiting until it stops.\n`);
     }
     const active = unwrap<Page<Task>>(await core.dispatch('task.list', { page: 1, pageSize: 500, status: 'running' })).items;
     const line = active.map(describeTask).join('\n');
-    if (line && line !== lastLine && !out.json) process.stderr.write(line + '\n');
+    if (line && line !== lastLine && !out.json) process.stderr.write(escapeForTerminal(line) + '\n');
     lastLine = line;
     if (values['until-idle'] && status.dialing && core.idle()) break;
   }

@@ -639,6 +639,10 @@ export const en = {
       interrupted: 'The app stopped while this call was in progress, so it is not known whether it reached the person. It is not called again automatically; you can choose to call uncertain numbers again.',
       dryRun: 'Dry run: no real call was placed.',
     },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: 'This text contains invisible control characters ({characters}), which are not allowed. Type it again, or paste it as plain text.',
+    },
   },
 };
 

@@ -636,5 +636,9 @@ export const id: Messages = {
       interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
       dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
     },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: 'Teks ini berisi karakter kontrol tak terlihat ({characters}) yang tidak diizinkan. Ketik ulang, atau tempel sebagai teks biasa.',
+    },
   },
 };

@@ -636,5 +636,9 @@ export const zh: Messages = {
       interrupted: '应用在此通话进行时停止，因此无法确定是否已接通对方。该号码不会被自动重拨；您可以选择重新呼叫不确定的号码。',
       dryRun: '试运行：没有拨打真实电话。',
     },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: '此文本包含不可见的控制字符（{characters}），这是不允许的。请重新输入，或以纯文本粘贴。',
+    },
   },
 };
