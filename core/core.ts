@@ -9,6 +9,7 @@ import { SecretStore } from './credentials/secretStore.js';
 import { openDatabase } from './db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { BlobStore } from './files/blobStore.js';
+import { makeDataFolderPrivate } from './files/privateFolder.js';
 import { fileLogger, type Logger } from './log.js';
 import { dataPaths } from './paths.js';
 import { RecordingService } from './recordings/recordingService.js';
@@ -118,12 +119,17 @@ export class Core {
 
   static async open(options: CoreOptions): Promise<Core> {
     const paths = dataPaths(options.dataDir);
+    // Private before anything is written into it (docs/ARCHITECTURE.md, "Privacy").
+    let tightened = makeDataFolderPrivate(options.dataDir);
     const log = options.log ?? fileLogger(paths.log);
     const clock = options.clock ?? systemClock;
     const db = openDatabase(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
     const blobs = new BlobStore(paths.files);
     await blobs.init();
     await blobs.sweepTemp();
+    // Again for what opening created (a new autocall.db, its -wal and -shm, which SQLite then keeps at the database's mode).
+    tightened += makeDataFolderPrivate(options.dataDir);
+    if (tightened > 0) log.info('data folder made private (0700/0600)', { changed: tightened });
     const listeners = new Set<EventListener>();
     const ctx: CoreContext = {
       dataDir: options.dataDir,
