@@ -56,6 +56,17 @@ describe('the command line prints what the store holds harmlessly', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, error: { code: 'text.unsafeCharacters' } });
   });
 
+  it('names the field of an impossible start date or time, and the task name limit as 60', async () => {
+    const at = async (...extra: string[]) =>
+      JSON.parse((await cli(data, '--json', 'task', 'create', '--name', 'Promo', '--recording', '1', '--roster', '1', ...extra)).stdout) as { error: { code: string; params?: unknown } };
+    expect((await at('--at', '2026-02-30 10:00')).error).toMatchObject({ code: 'task.badStartDate', params: { date: '2026-02-30', days: 28 } });
+    expect((await at('--at', '2099-03-01 24:00')).error).toMatchObject({ code: 'task.badStartClock', params: { time: '24:00' } });
+    expect((await at('--now', '--window', '08:00-24:00')).error).toMatchObject({ code: 'task.badWindowEnd', params: { time: '24:00' } });
+    const long = JSON.parse((await cli(data, '--json', 'task', 'create', '--name', 'a'.repeat(201), '--recording', '1', '--roster', '1', '--now')).stdout);
+    expect(long.error).toMatchObject({ code: 'task.nameTooLong', params: { max: 60 } });
+    expect(long.error.message).toContain('at most 60');
+  });
+
   it('escapes each kind once, keeping line feeds', () => {
     expect(escapeForTerminal('a\tb\nc\r\u0000\u2066')).toBe('a\\x09b\nc\\x0d\\x00\\u{2066}');
   });

@@ -31,7 +31,7 @@ import type { MediaFactory } from './telephony/media/types.js';
 import { SipGateway } from './telephony/gateway/sipGateway.js';
 import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
 import type { CallResult, EngineStatus, GatewaySettings, GatewayTestView, TestCallResult } from '../shared/types.js';
-import { parseWib } from '../shared/time/wib.js';
+import { checkWib } from '../shared/time/wib.js';
 import { normalizePhone } from '../shared/phone/normalize.js';
 import { AppError } from './errors.js';
 
@@ -356,9 +356,10 @@ export class Core {
       'task.create': ({ start, ...rest }) => {
         let startAt: number | undefined;
         if (start.mode === 'scheduled') {
-          const parsed = parseWib(start.at);
-          if (parsed === null) throw new AppError('task.badStartTime', 'Enter the start time as YYYY-MM-DD HH:mm (WIB).');
-          startAt = parsed;
+          // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
+          const parsed = checkWib(start.at);
+          if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
+          startAt = parsed.at;
         }
         return this.tasks.create({ ...rest, ...(startAt !== undefined ? { startAt } : {}) });
       },

@@ -506,6 +506,10 @@ export const en = {
       nameTooLong: 'The task name is too long: use at most {max} characters.',
       nameEmpty: 'Enter a task name.',
       nameBadSpaces: 'Use single spaces between words, and no space at the start or end (for example "January 2026 Promotion").',
+      badStartDate: 'The start date {date} does not exist: that month has {days} days. Correct the date.',
+      badStartClock: 'The start time {time} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for midnight, use 00:00 of the next day). Correct the time.',
+      badWindowStart: 'The calling window’s start {time} is not a time of day: use 00:00 to 23:59 (WIB).',
+      badWindowEnd: 'The calling window’s end {time} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.',
     },
     recording: {
       empty: 'The file is empty (0 bytes). Choose the MP3 file again; if it is also empty where it came from, export or download it again.',

@@ -503,6 +503,10 @@ export const id: Messages = {
       nameTooLong: 'Nama tugas terlalu panjang: gunakan paling banyak {max} karakter.',
       nameEmpty: 'Masukkan nama tugas.',
       nameBadSpaces: 'Gunakan satu spasi di antara kata, tanpa spasi di awal atau akhir (misalnya "Promosi Januari 2026").',
+      badStartDate: 'Tanggal mulai {date} tidak ada: bulan itu hanya punya {days} hari. Perbaiki tanggalnya.',
+      badStartClock: 'Jam mulai {time} bukan jam yang sah: jam dari 00 sampai 23 dan menit dari 00 sampai 59 (untuk tengah malam, pakai 00:00 hari berikutnya). Perbaiki jamnya.',
+      badWindowStart: 'Awal jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB).',
+      badWindowEnd: 'Akhir jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB); untuk tengah malam, pakai 00:00.',
     },
     recording: {
       empty: 'File kosong (0 byte). Pilih file MP3 lagi; bila di sumbernya juga kosong, ekspor atau unduh lagi.',

@@ -503,6 +503,10 @@ export const zh: Messages = {
       nameTooLong: '任务名称过长：最多 {max} 个字符。',
       nameEmpty: '请输入任务名称。',
       nameBadSpaces: '词与词之间请只用一个空格，开头和结尾不要有空格（例如 "January 2026 Promotion"）。',
+      badStartDate: '开始日期 {date} 不存在：该月只有 {days} 天。请更正日期。',
+      badStartClock: '开始时间 {time} 不是有效的时刻：小时为 00 到 23，分钟为 00 到 59（午夜请使用次日 00:00）。请更正时间。',
+      badWindowStart: '呼叫时段的开始时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）。',
+      badWindowEnd: '呼叫时段的结束时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）；午夜请使用 00:00。',
     },
     recording: {
       empty: '文件为空（0 字节）。请重新选择 MP3 文件；如果源文件也是空的，请重新导出或下载。',
