@@ -13,7 +13,7 @@
  *   - task counters that disagree with the rows,
  *   - numbers left unresolved.
  *
- * Only 127.0.0.1; bounded in rounds and in time (SOAK_MAX_MINUTES, 12 by
+ * Only 127.0.0.1; bounded in rounds and in time (SOAK_MAX_MINUTES, 20 by
  * default). SOAK_SEED replays a run. Exit code 1 when a figure is not 0.
  */
 import { writeFileSync } from 'node:fs';
@@ -35,7 +35,7 @@ import { makeTempDir } from '../tests/support/tmp.js';
 const NUMBERS = Number(process.env.SOAK_NUMBERS ?? 520);
 const KILLS = Number(process.env.SOAK_KILLS ?? 22);
 const STOPS = Number(process.env.SOAK_STOPS ?? 3);
-const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 12) * 60_000;
+const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 20) * 60_000;
 const LEASE_TTL_MS = '1500';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -158,21 +158,27 @@ export async function main(): Promise<void> {
     let userRetries = 0;
     // Spread the stop/continue take-overs among the kills.
     const stopAt = new Set(Array.from({ length: STOPS }, (_, i) => Math.floor(((i + 1) * KILLS) / (STOPS + 1))));
+    /** Waits until a dialer has taken the lease (the epoch moved past `epoch`) or ended; false when neither happened in time. */
+    const dialing = async (d: Dialer, epoch: number) => waitFor(() => leaseEpoch() > epoch || d.child.exitCode !== null, 60_000);
     for (let round = 0; kills < KILLS || stops < STOPS; round++) {
       if (Date.now() - started > MAX_MS * 0.7) break;
+      const before = leaseEpoch();
       const first = dialer();
+      // Kill at a random moment of dialing, not while Node is still starting (that would prove nothing).
+      if (!(await dialing(first, before))) log('a dialer did not take the lease within 60 s');
       if (stopAt.has(round) && stops < STOPS) {
         // Stop/continue: the first is paused mid-task past its lease; a second takes over; the user retries; the first wakes.
-        await sleep(2500 + random() * 2000);
+        await sleep(1000 + random() * 2500);
         const epoch = leaseEpoch();
         first.child.kill('SIGSTOP');
         const second = dialer();
-        const tookOver = await waitFor(() => leaseEpoch() > epoch, 20_000);
+        const tookOver = await waitFor(() => leaseEpoch() > epoch, 60_000);
+        await sleep(500 + random() * 1500);
         userRetries += await retryUncertain();
         await sleep(1000 + random() * 1500);
         first.child.kill('SIGCONT');
         stops++;
-        log(`stop/continue ${stops}: ${tookOver ? 'the second dialer took the lease over' : 'no take-over within 20 s'}; both run now`);
+        log(`stop/continue ${stops}: ${tookOver ? `the second dialer took the lease over (epoch ${epoch} -> ${leaseEpoch()})` : 'no take-over within 60 s'}; the first continues`);
         await sleep(1500 + random() * 2000);
         // End this round with a kill of both at a random moment (two kills).
         for (const d of [first, second]) {
@@ -183,7 +189,7 @@ export async function main(): Promise<void> {
           await d.exited;
         }
       } else {
-        const delay = 1200 + random() * 3800;
+        const delay = 300 + random() * 3500;
         const ended = await Promise.race([first.exited.then(() => true), sleep(delay).then(() => false)]);
         if (!ended) {
           first.child.kill('SIGKILL');
