@@ -25,14 +25,36 @@ export interface Output {
   progress(text: string): void;
 }
 
+/**
+ * Text from the store made harmless for a terminal: names written before
+ * the text rule (shared/validation/text.ts), file names, a provider's
+ * answer. Control characters (C0 but the line feed, DEL, C1) print as
+ * visible escapes (\x1b), bidi and other invisible format characters as
+ * \u{202e}, so `ESC]0;...BEL` cannot retitle the terminal nor `ESC[2J`
+ * clear it, and nothing reads differently from what it is.
+ */
+export function escapeForTerminal(text: string): string {
+  return text.replace(TERMINAL_UNSAFE, (c) => {
+    const code = c.codePointAt(0)!;
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+
+const TERMINAL_UNSAFE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu;
+
+/** JSON.stringify escapes C0 only; C1 (8-bit CSI) and bidi characters become \uXXXX too, still valid JSON. */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value ?? null, null, 2).replace(/[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+}
+
 export function makeOutput(json: boolean, stdout = process.stdout, stderr = process.stderr): Output {
   return {
     json,
     value(value, human) {
-      stdout.write(json ? JSON.stringify(value ?? null, null, 2) + '\n' : human(value) + '\n');
+      stdout.write(json ? jsonForTerminal(value) + '\n' : escapeForTerminal(human(value)) + '\n');
     },
     progress(text) {
-      if (!json && stderr.isTTY) stderr.write(`\r${text}\x1b[K`);
+      if (!json && stderr.isTTY) stderr.write(`\r${escapeForTerminal(text)}\x1b[K`);
     },
   };
 }

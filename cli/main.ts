@@ -5,7 +5,7 @@ import { AppError } from '../core/errors.js';
 import { defaultDataDir } from '../core/paths.js';
 import type { HostClient } from '../shared/host/client.js';
 import type { HostInit } from '../shared/host/protocol.js';
-import { CoreRefusal, makeOutput, UsageError, type CliHost, type Output } from './io.js';
+import { CoreRefusal, escapeForTerminal, jsonForTerminal, makeOutput, UsageError, type CliHost, type Output } from './io.js';
 import { recordingCommand } from './commands/recording.js';
 import { rosterCommand } from './commands/roster.js';
 import { templateCommand } from './commands/template.js';
@@ -113,7 +113,7 @@ export async function runCli(argv: string[], stdout = process.stdout, stderr = p
   const out = makeOutput(json, stdout, stderr);
   const command = name ? COMMANDS[name] : undefined;
   if (!command || !dataDir) {
-    stderr.write((name ? `Unknown command "${name}".\n\n` : '') + USAGE + '\n');
+    stderr.write((name ? `Unknown command "${escapeForTerminal(name)}".\n\n` : '') + USAGE + '\n');
     return 2;
   }
   let client: HostClient | undefined;
@@ -140,8 +140,8 @@ export async function runCli(argv: string[], stdout = process.stdout, stderr = p
 
 function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): number {
   if (err instanceof UsageError || (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS'))) {
-    if (json) stdout.write(JSON.stringify({ ok: false, error: { code: 'cli.usage', message: err.message } }) + '\n');
-    stderr.write(`${err.message}\nRun autocall --help for the commands.\n`);
+    if (json) stdout.write(jsonForTerminal({ ok: false, error: { code: 'cli.usage', message: err.message } }) + '\n');
+    stderr.write(`${escapeForTerminal(err.message)}\nRun autocall --help for the commands.\n`);
     return 2;
   }
   const shape =
@@ -150,8 +150,9 @@ function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stde
       : err instanceof AppError
         ? err.toJSON()
         : { code: 'internal', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}` };
-  if (json) stdout.write(JSON.stringify({ ok: false, error: shape }) + '\n');
-  stderr.write(`Error: ${shape.message}\n`);
+  // Messages may quote what was typed or stored (a name with control characters): escaped like every output.
+  if (json) stdout.write(jsonForTerminal({ ok: false, error: shape }) + '\n');
+  stderr.write(`Error: ${escapeForTerminal(shape.message)}\n`);
   return 1;
 }
 

@@ -17,6 +17,10 @@ export interface CoreContext {
   clock: Clock;
   log: Logger;
   emit: Emit;
-  /** HTTP client for SMS providers; injectable so tests can count requests. */
-  fetch: typeof fetch;
+  /**
+   * HTTP client for SMS providers; injectable so tests can count requests.
+   * Absent: the policy-checked client of core/net/outbound.ts, which connects
+   * only to the address it checked.
+   */
+  fetch?: typeof fetch;
 }

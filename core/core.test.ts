@@ -59,6 +59,7 @@ describe('Core', () => {
     const csv = join(tmp.dir, 'Promotion_List_202601.csv');
     writeFileSync(csv, ['Phone,name', ...Array.from({ length: 12 }, (_, i) => `0812${String(30000000 + i)},Customer ${i}`)].join('\n'));
     const analysis = value<RosterAnalysis>(await core.dispatch('roster.analyze', { path: csv }));
+    if (analysis.kind !== 'staged') throw new Error('the Phone column was not found');
     const roster = value<Roster>(await core.dispatch('roster.confirm', { id: analysis.roster.id }));
     expect(roster).toMatchObject({ status: 'ready', validCount: 12 });
     const recordingId = seedRecording(core.ctx.db);

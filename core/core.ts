@@ -9,6 +9,7 @@ import { SecretStore } from './credentials/secretStore.js';
 import { openDatabase, type Db } from './db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { BlobStore } from './files/blobStore.js';
+import { makeDataFolderPrivate } from './files/privateFolder.js';
 import { fileLogger, type Logger } from './log.js';
 import { dataPaths } from './paths.js';
 import { RecordingService } from './recordings/recordingService.js';
@@ -30,7 +31,7 @@ import type { MediaFactory } from './telephony/media/types.js';
 import { SipGateway } from './telephony/gateway/sipGateway.js';
 import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
 import type { CallResult, EngineStatus, GatewaySettings, GatewayTestView, TestCallResult } from '../shared/types.js';
-import { parseWib } from '../shared/time/wib.js';
+import { checkWib } from '../shared/time/wib.js';
 import { normalizePhone } from '../shared/phone/normalize.js';
 import { AppError } from './errors.js';
 
@@ -119,6 +120,8 @@ export class Core {
 
   static async open(options: CoreOptions): Promise<Core> {
     const paths = dataPaths(options.dataDir);
+    // Private before anything is written into it (docs/ARCHITECTURE.md, "Privacy").
+    let tightened = makeDataFolderPrivate(options.dataDir);
     const log = options.log ?? fileLogger(paths.log);
     const clock = options.clock ?? systemClock;
     const db = openDatabase(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
@@ -132,6 +135,9 @@ export class Core {
       db.close();
       throw err;
     }
+    // Again for what opening created (a new autocall.db, its -wal and -shm, which SQLite then keeps at the database's mode).
+    tightened += makeDataFolderPrivate(options.dataDir);
+    if (tightened > 0) log.info('data folder made private (0700/0600)', { changed: tightened });
     const listeners = new Set<EventListener>();
     const ctx: CoreContext = {
       dataDir: options.dataDir,
@@ -143,7 +149,7 @@ export class Core {
       emit: (event, payload) => {
         for (const listener of listeners) listener(event, payload);
       },
-      fetch: options.fetch ?? globalThis.fetch,
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     };
     const core = new Core(ctx, options, listeners);
     // Imports interrupted by a crash left staged rosters: they were never confirmed.
@@ -358,9 +364,10 @@ export class Core {
       'task.create': ({ start, ...rest }) => {
         let startAt: number | undefined;
         if (start.mode === 'scheduled') {
-          const parsed = parseWib(start.at);
-          if (parsed === null) throw new AppError('task.badStartTime', 'Enter the start time as YYYY-MM-DD HH:mm (WIB).');
-          startAt = parsed;
+          // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
+          const parsed = checkWib(start.at);
+          if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
+          startAt = parsed.at;
         }
         return this.tasks.create({ ...rest, ...(startAt !== undefined ? { startAt } : {}) });
       },

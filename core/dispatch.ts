@@ -22,6 +22,12 @@ export async function dispatch(handlers: Handlers, log: Logger, operation: unkno
   const parsed = CONTRACT[operation].input.safeParse(rawInput ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
+    // A shared rule's own code (text.unsafeCharacters, task.nameTooLong) travels in the issue, so it is translated as itself.
+    const coded = issue?.code === 'custom' ? (issue.params as { appCode?: string } & Record<string, string | number>) : undefined;
+    if (coded?.appCode) {
+      const { appCode, ...params } = coded;
+      return { ok: false, error: { code: appCode, message: issue!.message, params } };
+    }
     const where = issue?.path.join('.') || 'input';
     return {
       ok: false,

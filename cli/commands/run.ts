@@ -1,5 +1,5 @@
 import type { CliHost } from '../io.js';
-import { parseCommand, unwrap, type Output } from '../io.js';
+import { escapeForTerminal, parseCommand, unwrap, type Output } from '../io.js';
 import { describeTask } from './task.js';
 
 /**
@@ -27,11 +27,11 @@ export async function runCommand({ api, client }: CliHost, args: string[], out: 
     const status = unwrap(await api.engine.status({}));
     if (status.otherHolder && !warnedOther) {
       warnedOther = true;
-      process.stderr.write(`Another AutoCall process (${status.otherHolder}) is dialing this data folder; waiting until it stops.\n`);
+      process.stderr.write(`Another AutoCall process (${escapeForTerminal(status.otherHolder)}) is dialing this data folder; waiting until it stops.\n`);
     }
     const active = unwrap(await api.task.list({ page: 1, pageSize: 500, status: 'running' })).items;
     const line = active.map(describeTask).join('\n');
-    if (line && line !== lastLine && !out.json) process.stderr.write(line + '\n');
+    if (line && line !== lastLine && !out.json) process.stderr.write(escapeForTerminal(line) + '\n');
     lastLine = line;
     if (values['until-idle'] && status.dialing && unwrap(await client.control('engine.idle', {}))) break;
   }

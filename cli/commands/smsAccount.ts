@@ -13,6 +13,8 @@ function describe(a: SmsAccountView | null): string {
   const lines = [`Provider: ${a.provider} (${a.active ? 'active' : 'inactive'})`];
   for (const [k, v] of Object.entries(a.config)) lines.push(`  ${kebab(k)}: ${v}`);
   for (const [k, set] of Object.entries(a.secretsSet)) lines.push(`  ${kebab(k)}: ${set ? '(saved, encrypted)' : '(not set)'}`);
+  // The setting is explicit and visible: say what it costs wherever the account is shown.
+  if (a.config.allowInsecureHttp === 'true') lines.push('Warning: plain http is allowed, so the credentials and messages travel unencrypted to the gateway.');
   return lines.join('\n');
 }
 

@@ -14,8 +14,8 @@ export class BlobStore {
   constructor(readonly dir: string) {}
 
   async init(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
-    await mkdir(join(this.dir, '.tmp'), { recursive: true });
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await mkdir(join(this.dir, '.tmp'), { recursive: true, mode: 0o700 });
   }
 
   path(sha256: string, ext: string): string {
@@ -43,7 +43,8 @@ export class BlobStore {
     const tmp = this.tempPath();
     const target = this.path(sha256, ext);
     try {
-      await writeFile(tmp, data, { flush: true });
+      // Owner only, like the whole data folder (core/files/privateFolder.ts).
+      await writeFile(tmp, data, { flush: true, mode: 0o600 });
       await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -67,7 +68,7 @@ export class BlobStore {
             yield chunk;
           }
         },
-        createWriteStream(tmp, { flush: true }),
+        createWriteStream(tmp, { flush: true, mode: 0o600 }),
       );
       const sha256 = hash.digest('hex');
       const target = this.path(sha256, ext);
@@ -86,7 +87,7 @@ export class BlobStore {
   /** Leftovers of writes interrupted by a crash. */
   async sweepTemp(): Promise<void> {
     await rm(join(this.dir, '.tmp'), { recursive: true, force: true });
-    await mkdir(join(this.dir, '.tmp'), { recursive: true });
+    await mkdir(join(this.dir, '.tmp'), { recursive: true, mode: 0o700 });
   }
 }
 

@@ -1,6 +1,8 @@
 import type { GatewaySettings, GatewayView } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { classifyHost, REFUSED_KINDS } from '../../shared/net/address.js';
 import { AppError } from '../errors.js';
+import { blockedAddressError } from '../net/outbound.js';
 
 export const DEFAULT_GATEWAY: GatewaySettings = {
   mode: 'dryRun',
@@ -48,6 +50,11 @@ export class GatewaySettingsService {
   save(settings: GatewaySettings, password?: string): GatewayView {
     if (settings.mode === 'sip' && !settings.host) {
       throw new AppError('gateway.hostMissing', 'Enter the gateway host (name or IP address) before switching to the SIP gateway.');
+    }
+    // The SIP credentials go where these point: never a link-local or cloud-metadata address (resolve.ts checks names again after DNS).
+    for (const [field, value] of [['gateway host', settings.host], ['outbound proxy', settings.outboundProxy.replace(/:\d+$/, '')]] as const) {
+      const kind = value ? classifyHost(value) : 'name';
+      if (REFUSED_KINDS.has(kind)) throw blockedAddressError('gateway', field, value, '', kind);
     }
     if (settings.rtpPortMax - settings.rtpPortMin < 2 * settings.channels) {
       throw new AppError(

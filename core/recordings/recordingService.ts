@@ -1,3 +1,4 @@
+import { withoutUnsafeCharacters } from '../../shared/validation/text.js';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Recording } from '../../shared/types.js';
@@ -63,7 +64,8 @@ export class RecordingService {
 
   async add(input: { path: string; name?: string }): Promise<Recording> {
     const fileName = basename(input.path);
-    const name = checkName(input.name ?? basename(fileName, extname(fileName)));
+    // A file name may hold control characters (Linux allows them): dropped, since the user did not type them.
+    const name = checkName(input.name ?? withoutUnsafeCharacters(basename(fileName, extname(fileName))));
     const emit = (stage: 'checking' | 'decoding' | 'encoding' | 'saving', fraction: number) =>
       this.ctx.emit('recording.progress', { fileName, stage, fraction });
 

@@ -1,3 +1,4 @@
+import { withoutUnsafeCharacters } from '../../shared/validation/text.js';
 import { rmSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Page, Roster, RosterAnalysis, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
@@ -300,7 +301,8 @@ export class RosterService {
 }
 
 function rosterName(given: string | undefined, fileName: string): string {
-  const name = (given ?? '').trim() || fileName;
+  // A typed name was checked by the contract (shared/validation/text.ts); a file name may hold anything Linux allows.
+  const name = withoutUnsafeCharacters((given ?? '').trim() || fileName).trim() || 'Roster';
   return name.length > ROSTER_NAME_MAX ? name.slice(0, ROSTER_NAME_MAX) : name;
 }
 

@@ -57,7 +57,7 @@ describe('SmsAccountService', () => {
     expect(view).toEqual({
       provider: 'twilio',
       active: true,
-      config: { baseUrl: server.baseUrl, accountSid: TWILIO_TEST.accountSid, from: TWILIO_TEST.from },
+      config: { baseUrl: server.baseUrl, accountSid: TWILIO_TEST.accountSid, from: TWILIO_TEST.from, allowInsecureHttp: 'false' },
       secretsSet: { authToken: true },
       updatedAt: 1_767_200_000_000,
     });
@@ -99,8 +99,8 @@ describe('SmsAccountService', () => {
       ['smsAccount.badPattern', { ...generic, config: { ...generic.config, successPattern: 'Sending (' } }],
       ['smsAccount.badMethod', { ...generic, config: { ...generic.config, method: 'PUT' } }],
       ['smsAccount.badUrl', { ...generic, config: { ...generic.config, urlTemplate: '{to}/send?m={message}' } }],
-      ['smsAccount.noMessagePlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'http://10.0.0.1/send?n={to}' } }],
-      ['smsAccount.noNumberPlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'http://10.0.0.1/send?m={message}' } }],
+      ['smsAccount.noMessagePlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'https://10.0.0.1/send?n={to}' } }],
+      ['smsAccount.noNumberPlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'https://10.0.0.1/send?m={message}' } }],
       ['smsAccount.bodyWithGet', { ...generic, config: { ...generic.config, bodyTemplate: 'm={message}' } }],
     );
     for (const [code, input] of cases) {

@@ -1,8 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { SMS_PROVIDERS, SMS_PROVIDER_NAMES, smsSecretName } from '../../shared/sms/providers.js';
+import { ALLOW_INSECURE_HTTP, SMS_PROVIDERS, SMS_PROVIDER_NAMES, smsSecretName } from '../../shared/sms/providers.js';
 import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { checkOutboundUrl, type OutboundPolicy } from '../net/outbound.js';
 import { GENERIC_PLACEHOLDERS, compileSuccessPattern, fillTemplate } from './providers/generic.js';
 import { createSmsClient, type SmsClient } from './providers/index.js';
 
@@ -28,8 +29,13 @@ interface AccountRow {
   updated_at: number;
 }
 
-/** Checks a base URL: an http(s) address without credentials in it (fetch refuses those, and config is shown back). */
-function checkHttpUrl(field: string, value: string): void {
+/**
+ * Checks a base URL: an http(s) address without credentials in it (fetch
+ * refuses those, and config is shown back), to a host credentials may go to
+ * (core/net/outbound.ts; the addresses a name resolves to are checked again
+ * at each send, when they are connected to).
+ */
+function checkHttpUrl(field: string, value: string, policy: OutboundPolicy): void {
   let url: URL;
   try {
     url = new URL(value);
@@ -42,6 +48,11 @@ function checkHttpUrl(field: string, value: string): void {
   if (url.username || url.password) {
     throw new AppError('smsAccount.urlCredentials', `The ${field} must not contain a user name or password; put them in their own fields.`, { field });
   }
+  checkOutboundUrl(url, policy, 'smsAccount', field);
+}
+
+function outboundPolicy(config: Record<string, string>): OutboundPolicy {
+  return { allowInsecureHttp: config[ALLOW_INSECURE_HTTP] === 'true' };
 }
 
 /**
@@ -159,7 +170,8 @@ export class SmsAccountService {
     const fields: Record<string, string> = { ...(JSON.parse(row.config) as Record<string, string>) };
     for (const field of spec.secrets) fields[field] = this.ctx.secrets.get(smsSecretName(row.provider, field)) ?? '';
     return createSmsClient(row.provider, fields, {
-      fetch: this.ctx.fetch,
+      ...(this.ctx.fetch ? { fetch: this.ctx.fetch } : {}),
+      outbound: outboundPolicy(fields),
       log: this.ctx.log,
       now: () => this.ctx.clock.now(),
       ...(this.options.sleep ? { sleep: this.options.sleep } : {}),
@@ -167,7 +179,13 @@ export class SmsAccountService {
   }
 
   private checkValues(provider: SmsProvider, config: Record<string, string>): void {
-    if (config.baseUrl !== undefined) checkHttpUrl('base URL', config.baseUrl);
+    const insecure = (config[ALLOW_INSECURE_HTTP] || 'false').toLowerCase();
+    if (insecure !== 'true' && insecure !== 'false') {
+      throw new AppError('smsAccount.badFlag', `"Allow insecure http" is true or false, not "${config[ALLOW_INSECURE_HTTP]}".`, { field: ALLOW_INSECURE_HTTP, value: config[ALLOW_INSECURE_HTTP] ?? '' });
+    }
+    config[ALLOW_INSECURE_HTTP] = insecure;
+    const policy = outboundPolicy(config);
+    if (config.baseUrl !== undefined) checkHttpUrl('base URL', config.baseUrl, policy);
     if (provider !== 'generic') return;
     const method = config.method?.toUpperCase();
     if (method !== 'GET' && method !== 'POST') {
@@ -175,7 +193,7 @@ export class SmsAccountService {
     }
     config.method = method;
     const sample = Object.fromEntries(GENERIC_PLACEHOLDERS.map((p) => [p, '1'])) as Parameters<typeof fillTemplate>[1];
-    checkHttpUrl('URL template', fillTemplate(config.urlTemplate ?? '', sample, encodeURIComponent));
+    checkHttpUrl('URL template', fillTemplate(config.urlTemplate ?? '', sample, encodeURIComponent), policy);
     if (!/\{message\}/.test(`${config.urlTemplate ?? ''}${method === 'POST' ? (config.bodyTemplate ?? '') : ''}`)) {
       throw new AppError('smsAccount.noMessagePlaceholder', 'Neither the URL template nor the body template contains {message}, so the SMS text would not be sent. Add {message} where the gateway expects the text.');
     }

@@ -1,5 +1,6 @@
 import type { CoreContext } from '../context.js';
 import { problem } from '../errors.js';
+import { assertFence, type Fence } from './lease.js';
 import { attemptErrorColumns, smsErrorColumns } from './storedErrors.js';
 
 const CALL_INTERRUPTED = attemptErrorColumns([problem('call.interrupted', 'The app stopped while this call was in progress.')]);
@@ -11,17 +12,20 @@ const SMS_INTERRUPTED = smsErrorColumns(problem('sms.interrupted', 'The app stop
  * have happened: a call attempt may have rung the customer, an SMS may
  * have reached the provider. They are marked uncertain and never repeated
  * automatically; the user can choose to call uncertain numbers again.
- * Returns the ids of the tasks it touched.
+ * It runs right after the take-over, under the new epoch, so every
+ * in-flight row belongs to an earlier holder (a live one that was paused
+ * is fenced and writes nothing more). Returns the ids of the tasks it touched.
  */
-export function recoverInterrupted(ctx: CoreContext, ownAttemptIds: ReadonlySet<number>): number[] {
+export function recoverInterrupted(ctx: CoreContext, fence: Fence): number[] {
   const { db, clock } = ctx;
   const now = clock.now();
   return db.transaction(() => {
-    const attempts = (db.prepare("SELECT id, task_id, task_number_id FROM call_attempts WHERE state = 'in_flight'").all() as {
+    assertFence(db, fence);
+    const attempts = db.prepare("SELECT id, task_id, task_number_id FROM call_attempts WHERE state = 'in_flight'").all() as {
       id: number;
       task_id: number;
       task_number_id: number;
-    }[]).filter((a) => !ownAttemptIds.has(a.id));
+    }[];
     const touched = new Set<number>();
     for (const a of attempts) {
       db.prepare("UPDATE call_attempts SET state = 'uncertain', error = ?, error_codes = ?, ended_at = ? WHERE id = ?").run(
@@ -47,5 +51,5 @@ export function recoverInterrupted(ctx: CoreContext, ownAttemptIds: ReadonlySet<
     }
     if (attempts.length > 0 || sms.length > 0) ctx.log.warn('recovered interrupted work', { calls: attempts.length, sms: sms.length });
     return [...touched];
-  })();
+  }).immediate();
 }

@@ -2,6 +2,7 @@ import { renderTemplate } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import type { AppErrorShape } from '../../shared/result.js';
 import { AppError, problem, problemOf } from '../errors.js';
+import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence } from './lease.js';
 import type { SmsKind } from './outcomes.js';
 import { smsErrorColumns } from './storedErrors.js';
 import type { SmsSender } from './types.js';
@@ -57,8 +58,13 @@ export class SmsOutbox {
     ).run(taskId, numberId, kind, task.template_id, number.phone_e164, text, task.dry_run, now, now);
   }
 
-  /** Starts sending queued messages up to the concurrency limit. */
-  pump(onSettled: () => void): void {
+  /**
+   * Starts sending queued messages up to the concurrency limit. The claim
+   * and the result are written under the dialer's lease epoch: a process
+   * that lost the lease claims nothing and records nothing (the new holder
+   * turned its 'sending' rows uncertain).
+   */
+  pump(fence: Fence, onSettled: () => void): void {
     const limit = this.deps.concurrency ?? 4;
     if (this.active.size >= limit) return;
     const rows = this.ctx.db
@@ -66,10 +72,10 @@ export class SmsOutbox {
       .all(limit - this.active.size) as OutboxRow[];
     for (const row of rows) {
       const claimed = this.ctx.db
-        .prepare("UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued'")
-        .run(this.ctx.clock.now(), row.id).changes;
+        .prepare(`UPDATE sms_outbox SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = 'queued' AND ${FENCE_SQL}`)
+        .run(this.ctx.clock.now(), row.id, ...fenceParams(fence)).changes;
       if (claimed === 0) continue;
-      const job: Promise<void> = this.send(row).finally(() => {
+      const job: Promise<void> = this.send(fence, row).finally(() => {
         this.active.delete(job);
         onSettled();
       });
@@ -81,17 +87,28 @@ export class SmsOutbox {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }
 
-  private async send(row: OutboxRow): Promise<void> {
+  private async send(fence: Fence, row: OutboxRow): Promise<void> {
     const ending = await this.attempt(row);
     const failure = smsErrorColumns(ending.problem);
     const now = this.ctx.clock.now();
-    this.ctx.db.transaction(() => {
+    try {
       this.ctx.db
-        .prepare('UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ?')
-        .run(ending.problem ? 'failed' : 'sent', ending.messageId, failure.error, failure.errorCode, failure.errorParams, now, row.id);
-      const counter = ending.problem ? 'n_sms_failed' : 'n_sms_sent';
-      this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
-    })();
+        .transaction(() => {
+          assertFence(this.ctx.db, fence);
+          const changed = this.ctx.db
+            .prepare("UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
+            .run(ending.problem ? 'failed' : 'sent', ending.messageId, failure.error, failure.errorCode, failure.errorParams, now, row.id).changes;
+          if (changed === 0) return; // no longer ours to settle: recovery marked it uncertain
+          const counter = ending.problem ? 'n_sms_failed' : 'n_sms_sent';
+          this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
+        })
+        .immediate();
+    } catch (err) {
+      if (!(err instanceof FencedError)) throw err;
+      // The new holder's recovery made this row uncertain; it is never sent again automatically.
+      this.ctx.log.warn('SMS result not recorded: the dialing lease was taken over', { outboxId: row.id, epoch: fence.epoch });
+      return;
+    }
     this.ctx.emit('task.changed', { taskId: row.task_id });
   }
 

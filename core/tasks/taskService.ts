@@ -1,3 +1,4 @@
+import { isTimeOfDay } from '../../shared/time/wib.js';
 import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { OUTCOMES } from '../../shared/types.js';
@@ -79,6 +80,13 @@ export class TaskService {
       throw new AppError('task.badRetryInterval', 'The retry interval must be between 1 and 1440 minutes.', { min: 1, max: 1440 });
     }
     const window = input.callingWindow ?? null;
+    // A time that is not a time of day (24:00, 08:60) is named with its field; 24:00 would otherwise be read as the next day.
+    if (window && !isTimeOfDay(window.start)) {
+      throw new AppError('task.badWindowStart', `The calling window's start ${window.start} is not a time of day: use 00:00 to 23:59 (WIB).`, { time: window.start });
+    }
+    if (window && !isTimeOfDay(window.end)) {
+      throw new AppError('task.badWindowEnd', `The calling window's end ${window.end} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.`, { time: window.end });
+    }
     if (window && (!HHMM.test(window.start) || !HHMM.test(window.end) || window.start === window.end)) {
       throw new AppError('task.badWindow', 'The calling window needs a start and an end time as HH:mm (WIB), and they must differ.');
     }

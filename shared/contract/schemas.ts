@@ -24,6 +24,8 @@ import type {
 } from '../types.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { OUTCOMES } from '../types.js';
+import { TASK_NAME_MAX } from '../validation/taskName.js';
+import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
 
 /** A phantom marker carrying the response type of an operation. */
@@ -33,7 +35,20 @@ function answers<T>(): T {
 
 const id = z.number().int().positive();
 const none = z.object({}).strict();
-const name = z.string().trim().min(1).max(200);
+/** A name a user gives (docs/DOMAIN.md, "Text the app keeps"): no control or bidi characters, whoever sends it. */
+const nameOf = (field: string) => safeText(z.string().trim().min(1).max(200), field);
+/**
+ * The task name's length is the task rule's (60), said with its own code
+ * (task.nameTooLong) instead of a generic contract error naming another
+ * limit; its characters are checked by the task service with the rule's message.
+ */
+const taskName = safeText(z.string(), 'task name').superRefine((value, ctx) => {
+  if ([...value.trim()].length > TASK_NAME_MAX) {
+    ctx.addIssue({ code: 'custom', message: `The task name is too long: use at most ${TASK_NAME_MAX} characters.`, params: { appCode: 'task.nameTooLong', max: TASK_NAME_MAX } });
+  }
+});
+/** An SMS template's text may have line breaks; nothing else invisible. */
+const templateBody = safeText(z.string().min(1).max(2000), 'template text', { multiline: true });
 const filePath = z.string().min(1).max(4096);
 const paging = { page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(500).default(50) };
 
@@ -50,14 +65,14 @@ export const CONTRACT = {
   'settings.setLocale': { input: z.object({ locale: z.enum(LOCALES) }).strict(), output: answers<void>() },
   'settings.setStartAtLogin': { input: z.object({ enabled: z.boolean() }).strict(), output: answers<void>() },
 
-  'recording.add': { input: z.object({ path: filePath, name: name.optional() }).strict(), output: answers<Recording>() },
+  'recording.add': { input: z.object({ path: filePath, name: nameOf('recording name').optional() }).strict(), output: answers<Recording>() },
   'recording.list': { input: none, output: answers<Recording[]>() },
-  'recording.rename': { input: z.object({ id, name }).strict(), output: answers<Recording>() },
+  'recording.rename': { input: z.object({ id, name: nameOf('recording name') }).strict(), output: answers<Recording>() },
   'recording.remove': { input: z.object({ id }).strict(), output: answers<void>() },
   'recording.audio': { input: z.object({ id }).strict(), output: answers<{ mime: string; data: Uint8Array }>() },
 
   'roster.analyze': {
-    input: z.object({ path: filePath, name: name.optional(), phoneColumn: z.string().min(1).max(200).optional() }).strict(),
+    input: z.object({ path: filePath, name: nameOf('roster name').optional(), phoneColumn: z.string().min(1).max(200).optional() }).strict(),
     output: answers<RosterAnalysis>(),
   },
   'roster.confirm': { input: z.object({ id }).strict(), output: answers<Roster>() },
@@ -69,10 +84,10 @@ export const CONTRACT = {
   'roster.remove': { input: z.object({ id }).strict(), output: answers<void>() },
 
   'template.list': { input: none, output: answers<SmsTemplate[]>() },
-  'template.create': { input: z.object({ name, body: z.string().min(1).max(2000) }).strict(), output: answers<SmsTemplate>() },
-  'template.update': { input: z.object({ id, name, body: z.string().min(1).max(2000) }).strict(), output: answers<SmsTemplate>() },
+  'template.create': { input: z.object({ name: nameOf('template name'), body: templateBody }).strict(), output: answers<SmsTemplate>() },
+  'template.update': { input: z.object({ id, name: nameOf('template name'), body: templateBody }).strict(), output: answers<SmsTemplate>() },
   'template.approve': { input: z.object({ id }).strict(), output: answers<SmsTemplate>() },
-  'template.reject': { input: z.object({ id, reason: z.string().trim().min(1).max(500) }).strict(), output: answers<SmsTemplate>() },
+  'template.reject': { input: z.object({ id, reason: safeText(z.string().trim().min(1).max(500), 'reason') }).strict(), output: answers<SmsTemplate>() },
   'template.remove': { input: z.object({ id }).strict(), output: answers<void>() },
 
   'smsAccount.get': { input: none, output: answers<SmsAccountView | null>() },
@@ -96,7 +111,7 @@ export const CONTRACT = {
   'task.create': {
     input: z
       .object({
-        name: z.string().max(200),
+        name: taskName,
         recordingId: id,
         rosterId: id,
         // Wall-clock time in WIB, "YYYY-MM-DD HH:mm"; main parses it in Asia/Jakarta whatever the machine's zone.
@@ -118,7 +133,7 @@ export const CONTRACT = {
     output: answers<Page<Task>>(),
   },
   'task.get': { input: z.object({ id }).strict(), output: answers<Task>() },
-  'task.rename': { input: z.object({ id, name: z.string().max(200) }).strict(), output: answers<Task>() },
+  'task.rename': { input: z.object({ id, name: taskName }).strict(), output: answers<Task>() },
   'task.pause': { input: z.object({ id }).strict(), output: answers<Task>() },
   'task.resume': { input: z.object({ id }).strict(), output: answers<Task>() },
   'task.cancel': { input: z.object({ id }).strict(), output: answers<Task>() },

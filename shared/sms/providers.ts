@@ -15,38 +15,46 @@ export function smsSecretName(provider: SmsProvider, field: string): string {
 }
 
 /**
+ * Every provider's "Allow insecure http" setting ('true' or 'false', off by
+ * default): plain http:// is otherwise refused except to this computer,
+ * since the request carries the credentials (docs/DOMAIN.md, "Where
+ * credentials may go"). The form shows it as a checkbox with a warning.
+ */
+export const ALLOW_INSECURE_HTTP = 'allowInsecureHttp';
+
+/**
  * The fields each provider needs (DOMAIN.md, "Provider facts"). Every base
  * URL is configurable so a test server or a regional endpoint can be used.
  */
 export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
   twilio: {
-    config: ['baseUrl', 'accountSid', 'from'],
+    config: ['baseUrl', 'accountSid', 'from', ALLOW_INSECURE_HTTP],
     secrets: ['authToken'],
     required: ['baseUrl', 'accountSid', 'from', 'authToken'],
-    defaults: { baseUrl: 'https://api.twilio.com' },
+    defaults: { baseUrl: 'https://api.twilio.com', allowInsecureHttp: 'false' },
   },
   vonage: {
-    config: ['baseUrl', 'apiKey', 'from'],
+    config: ['baseUrl', 'apiKey', 'from', ALLOW_INSECURE_HTTP],
     secrets: ['apiSecret'],
     required: ['baseUrl', 'apiKey', 'from', 'apiSecret'],
-    defaults: { baseUrl: 'https://rest.nexmo.com' },
+    defaults: { baseUrl: 'https://rest.nexmo.com', allowInsecureHttp: 'false' },
   },
   infobip: {
-    config: ['baseUrl', 'from'],
+    config: ['baseUrl', 'from', ALLOW_INSECURE_HTTP],
     secrets: ['apiKey'],
     required: ['baseUrl', 'apiKey'],
-    defaults: { baseUrl: 'https://api.infobip.com' },
+    defaults: { baseUrl: 'https://api.infobip.com', allowInsecureHttp: 'false' },
   },
   zenziva: {
-    config: ['baseUrl', 'userkey'],
+    config: ['baseUrl', 'userkey', ALLOW_INSECURE_HTTP],
     secrets: ['passkey'],
     required: ['baseUrl', 'userkey', 'passkey'],
-    defaults: { baseUrl: 'https://console.zenziva.net/reguler' },
+    defaults: { baseUrl: 'https://console.zenziva.net/reguler', allowInsecureHttp: 'false' },
   },
   generic: {
     // GoIP-style gateways: GET /default/en_US/send.html?u=&p=&l=&n=&m=, answer "Sending ... ID:n" or "error".
     // Placeholders in urlTemplate and bodyTemplate: {to} (E.164), {toLocal} (0812...), {message}, {username}, {password}, {from}.
-    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'from', 'successPattern'],
+    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'from', 'successPattern', ALLOW_INSECURE_HTTP],
     secrets: ['password'],
     required: ['method', 'urlTemplate', 'successPattern'],
     defaults: {
@@ -57,6 +65,8 @@ export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
       username: '',
       from: '',
       successPattern: 'Sending',
+      // GoIP gateways speak only http: the user turns this on, and the form warns.
+      allowInsecureHttp: 'false',
     },
   },
 };

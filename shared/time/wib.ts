@@ -13,10 +13,66 @@ export function formatWib(epochMs: number, withSeconds = false): string {
   return DateTime.fromMillis(epochMs, { zone: WIB_ZONE }).toFormat(withSeconds ? 'yyyy-LL-dd HH:mm:ss' : 'yyyy-LL-dd HH:mm') + ' WIB';
 }
 
-/** Parses "YYYY-MM-DD HH:mm" as a WIB wall-clock time; null when it is not a real date and time. */
+/** Parses "YYYY-MM-DD HH:mm" as a WIB wall-clock time; null when it is not a real date and time (checkWib says why). */
 export function parseWib(text: string): number | null {
-  const dt = DateTime.fromFormat(text.trim(), 'yyyy-LL-dd HH:mm', { zone: WIB_ZONE });
-  return dt.isValid ? dt.toMillis() : null;
+  const check = checkWib(text);
+  return check.ok ? check.at : null;
+}
+
+/** What is wrong with a start time, as a coded problem naming the field (translated as errors.<code>). */
+export interface WibProblem {
+  code: 'task.badStartTime' | 'task.badStartDate' | 'task.badStartClock';
+  message: string;
+  params: Record<string, string | number>;
+}
+
+export type WibCheck = { ok: true; at: number } | { ok: false; problem: WibProblem };
+
+const WIB_TEXT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/;
+
+/** "HH:mm" from 00:00 to 23:59: 24:00 is not a time of day (it would silently be the next day's 00:00). */
+export function isTimeOfDay(text: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(text);
+}
+
+/**
+ * Checks "YYYY-MM-DD HH:mm" as a WIB wall-clock time and says which field is
+ * wrong: the shape, a date that does not exist (2026-02-30), or a time that
+ * is not a time of day (24:00, 09:60). The renderer and the core run the
+ * same check, so the wizard and `task create --at` say the same.
+ */
+export function checkWib(text: string): WibCheck {
+  const m = WIB_TEXT.exec(text.trim());
+  if (!m) return { ok: false, problem: { code: 'task.badStartTime', message: 'Enter the start time as YYYY-MM-DD HH:mm (WIB).', params: {} } };
+  const [, y, mo, d, h, mi] = m as unknown as [string, string, string, string, string, string];
+  const date = `${y}-${mo}-${d}`;
+  const time = `${h}:${mi}`;
+  const month = DateTime.fromObject({ year: Number(y), month: Number(mo) }, { zone: WIB_ZONE });
+  if (!month.isValid || Number(d) < 1 || Number(d) > month.daysInMonth!) {
+    const days = month.isValid ? month.daysInMonth! : 0;
+    return {
+      ok: false,
+      problem: {
+        code: 'task.badStartDate',
+        message: month.isValid
+          ? `The start date ${date} does not exist: that month has ${days} days. Correct the date.`
+          : `The start date ${date} does not exist: months go from 01 to 12. Correct the date.`,
+        params: { date, days },
+      },
+    };
+  }
+  if (!isTimeOfDay(time)) {
+    return {
+      ok: false,
+      problem: {
+        code: 'task.badStartClock',
+        message: `The start time ${time} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for midnight, use 00:00 of the next day). Correct the time.`,
+        params: { time },
+      },
+    };
+  }
+  const dt = DateTime.fromObject({ year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi) }, { zone: WIB_ZONE });
+  return { ok: true, at: dt.toMillis() };
 }
 
 /** The WIB wall-clock date ("YYYY-MM-DD") and time ("HH:mm") of an instant, for date and time inputs. */

@@ -1,5 +1,6 @@
 import type { SmsSendResult } from '../../../shared/types.js';
 import { AppError } from '../../errors.js';
+import { checkOutboundUrl, outboundFetch, resolveChecked, systemLookupAll } from '../../net/outbound.js';
 import { SMS_MAX_ATTEMPTS, SMS_MAX_WAIT_MS, SMS_REQUEST_TIMEOUT_MS, realSleep, type SmsClientOptions } from './types.js';
 
 /** What came back over HTTP; `json` is the parsed body when it is JSON. */
@@ -190,7 +191,13 @@ function parseJson(text: string): unknown {
  * Nothing here logs a URL or a body: they hold credentials.
  */
 export async function sendWithRetries(call: ProviderCall, options: SmsClientOptions = {}): Promise<SmsSendResult> {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const policy = options.outbound ?? { allowInsecureHttp: false };
+  const lookupAll = options.lookupAll ?? systemLookupAll;
+  const field = call.provider === 'generic' ? 'URL template' : 'base URL';
+  // Refused before anything leaves: a metadata or link-local address in any spelling, plain http off loopback without the setting.
+  checkOutboundUrl(call.url, policy, 'sms', field);
+  // The default client resolves, checks and connects to the checked address in one step (no DNS rebinding in between).
+  const doFetch = options.fetch ?? outboundFetch(policy, lookupAll, field);
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
@@ -205,6 +212,8 @@ export async function sendWithRetries(call: ProviderCall, options: SmsClientOpti
     let retryable = false;
     let retryAfter: number | null = null;
     try {
+      // An injected client connects by itself: check the name's addresses first at least.
+      if (options.fetch) await resolveChecked(call.url.hostname, call.url.protocol === 'https:', policy, 'sms', field, lookupAll);
       const response = await doFetch(call.url, {
         method: call.method,
         headers: call.headers,
@@ -224,6 +233,8 @@ export async function sendWithRetries(call: ProviderCall, options: SmsClientOpti
       retryable = verdict.kind === 'throttled' || verdict.kind === 'serverError';
       retryAfter = retryable ? retryAfterMs(response.headers, now()) : null;
     } catch (err) {
+      // A policy refusal at request time: nothing was sent, and trying again would be refused again.
+      if (err instanceof AppError) throw err;
       const network = classifyNetworkError(err, timeoutMs);
       if (network.kind === 'connect') {
         failure = { kind: 'unreachable', detail: network.detail, httpStatus: null, answer: '' };

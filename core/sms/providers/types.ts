@@ -1,5 +1,6 @@
 import type { SmsSendResult } from '../../../shared/types.js';
 import type { Logger } from '../../log.js';
+import type { LookupAll, OutboundPolicy } from '../../net/outbound.js';
 
 export interface SmsMessage {
   /** E.164, e.g. +6281234567890. */
@@ -20,7 +21,12 @@ export interface SmsClient {
 }
 
 export interface SmsClientOptions {
+  /** Replaces the policy-checked HTTP client (core/net/outbound.ts); the URL and its addresses are still checked first. */
   fetch?: typeof fetch;
+  /** Where credentials may go; plain http only to loopback unless the account allows it. */
+  outbound?: OutboundPolicy;
+  /** DNS for the outbound checks (tests answer as a rebinding name server would). */
+  lookupAll?: LookupAll;
   /** Waits between attempts; tests pass one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
   /** 0 <= x < 1, for the jitter; tests pass a fixed one. */

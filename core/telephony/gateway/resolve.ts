@@ -1,7 +1,9 @@
 import { createSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { classifyHost, REFUSED_KINDS } from '../../../shared/net/address.js';
 import { AppError } from '../../errors.js';
+import { blockedAddressError } from '../../net/outbound.js';
 import type { Destination } from '../sip/transport.js';
 import { parseSipUri } from '../sip/uri.js';
 
@@ -11,12 +13,23 @@ import { parseSipUri } from '../sip/uri.js';
  */
 export async function resolveHost(host: string): Promise<string> {
   const bare = host.startsWith('[') ? host.slice(1, -1) : host;
-  if (isIP(bare)) return bare;
-  try {
-    return (await lookup(bare)).address;
-  } catch {
-    throw new AppError('gateway.unresolvable', `The gateway host "${host}" cannot be found: check the name in Settings > Gateway or use its IP address.`, { host });
+  let address: string;
+  if (isIP(bare)) address = bare;
+  else {
+    // A metadata name or an odd IPv4 spelling ("2852039166") is refused before it reaches the resolver.
+    const named = classifyHost(bare);
+    if (REFUSED_KINDS.has(named)) throw blockedAddressError('gateway', 'gateway host', host, '', named);
+    try {
+      address = (await lookup(bare)).address;
+    } catch {
+      throw new AppError('gateway.unresolvable', `The gateway host "${host}" cannot be found: check the name in Settings > Gateway or use its IP address.`, { host });
+    }
   }
+  // Link-local and cloud-metadata addresses never get our SIP credentials (docs/DOMAIN.md, "Where credentials may go").
+  // The address returned here is the one the transport sends to, so no second resolution can differ from it.
+  const kind = classifyHost(address);
+  if (REFUSED_KINDS.has(kind)) throw blockedAddressError('gateway', 'gateway host', host, address, kind);
+  return address;
 }
 
 /** Where to send a request for a SIP URI (§8.1.2 with RFC 3263 reduced to A records; port 5060 by default). */

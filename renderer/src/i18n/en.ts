@@ -471,6 +471,12 @@ export const en = {
       unresolvable: 'its host name cannot be found',
     },
   },
+  /** Issue 11: where SMS credentials may go (Settings > SMS account). */
+  outbound: {
+    allowInsecureHttp: 'Allow insecure http',
+    allowInsecureHttpHint: 'Only for a gateway on the office network that cannot speak https (GoIP and similar).',
+    insecureWarning: 'Plain http sends the SMS credentials and messages unencrypted: anyone on the network between this computer and the gateway can read them. Use https whenever the gateway supports it.',
+  },
   errors: {
     internal: 'Something went wrong inside the app. The details are in the log file; try again.',
     app: {
@@ -510,6 +516,10 @@ export const en = {
       nameTooLong: 'The task name is too long: use at most {max} characters.',
       nameEmpty: 'Enter a task name.',
       nameBadSpaces: 'Use single spaces between words, and no space at the start or end (for example "January 2026 Promotion").',
+      badStartDate: 'The start date {date} does not exist: that month has {days} days. Correct the date.',
+      badStartClock: 'The start time {time} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for midnight, use 00:00 of the next day). Correct the time.',
+      badWindowStart: 'The calling window’s start {time} is not a time of day: use 00:00 to 23:59 (WIB).',
+      badWindowEnd: 'The calling window’s end {time} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.',
     },
     recording: {
       empty: 'The file is empty (0 bytes). Choose the MP3 file again; if it is also empty where it came from, export or download it again.',
@@ -562,6 +572,8 @@ export const en = {
       emptyText: 'The SMS text is empty; there is nothing to send. Type the text.',
       notAccepted: 'The SMS provider did not accept the message: {detail}.',
       interrupted: 'The app stopped while this SMS was being sent; it may have been delivered, so it is not sent again automatically.',
+      blockedAddress: 'The address {target} is a link-local or cloud-metadata address, where no SMS provider is; the credentials are not sent there. Correct the address in Settings > SMS account.',
+      insecureHttp: 'The address {host} uses plain http, which would send the credentials unencrypted. Use https://, or turn on "Allow insecure http" in Settings > SMS account for a gateway on the office network.',
     },
     smsAccount: {
       badUrl: 'The {field} "{value}" is not a web address. Enter it as https://host[:port][/path], starting with http:// or https://.',
@@ -576,6 +588,9 @@ export const en = {
       bodyWithGet: 'A GET request has no body: clear the body template, or choose POST.',
       badPattern: 'The success text "{pattern}" is not a valid regular expression. Type plain text such as Sending, or fix the expression.',
       notSet: 'No SMS account is set up. Enter the provider and its credentials in Settings > SMS account.',
+      blockedAddress: 'The {field} points at {target}, a link-local or cloud-metadata address, where no SMS provider is; credentials are never sent there. Enter the provider’s own address.',
+      insecureHttp: 'The {field} uses plain http:// to {host}, which would send the credentials unencrypted. Use https://; for a gateway on the office network that only speaks http (GoIP), tick "Allow insecure http".',
+      badFlag: '"Allow insecure http" is true or false, not "{value}".',
     },
     template: {
       nameEmpty: 'The template name is empty. Type a name of 1 to {max} characters.',
@@ -596,6 +611,7 @@ export const en = {
       unreachable: 'The SIP gateway could not be started with the saved settings. Press Test gateway to see why.',
       unresolvable: 'The gateway host "{host}" cannot be found: check the name in Settings > Gateway or use its IP address.',
       notStarted: 'The SIP gateway is not started yet. Try again in a moment.',
+      blockedAddress: 'The {field} {target} is a link-local or cloud-metadata address, where no SIP gateway is; the SIP credentials are never sent there. Enter the gateway’s own name or IP address.',
     },
     sip: {
       bindFailed: 'The SIP port {port} of this computer cannot be opened. Close the program that uses it, or choose another local port.',
@@ -641,6 +657,10 @@ export const en = {
       notPlaced: 'The call could not be placed ({detail}).',
       interrupted: 'The app stopped while this call was in progress, so it is not known whether it reached the person. It is not called again automatically; you can choose to call uncertain numbers again.',
       dryRun: 'Dry run: no real call was placed.',
+    },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: 'This text contains invisible control characters ({characters}), which are not allowed. Type it again, or paste it as plain text.',
     },
     host: {
       stopped: 'The app’s core process stopped and is starting again. Try again in a moment.',

@@ -468,6 +468,12 @@ export const id: Messages = {
       unresolvable: 'nama host-nya tidak ditemukan',
     },
   },
+  /** Issue 11: where SMS credentials may go (Settings > SMS account). */
+  outbound: {
+    allowInsecureHttp: 'Izinkan http tidak aman',
+    allowInsecureHttpHint: 'Hanya untuk gateway di jaringan kantor yang tidak mendukung https (GoIP dan sejenisnya).',
+    insecureWarning: 'http biasa mengirim kredensial dan pesan SMS tanpa enkripsi: siapa pun di jaringan antara komputer ini dan gateway dapat membacanya. Gunakan https bila gateway mendukungnya.',
+  },
   errors: {
     internal: 'Terjadi kesalahan di dalam aplikasi. Rinciannya ada di file log; coba lagi.',
     app: {
@@ -507,6 +513,10 @@ export const id: Messages = {
       nameTooLong: 'Nama tugas terlalu panjang: gunakan paling banyak {max} karakter.',
       nameEmpty: 'Masukkan nama tugas.',
       nameBadSpaces: 'Gunakan satu spasi di antara kata, tanpa spasi di awal atau akhir (misalnya "Promosi Januari 2026").',
+      badStartDate: 'Tanggal mulai {date} tidak ada: bulan itu hanya punya {days} hari. Perbaiki tanggalnya.',
+      badStartClock: 'Jam mulai {time} bukan jam yang sah: jam dari 00 sampai 23 dan menit dari 00 sampai 59 (untuk tengah malam, pakai 00:00 hari berikutnya). Perbaiki jamnya.',
+      badWindowStart: 'Awal jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB).',
+      badWindowEnd: 'Akhir jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB); untuk tengah malam, pakai 00:00.',
     },
     recording: {
       empty: 'File kosong (0 byte). Pilih file MP3 lagi; bila di sumbernya juga kosong, ekspor atau unduh lagi.',
@@ -559,6 +569,8 @@ export const id: Messages = {
       emptyText: 'Teks SMS kosong; tidak ada yang dikirim. Ketik teksnya.',
       notAccepted: 'Penyedia SMS tidak menerima pesan: {detail}.',
       interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
+      blockedAddress: 'Alamat {target} adalah alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak dikirim ke sana. Perbaiki alamat di Pengaturan > Akun SMS.',
+      insecureHttp: 'Alamat {host} memakai http biasa, sehingga kredensial akan terkirim tanpa enkripsi. Gunakan https://, atau aktifkan "Izinkan http tidak aman" di Pengaturan > Akun SMS untuk gateway di jaringan kantor.',
     },
     smsAccount: {
       badUrl: 'Alamat ({field}) "{value}" bukan alamat web. Tulis sebagai https://host[:port][/path], diawali http:// atau https://.',
@@ -573,6 +585,9 @@ export const id: Messages = {
       bodyWithGet: 'Permintaan GET tidak memiliki isi: kosongkan templat isi, atau pilih POST.',
       badPattern: 'Teks sukses "{pattern}" bukan ekspresi reguler yang valid. Ketik teks biasa seperti Sending, atau perbaiki ekspresinya.',
       notSet: 'Belum ada akun SMS yang diatur. Masukkan penyedia dan kredensialnya di Pengaturan > Akun SMS.',
+      blockedAddress: '{field} mengarah ke {target}, alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak pernah dikirim ke sana. Masukkan alamat penyedia yang sebenarnya.',
+      insecureHttp: '{field} memakai http:// biasa ke {host}, sehingga kredensial terkirim tanpa enkripsi. Gunakan https://; untuk gateway di jaringan kantor yang hanya mendukung http (GoIP), centang "Izinkan http tidak aman".',
+      badFlag: '"Izinkan http tidak aman" bernilai true atau false, bukan "{value}".',
     },
     template: {
       nameEmpty: 'Nama templat kosong. Ketik nama sepanjang 1 sampai {max} karakter.',
@@ -593,6 +608,7 @@ export const id: Messages = {
       unreachable: 'Gateway SIP tidak dapat dijalankan dengan pengaturan tersimpan. Tekan Uji gateway untuk melihat penyebabnya.',
       unresolvable: 'Host gateway "{host}" tidak ditemukan: periksa namanya di Pengaturan > Gateway atau gunakan alamat IP-nya.',
       notStarted: 'Gateway SIP belum berjalan. Coba lagi sebentar lagi.',
+      blockedAddress: '{field} {target} adalah alamat link-local atau metadata cloud, bukan gateway SIP; kredensial SIP tidak pernah dikirim ke sana. Masukkan nama atau alamat IP gateway yang sebenarnya.',
     },
     sip: {
       bindFailed: 'Port SIP {port} di komputer ini tidak dapat dibuka. Tutup program yang memakainya, atau pilih port lokal lain.',
@@ -638,6 +654,10 @@ export const id: Messages = {
       notPlaced: 'Panggilan tidak dapat dilakukan ({detail}).',
       interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
       dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
+    },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: 'Teks ini berisi karakter kontrol tak terlihat ({characters}) yang tidak diizinkan. Ketik ulang, atau tempel sebagai teks biasa.',
     },
     host: {
       stopped: 'Proses inti aplikasi berhenti dan sedang dimulai ulang. Coba lagi sebentar lagi.',

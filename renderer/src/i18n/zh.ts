@@ -468,6 +468,12 @@ export const zh: Messages = {
       unresolvable: '找不到其主机名',
     },
   },
+  /** Issue 11: where SMS credentials may go (Settings > SMS account). */
+  outbound: {
+    allowInsecureHttp: '允许不安全的 http',
+    allowInsecureHttpHint: '仅用于办公网络中不支持 https 的网关（GoIP 等）。',
+    insecureWarning: '普通 http 会以明文发送短信凭据和短信内容：本机与网关之间网络上的任何人都能读取。网关支持时请使用 https。',
+  },
   errors: {
     internal: '应用内部出错。详细信息已写入日志文件；请重试。',
     app: {
@@ -507,6 +513,10 @@ export const zh: Messages = {
       nameTooLong: '任务名称过长：最多 {max} 个字符。',
       nameEmpty: '请输入任务名称。',
       nameBadSpaces: '词与词之间请只用一个空格，开头和结尾不要有空格（例如 "January 2026 Promotion"）。',
+      badStartDate: '开始日期 {date} 不存在：该月只有 {days} 天。请更正日期。',
+      badStartClock: '开始时间 {time} 不是有效的时刻：小时为 00 到 23，分钟为 00 到 59（午夜请使用次日 00:00）。请更正时间。',
+      badWindowStart: '呼叫时段的开始时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）。',
+      badWindowEnd: '呼叫时段的结束时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）；午夜请使用 00:00。',
     },
     recording: {
       empty: '文件为空（0 字节）。请重新选择 MP3 文件；如果源文件也是空的，请重新导出或下载。',
@@ -559,6 +569,8 @@ export const zh: Messages = {
       emptyText: '短信内容为空，没有可发送的内容。请输入内容。',
       notAccepted: '短信服务商未接受该短信：{detail}。',
       interrupted: '应用在发送此短信时停止；短信可能已送达，因此不会自动重发。',
+      blockedAddress: '地址 {target} 是链路本地或云元数据地址，不是短信服务商；凭据不会发送到那里。请在“设置 > 短信账户”中更正地址。',
+      insecureHttp: '地址 {host} 使用普通 http，凭据将以明文发送。请使用 https://；若是办公网络中的网关，请在“设置 > 短信账户”中开启“允许不安全的 http”。',
     },
     smsAccount: {
       badUrl: '地址（{field}）“{value}”不是有效的网址。请写成 https://host[:port][/path]，并以 http:// 或 https:// 开头。',
@@ -573,6 +585,9 @@ export const zh: Messages = {
       bodyWithGet: 'GET 请求没有请求体：请清空请求体模板，或选择 POST。',
       badPattern: '成功文字“{pattern}”不是有效的正则表达式。请输入普通文字（如 Sending），或修正该表达式。',
       notSet: '尚未设置短信账户。请在“设置 > 短信账户”中填写服务商及其凭据。',
+      blockedAddress: '{field} 指向 {target}，这是链路本地或云元数据地址，不是短信服务商；凭据绝不会发送到那里。请输入服务商自己的地址。',
+      insecureHttp: '{field} 使用普通 http:// 连接 {host}，凭据将以明文发送。请使用 https://；办公网络中只支持 http 的网关（GoIP）请勾选“允许不安全的 http”。',
+      badFlag: '“允许不安全的 http”只能是 true 或 false，而不是“{value}”。',
     },
     template: {
       nameEmpty: '模板名称为空。请输入 1 到 {max} 个字符的名称。',
@@ -593,6 +608,7 @@ export const zh: Messages = {
       unreachable: '无法用已保存的设置启动 SIP 网关。请点击“测试网关”查看原因。',
       unresolvable: '找不到网关主机“{host}”：请在“设置 > 网关”中检查名称，或改用其 IP 地址。',
       notStarted: 'SIP 网关尚未启动，请稍后再试。',
+      blockedAddress: '{field} {target} 是链路本地或云元数据地址，不是 SIP 网关；SIP 凭据绝不会发送到那里。请输入网关自己的名称或 IP 地址。',
     },
     sip: {
       bindFailed: '无法打开本机的 SIP 端口 {port}。请关闭占用该端口的程序，或选择其他本地端口。',
@@ -638,6 +654,10 @@ export const zh: Messages = {
       notPlaced: '无法发起呼叫（{detail}）。',
       interrupted: '应用在此通话进行时停止，因此无法确定是否已接通对方。该号码不会被自动重拨；您可以选择重新呼叫不确定的号码。',
       dryRun: '试运行：没有拨打真实电话。',
+    },
+    /** Issue 11: the text rule for names (shared/validation/text.ts). */
+    text: {
+      unsafeCharacters: '此文本包含不可见的控制字符（{characters}），这是不允许的。请重新输入，或以纯文本粘贴。',
     },
     host: {
       stopped: '应用的核心进程已停止，正在重新启动。请稍后再试。',

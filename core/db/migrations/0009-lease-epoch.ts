@@ -1,0 +1,15 @@
+import type { Migration } from './index.js';
+
+/**
+ * The dialer lease's epoch, incremented by every take-over. Each write a
+ * dialer makes checks it (core/tasks/lease.ts), so a process paused past its
+ * lease that wakes up believing it still dials changes nothing
+ * (docs/ARCHITECTURE.md, "Fencing"). A lease row left by an older version
+ * starts at epoch 0; the next take-over makes it 1.
+ */
+export const m0009LeaseEpoch: Migration = {
+  name: '0009-lease-epoch',
+  up(db) {
+    db.exec('ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0');
+  },
+};
