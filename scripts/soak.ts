@@ -170,20 +170,20 @@ export async function main(): Promise<void> {
         // Stop/continue: the first is paused mid-task past its lease; a second takes over; the user retries; the first wakes.
         await sleep(1000 + random() * 2500);
         const epoch = leaseEpoch();
-        first.child.kill('SIGSTOP');
+        first.signal('SIGSTOP');
         const second = dialer();
         const tookOver = await waitFor(() => leaseEpoch() > epoch, 60_000);
         await sleep(500 + random() * 1500);
         userRetries += await retryUncertain();
         await sleep(1000 + random() * 1500);
-        first.child.kill('SIGCONT');
+        first.signal('SIGCONT');
         stops++;
         log(`stop/continue ${stops}: ${tookOver ? `the second dialer took the lease over (epoch ${epoch} -> ${leaseEpoch()})` : 'no take-over within 60 s'}; the first continues`);
         await sleep(1500 + random() * 2000);
         // End this round with a kill of both at a random moment (two kills).
         for (const d of [first, second]) {
           if (d.child.exitCode === null && d.child.signalCode === null) {
-            d.child.kill('SIGKILL');
+            d.signal('SIGKILL');
             kills++;
           }
           await d.exited;
@@ -192,7 +192,7 @@ export async function main(): Promise<void> {
         const delay = 300 + random() * 3500;
         const ended = await Promise.race([first.exited.then(() => true), sleep(delay).then(() => false)]);
         if (!ended) {
-          first.child.kill('SIGKILL');
+          first.signal('SIGKILL');
           kills++;
         }
         await first.exited;
@@ -245,8 +245,8 @@ export async function main(): Promise<void> {
     if (!ok) process.exitCode = 1;
   } finally {
     for (const d of live) {
-      d.child.kill('SIGCONT');
-      d.child.kill('SIGKILL');
+      d.signal('SIGCONT');
+      d.signal('SIGKILL');
     }
     await Promise.all([...live].map((d) => d.exited));
     await sipp.kill();

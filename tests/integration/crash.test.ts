@@ -26,11 +26,13 @@ function runDialer(dataDir: string, journal: string, killAfterMs: number | null)
         AUTOCALL_LEASE_TTL_MS: '1500',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
+      // Its own process group: the kill reaches the core host `run` forked, at the same moment.
+      detached: true,
     });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += String(d)));
     let killed = false;
-    const timer = killAfterMs === null ? undefined : setTimeout(() => ((killed = true), child.kill('SIGKILL')), killAfterMs);
+    const timer = killAfterMs === null ? undefined : setTimeout(() => ((killed = true), process.kill(-child.pid!, 'SIGKILL')), killAfterMs);
     child.on('error', reject);
     child.on('exit', (code) => {
       if (timer) clearTimeout(timer);

@@ -26,8 +26,8 @@ describe('fencing between real dialer processes', () => {
   afterEach(async () => {
     for (const d of started.splice(0)) {
       if (d.child.exitCode === null && d.child.signalCode === null) {
-        d.child.kill('SIGCONT');
-        d.child.kill('SIGKILL');
+        d.signal('SIGCONT');
+        d.signal('SIGKILL');
         await d.exited;
       }
     }
@@ -106,7 +106,7 @@ describe('fencing between real dialer processes', () => {
     // The issue stops it 4 s in; on a loaded machine the CLI may take that long to start, so wait for its first calls.
     await waitFor('the first calls', () => journalLines(journal).length >= 3, 30_000);
     await sleep(1000);
-    expect(first.child.kill('SIGSTOP')).toBe(true);
+    expect(first.signal('SIGSTOP')).toBe(true);
 
     const second = dialer(env);
     // The second takes the lease once the first's has expired, and recovers its calls as uncertain.
@@ -122,7 +122,7 @@ describe('fencing between real dialer processes', () => {
     } finally {
       db.close();
     }
-    first.child.kill('SIGCONT');
+    first.signal('SIGCONT');
 
     expect((await second.exited).code).toBe(0);
     const firstEnd = await first.exited;

@@ -8,6 +8,12 @@ const ROOT = resolve(import.meta.dirname, '../..');
 
 export interface Dialer {
   child: ChildProcess;
+  /**
+   * A signal to the dialer's whole process group: the CLI and the core host
+   * it forked for `run`. A suspended laptop or a SIGKILL of the app stops
+   * both at once; signalling the CLI alone would leave the host dialing.
+   */
+  signal(sig: NodeJS.Signals): boolean;
   /** Resolves when the process ends: its exit code (null when killed by a signal) and its standard error. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
 }
@@ -17,6 +23,8 @@ export function startDialer(dataDir: string, env: Record<string, string>): Diale
   const child = spawn(process.execPath, [join(ROOT, 'bin/autocall.mjs'), '--data-dir', dataDir, '--json', 'run', '--until-idle'], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own process group, so signal() reaches the forked core host too.
+    detached: true,
   });
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += String(d)));
@@ -24,7 +32,15 @@ export function startDialer(dataDir: string, env: Record<string, string>): Diale
     child.on('error', reject);
     child.on('exit', (code, signal) => resolvePromise({ code, signal, stderr }));
   });
-  return { child, exited };
+  const signal = (sig: NodeJS.Signals): boolean => {
+    try {
+      process.kill(-child.pid!, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return { child, exited, signal };
 }
 
 /** One CLI command to its end (e.g. `task retry-uncertain 1`): the user acting while dialers run. */
