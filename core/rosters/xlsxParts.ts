@@ -44,6 +44,14 @@ export interface Relationship {
 const WORKBOOK = 'xl/workbook.xml';
 const WORKBOOK_RELS = 'xl/_rels/workbook.xml.rels';
 
+export type XmlParser = SaxesParser<PlainOptions>;
+type PlainOptions = { xmlns: false; position: false };
+
+/** A parser without namespace processing (names are compared without their prefix) nor position tracking (an error names the part, and the work is saved). */
+export function xmlParser(): XmlParser {
+  return new SaxesParser<PlainOptions>({ xmlns: false, position: false });
+}
+
 /** A tag's name without its namespace prefix. */
 export function localName(name: string): string {
   const colon = name.indexOf(':');
@@ -64,7 +72,7 @@ function attribute(tag: SaxesTagPlain, local: string): string | undefined {
  * is not valid XML"; the package's own refusals (a zip bomb, a damaged part)
  * pass through as they are.
  */
-export async function parsePart(pkg: XlsxPackage, partName: string, fileName: string, parser: SaxesParser): Promise<void> {
+export async function parsePart(pkg: XlsxPackage, partName: string, fileName: string, parser: XmlParser): Promise<void> {
   const decoder = new TextDecoder('utf-8');
   try {
     for await (const chunk of pkg.inflate(partName)) parser.write(decoder.decode(chunk, { stream: true }));
@@ -82,7 +90,7 @@ export function notXml(err: unknown, partName: string, fileName: string): unknow
 
 export async function readWorkbook(pkg: XlsxPackage, fileName: string): Promise<WorkbookInfo> {
   const info: WorkbookInfo = { sheets: [], date1904: false };
-  const parser = new SaxesParser({ position: false });
+  const parser = xmlParser();
   parser.on('opentag', (tag) => {
     const name = localName(tag.name);
     if (name === 'sheet') {
@@ -100,7 +108,7 @@ export async function readWorkbook(pkg: XlsxPackage, fileName: string): Promise<
 export async function readWorkbookRelationships(pkg: XlsxPackage, fileName: string): Promise<Map<string, Relationship>> {
   const relationships = new Map<string, Relationship>();
   if (!pkg.has(WORKBOOK_RELS)) return relationships;
-  const parser = new SaxesParser({ position: false });
+  const parser = xmlParser();
   parser.on('opentag', (tag) => {
     if (localName(tag.name) !== 'Relationship') return;
     const id = attribute(tag, 'Id');
@@ -152,7 +160,7 @@ export async function readDateStyles(pkg: XlsxPackage, partName: string | undefi
   const customDate = new Map<number, boolean>();
   const formatIds: number[] = [];
   let inCellXfs = false;
-  const parser = new SaxesParser({ position: false });
+  const parser = xmlParser();
   parser.on('opentag', (tag) => {
     switch (localName(tag.name)) {
       case 'numFmt': {
@@ -186,7 +194,7 @@ export async function readSharedStrings(pkg: XlsxPackage, partName: string | und
   let text = '';
   let inText = false;
   let phonetic = 0;
-  const parser = new SaxesParser({ position: false });
+  const parser = xmlParser();
   parser.on('opentag', (tag) => {
     switch (localName(tag.name)) {
       case 'si':

@@ -1,4 +1,3 @@
-import { SaxesParser } from 'saxes';
 import { dateText } from './cellText.js';
 import { rosterErrors } from './rosterErrors.js';
 import type { RosterLimits } from './rosterLimits.js';
@@ -15,6 +14,7 @@ import {
   relationshipKind,
   type Relationship,
   type WorkbookInfo,
+  xmlParser,
 } from './xlsxParts.js';
 
 /** Rows of the sheet read so far, and how far into the sheet's XML the read is (0 to 1), for progress. */
@@ -117,7 +117,7 @@ async function* readSheet(pkg: XlsxPackage, partName: string, context: SheetCont
   let inInline = false;
   let phonetic = 0;
 
-  const parser = new SaxesParser({ position: false });
+  const parser = xmlParser();
   parser.on('opentag', (tag) => {
     const name = localName(tag.name);
     switch (name) {

@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { AppError } from '../errors.js';
 import { messagesOf } from '../workers/messages.js';
 import { rosterErrors } from './rosterErrors.js';
@@ -6,12 +5,10 @@ import type { RosterLimits } from './rosterLimits.js';
 import type { RowSource, SheetRow } from './sheetRows.js';
 import { XlsxPackage } from './xlsxPackage.js';
 import startXlsxWorker from './xlsxRows.worker?nodeWorker';
-import type { XlsxWorkerData, XlsxWorkerMessage, XlsxWorkerRequest } from './xlsxRows.worker.js';
+import type { XlsxWorkerData, XlsxWorkerMessage, XlsxWorkerCredit } from './xlsxRows.worker.js';
 
 /** Batches the worker may post before the caller has taken them: bounds memory to a few batches. */
 const AHEAD = 4;
-/** How long a worker asked to stop may take to close its file before it is terminated. */
-const STOP_GRACE_MS = 2_000;
 
 /**
  * The first worksheet of an .xlsx, read by our own streaming reader
@@ -33,38 +30,22 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
       // thread, without starting a thread; the worker opens the package again for the parts.
       (await XlsxPackage.open(path, fileName, limits)).close();
       const worker = startXlsxWorker({ workerData: { path, fileName, limits, ahead: AHEAD } satisfies XlsxWorkerData });
-      const request = (r: XlsxWorkerRequest) => worker.postMessage(r);
-      const exited = once(worker, 'exit').catch(() => {});
-      const messages = messagesOf<XlsxWorkerMessage>(worker, 'xlsx reader');
-      let finished = false;
+      const credit = (n: XlsxWorkerCredit) => worker.postMessage(n);
       try {
-        for (;;) {
-          const next = await messages.next();
-          if (next.done) throw new Error('the xlsx reader stopped without finishing');
-          const m = next.value;
+        // Leaving the loop early (a limit, a failure in the importer) terminates the worker, which closes its file.
+        for await (const m of messagesOf<XlsxWorkerMessage>(worker, 'xlsx reader')) {
           if ('failed' in m) {
-            finished = true;
             const { code, message, params } = m.failed;
             throw code !== undefined ? new AppError(code, message, params) : rosterErrors.unreadable(fileName, message);
           }
-          if (m.done) {
-            finished = true;
-            return;
-          }
-          request(1);
+          if (m.done) return;
+          credit(1);
           bytesRead = Math.round(totalBytes * m.sheetFraction);
           yield m.rows satisfies SheetRow[];
         }
       } catch (err) {
         if (err instanceof AppError) throw err;
         throw rosterErrors.unreadable(fileName, err instanceof Error ? err.message : String(err));
-      } finally {
-        if (!finished) {
-          // Cut short (a limit, or a failure in the importer): let the worker close the zip before it goes.
-          request('stop');
-          await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
-        }
-        await messages.return(undefined);
       }
     },
   };

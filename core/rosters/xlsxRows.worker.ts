@@ -5,8 +5,9 @@
  * before, and never on the core's main thread.
  *
  * Paced by credits: the worker posts a batch only while it holds one, so at
- * most `ahead` batches wait in memory. On 'stop' it closes the package (its
- * file descriptor) and exits, so an import cut short leaves nothing open.
+ * most `ahead` batches wait in memory. An import cut short terminates the
+ * worker; Node closes the file descriptors a terminated worker left open
+ * (xlsxReader.test.ts checks that none is left).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { AppError } from '../errors.js';
@@ -27,8 +28,8 @@ export type XlsxWorkerMessage =
   | { done: true }
   | { failed: { code: string | undefined; message: string; params: Record<string, string | number> | undefined } };
 
-/** Posted by the caller: 1 each time it took a batch, 'stop' when it wants no more. */
-export type XlsxWorkerRequest = 1 | 'stop';
+/** Posted by the caller each time it took a batch. */
+export type XlsxWorkerCredit = 1;
 
 const port = parentPort!;
 const { path, fileName, limits, ahead } = workerData as XlsxWorkerData;
@@ -40,11 +41,9 @@ function post(message: XlsxWorkerMessage): void {
 const batches = readXlsxRows(path, fileName, limits);
 let credits = ahead;
 let wake: (() => void) | undefined;
-let stopped = false;
 
-port.on('message', (request: XlsxWorkerRequest) => {
-  if (request === 'stop') stopped = true;
-  else credits++;
+port.on('message', (_credit: XlsxWorkerCredit) => {
+  credits++;
   wake?.();
   wake = undefined;
 });
@@ -52,8 +51,7 @@ port.on('message', (request: XlsxWorkerRequest) => {
 async function run(): Promise<void> {
   try {
     for (;;) {
-      while (credits === 0 && !stopped) await new Promise<void>((resolve) => (wake = resolve));
-      if (stopped) break;
+      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
       const next = await batches.next();
       if (next.done) {
         post({ done: true });
@@ -69,9 +67,6 @@ async function run(): Promise<void> {
           ? { code: err.code, message: err.message, params: err.params }
           : { code: undefined, message: err instanceof Error ? err.message : String(err), params: undefined },
     });
-  } finally {
-    await batches.return(undefined);
-    port.close();
   }
 }
 
