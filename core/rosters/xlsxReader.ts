@@ -1,7 +1,7 @@
 import { dateText } from './cellText.js';
 import { rosterErrors } from './rosterErrors.js';
 import type { RosterLimits } from './rosterLimits.js';
-import { READ_BATCH_ROWS, isBlankRow, type SheetRow } from './sheetRows.js';
+import { isBlankRow, type SheetRow } from './sheetRows.js';
 import { XlsxPackage } from './xlsxPackage.js';
 import {
   decodeEscapes,
@@ -16,6 +16,13 @@ import {
   type WorkbookInfo,
   xmlParser,
 } from './xlsxParts.js';
+
+/**
+ * Rows handed over at a time: a batch is garbage once posted, and the fewer
+ * rows wait in one, the fewer outlive a young-generation collection into the
+ * old generation, which only grows until a full collection (with INFLATE_CHUNK_BYTES, see there).
+ */
+const SHEET_BATCH_ROWS = 500;
 
 /** Rows of the sheet read so far, and how far into the sheet's XML the read is (0 to 1), for progress. */
 export interface XlsxBatch {
@@ -200,7 +207,7 @@ async function* readSheet(pkg: XlsxPackage, partName: string, context: SheetCont
     for await (const chunk of pkg.inflate(partName)) {
       read += chunk.length;
       parser.write(decoder.decode(chunk, { stream: true }));
-      if (batch.length >= READ_BATCH_ROWS) {
+      if (batch.length >= SHEET_BATCH_ROWS) {
         yield { rows: batch, sheetFraction: read / total };
         batch = [];
       }

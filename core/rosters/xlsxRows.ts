@@ -7,8 +7,8 @@ import { XlsxPackage } from './xlsxPackage.js';
 import startXlsxWorker from './xlsxRows.worker?nodeWorker';
 import type { XlsxWorkerData, XlsxWorkerMessage, XlsxWorkerCredit } from './xlsxRows.worker.js';
 
-/** Batches the worker may post before the caller has taken them: bounds memory to a few batches. */
-const AHEAD = 4;
+/** Batches (of 500 rows, xlsxReader.ts) the worker may post before the caller has taken them: bounds memory to a few thousand rows. */
+const AHEAD = 8;
 
 /**
  * The first worksheet of an .xlsx, read by our own streaming reader
