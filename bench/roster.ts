@@ -15,7 +15,7 @@
  *            file read on a worker thread, from sources under tsx here, so the
  *            worker's start includes registering tsx in it).
  *
- * Prints seconds, rows/s, peak RSS and import/floor; asserts nothing.
+ * Prints seconds, rows/s, CPU seconds, peak RSS and import/floor; asserts nothing.
  * Targets (issue 13): xlsx import <= 1.0x its floor; csv >= 400,000 rows/s or
  * <= 1.3x its floor; peak RSS < 250 MB for both.
  *
@@ -51,6 +51,11 @@ interface ChildResult {
   peakRssMb: number;
   /** RSS before the work started: what the runtime and loaded modules cost. */
   startRssMb: number;
+  /**
+   * CPU time of the work, all threads of the process (user + system): on a
+   * busy machine the seconds measure the wait for a core too, this does not.
+   */
+  cpuSeconds: number;
 }
 
 const FIRST_NAMES = ['Budi', 'Sari', 'Andi', 'Dewi', 'Eko', 'Fitri', 'Agus', 'Rina', '王伟', 'Siti', 'Joko', 'Putri'];
@@ -171,7 +176,7 @@ async function floorCsv(path: string): Promise<number> {
   return rows;
 }
 
-async function importRoster(path: string, dataDir: string): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb'>> {
+async function importRoster(path: string, dataDir: string): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>> {
   const t = makeTestContext(dataDir);
   try {
     const service = new RosterService(t.ctx);
@@ -189,17 +194,20 @@ async function importRoster(path: string, dataDir: string): Promise<Omit<ChildRe
 /** One measurement in this (fresh) process; prints its JSON as the last line. */
 async function child(mode: string, path: string, dataDir: string): Promise<void> {
   const startRssMb = process.memoryUsage().rss / 1e6;
+  const cpuStart = process.cpuUsage();
   const started = performance.now();
-  let result: Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb'>;
+  let result: Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>;
   if (mode === 'floor-xlsx') result = { rows: await floorXlsx(path) };
   else if (mode === 'reader-xlsx') result = { rows: await readerXlsx(path) };
   else if (mode === 'floor-csv') result = { rows: await floorCsv(path) };
   else if (mode === 'import') result = await importRoster(path, dataDir);
   else throw new Error(`unknown mode ${mode}`);
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
   const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb } satisfies ChildResult));
+  console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb, cpuSeconds } satisfies ChildResult));
 }
 
 function runChild(mode: string, path: string, dataDir = ''): ChildResult {
@@ -215,14 +223,14 @@ function report(label: string, file: string, floor: ChildResult, imported: Child
   const mb = (statSync(file).size / 1e6).toFixed(1);
   const line = (what: string, r: ChildResult) =>
     console.log(
-      `  ${what.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.rows / r.seconds).toLocaleString('en').padStart(10)} rows/s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB (at start ${r.startRssMb.toFixed(0)} MB)`,
+      `  ${what.padEnd(8)} ${r.seconds.toFixed(2).padStart(7)} s  ${Math.round(r.rows / r.seconds).toLocaleString('en').padStart(10)} rows/s  cpu ${r.cpuSeconds.toFixed(2).padStart(6)} s  peak RSS ${r.peakRssMb.toFixed(0).padStart(4)} MB (at start ${r.startRssMb.toFixed(0)} MB)`,
     );
   console.log(`${label}: ${file} (${mb} MB)`);
   line('floor', floor);
   if (reader) line('reader', reader);
   line('import', imported);
   console.log(
-    `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x; ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
+    `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x (cpu ${(imported.cpuSeconds / floor.cpuSeconds).toFixed(2)}x); ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
   );
 }
 
