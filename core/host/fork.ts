@@ -27,8 +27,8 @@ export interface ForkOptions {
   stdio?: 'inherit' | 'ignore';
 }
 
-/** Starts the core host as a child process and waits until its core is open. */
-export async function forkHost(init: HostInit, options: ForkOptions = {}): Promise<HostClient> {
+/** Starts the core host as a child process; its client answers at once (requests wait for the core to open). */
+export function startHost(init: HostInit, options: ForkOptions = {}): HostClient {
   const stdio = options.stdio ?? 'inherit';
   const child = fork(options.entry ?? builtHostEntry(), [], {
     // Structured clone over the pipe, as Electron's MessagePort does: Uint8Arrays cross as they are.
@@ -39,11 +39,14 @@ export async function forkHost(init: HostInit, options: ForkOptions = {}): Promi
     execArgv: [],
   });
   const client = new HostClient(childLink(child), init, options.handlers);
-  try {
-    await client.ready;
-  } catch (err) {
-    child.kill();
-    throw err;
-  }
+  // A host that cannot open its core is of no use: it goes (its parent reads why from client.ready).
+  client.ready.catch(() => child.kill());
+  return client;
+}
+
+/** Starts the core host as a child process and waits until its core is open. */
+export async function forkHost(init: HostInit, options: ForkOptions = {}): Promise<HostClient> {
+  const client = startHost(init, options);
+  await client.ready;
   return client;
 }

@@ -2,14 +2,16 @@ import { app, dialog, safeStorage, utilityProcess, type UtilityProcess } from 'e
 import { join } from 'node:path';
 import { HostClient, type ParentHandlers } from '../../shared/host/client.js';
 import type { FromHost, HostInit, Link, ToHost } from '../../shared/host/protocol.js';
+import { superviseHost, type SupervisorOptions } from '../../shared/host/supervisor.js';
 
 /**
  * The core runs in its own process, an Electron utilityProcess started from
  * the built out/main/coreHost.js (core/host/main.ts), so SQLite, imports and
  * the RTP clock never block the window. Main answers its few requests
  * (safeStorage, the save dialog, the login item), forwards its events, and
- * starts it again if it dies: the new core recovers as after a crash (the
- * dialer lease runs out, numbers being dialed become `uncertain`).
+ * starts it again if it dies (shared/host/supervisor.ts, which the e2e
+ * bridge uses too): the new core recovers as after a crash (the dialer lease
+ * runs out, numbers being dialed become `uncertain`).
  */
 
 /** safeStorage where it protects something: on Linux without a keyring ("basic_text") the 0600 key file is used instead. */
@@ -42,66 +44,24 @@ function utilityLink(child: UtilityProcess): Link<ToHost, FromHost> {
   };
 }
 
-export interface CoreHostOptions {
+export interface CoreHostOptions extends Omit<SupervisorOptions, 'start'> {
   init: Omit<HostInit, 'secrets' | 'savePath' | 'loginItem' | 'host'>;
-  /** Each new client, after a restart too (IPC and event forwarding follow it). */
-  onClient(client: HostClient): void;
-  /** The host died and is being started again: tell the user. */
-  onRestart(reason: string): void;
-  /** It could not open the data folder: nothing to restart. */
-  onFatal(message: string): void;
 }
 
-/** Starts the core host and keeps one running until stop(). */
-export function runCoreHost(options: CoreHostOptions): { current(): HostClient | undefined; stop(): Promise<void> } {
-  let client: HostClient | undefined;
-  let stopping = false;
-  const recentRestarts: number[] = [];
-
-  const start = () => {
-    const child = utilityProcess.fork(join(import.meta.dirname, 'coreHost.js'), [], { serviceName: 'AutoCall Scheduler core', stdio: 'inherit' });
-    const init: HostInit = {
-      ...options.init,
-      host: 'electron',
-      secrets: keychainUsable() ? 'keychain' : 'file-key',
-      savePath: 'ask-parent',
-      loginItem: 'ask-parent',
-    };
-    const started = new HostClient(utilityLink(child), init, parentHandlers);
-    client = started;
-    started.ready.then(
-      () => options.onClient(started),
-      (err: Error) => {
-        if (started.alive) {
-          stopping = true;
-          child.kill();
-          options.onFatal(err.message);
-        }
-      },
-    );
-    void started.closed.then((reason) => {
-      if (stopping || client !== started) return;
-      // More than three deaths in a minute is not a passing fault: stop instead of looping.
-      const now = Date.now();
-      recentRestarts.push(now);
-      while (recentRestarts[0]! < now - 60_000) recentRestarts.shift();
-      if (recentRestarts.length > 3) return options.onFatal(`The core process keeps stopping (${reason}). The details are in the log file.`);
-      options.onRestart(reason);
-      setTimeout(start, 500);
-    });
-  };
-  start();
-
-  return {
-    current: () => client,
-    async stop() {
-      stopping = true;
-      const last = client;
-      if (!last?.alive) return;
-      // Connected calls end and their results are written before the store closes.
-      await last.control('host.close', {});
-      await Promise.race([last.closed, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      last.disconnect();
+/** Starts the core host as a utility process and keeps one running (shared/host/supervisor.ts) until stop(). */
+export function runCoreHost(options: CoreHostOptions): ReturnType<typeof superviseHost> {
+  return superviseHost({
+    ...options,
+    start: () => {
+      const child = utilityProcess.fork(join(import.meta.dirname, 'coreHost.js'), [], { serviceName: 'AutoCall Scheduler core', stdio: 'inherit' });
+      const init: HostInit = {
+        ...options.init,
+        host: 'electron',
+        secrets: keychainUsable() ? 'keychain' : 'file-key',
+        savePath: 'ask-parent',
+        loginItem: 'ask-parent',
+      };
+      return new HostClient(utilityLink(child), init, parentHandlers);
     },
-  };
+  });
 }

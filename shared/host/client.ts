@@ -35,6 +35,8 @@ export class HostClient {
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
   private readonly listeners = new Set<EventListener>();
   private goneReason: string | null = null;
+  /** The host's process id, from its ready message (in-process: this process's). */
+  pid: number | undefined;
 
   constructor(
     private readonly link: Link<ToHost, FromHost>,
@@ -51,6 +53,7 @@ export class HostClient {
     link.onMessage((m) => {
       switch (m.t) {
         case 'ready':
+          this.pid = m.pid;
           return ready();
         case 'failed':
           return failed(Object.assign(new Error(m.error.message), { code: m.error.code }));

@@ -22,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { forkHost } from '../../core/host/fork.js';
+import { startHost } from '../../core/host/fork.js';
+import { superviseHost } from '../../shared/host/supervisor.js';
 import type { HostClient } from '../../shared/host/client.js';
 import type { HostInit } from '../../shared/host/protocol.js';
 
@@ -82,8 +83,8 @@ export interface BridgeOptions {
 export interface Bridge {
   url: string;
   token: string;
-  /** The core host: `dispatch`, `api`, `control` as main has them. */
-  core: HostClient;
+  /** The core host running now (a new one after a restart): `dispatch`, `api`, `control` as main has them. */
+  readonly core: HostClient;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -156,7 +157,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   mkdirSync(dataDir, { recursive: true });
   const uploadDir = mkdtempSync(join(tmpdir(), 'autocall-e2e-uploads-'));
   const token = randomBytes(24).toString('hex');
-  const core = await forkHost({
+  const streams = new Set<ServerResponse>();
+  const sendEvent = (event: string, payload: unknown) => {
+    const frame = `event: ${event}\ndata: ${JSON.stringify(encodeBytes(payload))}\n\n`;
+    for (const res of streams) res.write(frame);
+  };
+  const init: HostInit = {
     dataDir,
     host: 'bridge',
     version: options.version ?? 'test',
@@ -168,13 +174,25 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     ...(options.dryRun ? { dryRun: options.dryRun } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
     ...(options.testClock ? { testClock: true } : {}),
+  };
+  // Supervised as main supervises it: a host that dies is started again and the page is told (app.coreRestarted).
+  const firstReady = deferred<void>();
+  const supervisor = superviseHost({
+    start: () => startHost(init),
+    onClient: (client) => {
+      client.onEvent(sendEvent);
+      firstReady.resolve();
+    },
+    onRestart: (reason) => sendEvent('app.coreRestarted', { reason, at: Date.now() }),
+    onFatal: (message) => firstReady.reject(new Error(message)),
+    restartDelayMs: 100,
   });
-
-  const streams = new Set<ServerResponse>();
-  const stopEvents = core.onEvent((event, payload) => {
-    const frame = `event: ${event}\ndata: ${JSON.stringify(encodeBytes(payload))}\n\n`;
-    for (const res of streams) res.write(frame);
-  });
+  await firstReady.promise;
+  const current = () => {
+    const client = supervisor.current();
+    if (!client) throw new Error('no core host');
+    return client;
+  };
 
   let port = 0;
   const loopbackHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
@@ -243,7 +261,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       } catch {
         return send(res, 400, JSON.stringify({ ok: false, error: { code: 'contract.invalidInput', message: 'The request body is not JSON.' } }));
       }
-      const result = await core.dispatch(operation, input);
+      const result = await current().dispatch(operation, input);
       return send(res, 200, JSON.stringify(encodeBytes(result)));
     }
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url.pathname, res);
@@ -268,22 +286,29 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   return {
     url: `http://127.0.0.1:${port}/`,
     token,
-    core,
+    get core() {
+      return current();
+    },
     dataDir,
     async close() {
       clearInterval(keepAlive);
-      stopEvents();
       for (const res of streams) res.end();
       streams.clear();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       // Connected calls end and are written, the store closes, the host exits.
-      await core.control('host.close', {});
-      await core.closed;
+      await supervisor.stop();
       rmSync(uploadDir, { recursive: true, force: true });
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(err: Error): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((ok, fail) => ((resolve = ok), (reject = fail)));
+  return { promise, resolve, reject };
 }
 
 function argument(name: string): string | undefined {
