@@ -20,7 +20,8 @@ import {
 /**
  * Rows handed over at a time: a batch is garbage once posted, and the fewer
  * rows wait in one, the fewer outlive a young-generation collection into the
- * old generation, which only grows until a full collection (with INFLATE_CHUNK_BYTES, see there).
+ * old generation, which only grows until a full collection (see
+ * INFLATE_CHUNK_BYTES in xlsxPackage.ts for the measure).
  */
 const SHEET_BATCH_ROWS = 500;
 
@@ -35,7 +36,7 @@ export interface XlsxBatch {
  * opened through its zip directory (XlsxPackage: the refusals and zip-bomb
  * counts), then workbook.xml, its relationships, the styles and the shared
  * strings are read whole, wherever they are stored in the zip, and the sheet
- * is parsed as it is inflated, a few thousand rows a batch.
+ * is parsed as it is inflated, SHEET_BATCH_ROWS rows a batch.
  *
  * "First" is the first visible worksheet in workbook.xml's tab order, which
  * is not always sheet1.xml nor the first sheet stored in the zip (hidden
@@ -71,7 +72,7 @@ function firstSheetPart(pkg: XlsxPackage, workbook: WorkbookInfo, relationships:
   }
   const chosen = worksheets.find((w) => w.visible) ?? worksheets[0];
   if (chosen) return chosen.part;
-  // workbook.xml lists no sheet it can lead to: read the lowest-numbered sheet part, as exceljs did.
+  // workbook.xml leads to no sheet: read the lowest-numbered sheet part (exceljs read any sheet part it found, so such files imported before).
   const numbered = pkg
     .partNames()
     .map((name) => ({ name, n: /^xl\/worksheets\/sheet(\d+)\.xml$/i.exec(name)?.[1] }))
