@@ -248,3 +248,74 @@ describe('RTP port range', () => {
     expect(c.localPort).toBe(a.localPort);
   });
 });
+
+describe('RtpMediaSession packet period (a=ptime, RFC 4566 §6)', () => {
+  it('sends 30 ms packets (240 bytes, timestamp +240) when the answer says a=ptime:30, bit-exact', async () => {
+    const { sink, session } = await setup();
+    const media = session.applyAnswer(answerFor(sink, { extra: ['a=ptime:30'] }));
+    expect(media.ptimeMs).toBe(30);
+    expect(media.warnings).toEqual([]);
+    const input = payloads(8000); // 1 s = 33 full frames and one of 80 bytes
+    const ended = deferred();
+    session.play(input, { times: 1, onEnd: ended.resolve });
+    await ended.promise;
+    await sink.waitFor(34);
+    const rtp = sink.packets.map((p) => p.rtp!);
+    expect(rtp).toHaveLength(34);
+    for (const [i, p] of rtp.entries()) {
+      expect(p.payload.length).toBe(240);
+      expect(p.timestamp).toBe((rtp[0]!.timestamp + 240 * i) >>> 0);
+    }
+    expect(sink.payload()).toEqual(Buffer.concat([input.pcma, Buffer.alloc(240 - 80, 0xd5)]));
+    // About 30 ms apart on average (the first to the last packet spans 33 periods).
+    expect(sink.timing(undefined, undefined, 30).durationMs).toBeGreaterThan(33 * 30 - 15);
+  });
+
+  it('falls back to 20 ms for a=ptime:25 and says why in the negotiated warnings', async () => {
+    const { sink, session } = await setup();
+    const media = session.applyAnswer(answerFor(sink, { extra: ['a=ptime:25'] }));
+    expect(media.ptimeMs).toBe(20);
+    expect(media.warnings).toEqual([expect.objectContaining({ code: 'media.ptimeUnsupported', params: expect.objectContaining({ asked: '25', ptime: 20 }) })]);
+    const ended = deferred();
+    session.play(payloads(320), { times: 1, onEnd: ended.resolve });
+    await ended.promise;
+    await sink.waitFor(2);
+    expect(sink.packets.map((p) => p.rtp!.payload.length)).toEqual([160, 160]);
+  });
+});
+
+describe('RtpMediaSession playout tail (issue 10: the end of the recording was cut off)', () => {
+  /** A recording with no silence in it, so a cut anywhere shows. */
+  function speech(bytes: number): PreparedPayloads {
+    const pcma = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i++) pcma[i] = 0x10 + (i % 0x40);
+    return { pcma, pcmu: pcma };
+  }
+
+  async function playAndHangUp(tailMs: number | undefined): Promise<{ sink: RtpSink; session: RtpMediaSession; endedAt: bigint; input: PreparedPayloads }> {
+    const { sink, session } = await setup(['PCMA']);
+    session.applyAnswer(answerFor(sink));
+    const input = speech(8000);
+    const endedAt = await new Promise<bigint>((resolve) =>
+      session.play(input, { times: 1, ...(tailMs === undefined ? {} : { tailMs }), onEnd: () => resolve(process.hrtime.bigint()) }),
+    );
+    return { sink, session, endedAt, input };
+  }
+
+  it('sends 300 ms of silence after the recording before onEnd: a 200 ms jitter buffer has played every sample when the BYE comes', async () => {
+    const { sink, session, endedAt, input } = await playAndHangUp(300);
+    const heard = sink.heard({ delayMs: 200, endedAt });
+    expect(heard.late).toBe(0);
+    expect(Buffer.compare(heard.bytes.subarray(0, input.pcma.length), Buffer.from(input.pcma))).toBe(0);
+    // After the recording only silence was played.
+    expect([...heard.bytes.subarray(input.pcma.length)].every((b) => b === 0xd5)).toBe(true);
+    expect(session.stats()).toMatchObject({ packetsSent: 50 + 15, playedMs: 1000, playedToEnd: true });
+  });
+
+  it('without a tail (the old behaviour) the same buffer loses the last ~200 ms', async () => {
+    const { sink, endedAt, input } = await playAndHangUp(undefined);
+    const heard = sink.heard({ delayMs: 200, endedAt });
+    expect(heard.bytes.length).toBeLessThan(input.pcma.length - 1000);
+    expect(heard.cutSamples).toBeGreaterThan(1000);
+  });
+});
