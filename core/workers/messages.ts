@@ -4,7 +4,7 @@ import type { Worker } from 'node:worker_threads';
  * A worker thread's messages, in order, as an async iterator: the worker's
  * 'error', or its exit before the caller stops, ends the iteration with that
  * error; leaving the loop (return, break, throw) terminates the worker. Used
- * by the eval'd workers of the MP3 decoder and the CSV parser, which pace
+ * by the workers of the MP3 decoder and the CSV parser, which pace
  * themselves by credits the caller posts back. The listeners are attached at
  * the first step of the loop; messages only arrive on a later turn of the
  * event loop, so none posted in reply to a credit sent just before is missed.
