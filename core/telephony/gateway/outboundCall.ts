@@ -499,6 +499,7 @@ export class OutboundCall implements CallHandler {
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const endedAt = this.timers.now();
     const stats = this.media?.stats();
+    this.errors.push(...(stats?.problems ?? []));
     try {
       this.media?.stop();
       this.media?.close();

@@ -46,6 +46,8 @@ export interface MediaStats {
   playedToEnd: boolean;
   /** RFC 4733 digits received, in order ("1", "#", ...). */
   dtmf: string;
+  /** What went wrong in the media itself during the call (the media worker stopped...), for the call's problems. */
+  problems?: AppErrorShape[];
 }
 
 export interface PlayOptions {
