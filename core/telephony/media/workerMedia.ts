@@ -19,7 +19,7 @@ import { RtpMediaSession } from './rtpMediaSession.js';
 import type { RtpTarget } from './rtpSender.js';
 import { COUNTER_SLOTS, type ReceiveConfig, type RtpTransport } from './rtpTransport.js';
 import type { MediaFactory, MediaOpenOptions, MediaSession, MediaStats, PreparedPayloads } from './types.js';
-import type { MediaCommand, MediaEvent, ProbeFigures } from './worker/protocol.js';
+import type { MediaCommand, MediaEvent, MediaWorkerData, ProbeFigures } from './worker/protocol.js';
 
 type Opening = { resolve: (port: number) => void; reject: (err: Error) => void };
 
@@ -36,9 +36,18 @@ export class MediaThread {
   private readonly forget = new FinalizationRegistry<number>((key) => this.post({ type: 'forgetRecording', key }));
   private readonly reports = new Map<number, (figures: ProbeFigures) => void>();
   private failure: AppErrorShape | null = null;
+  /** The media thread's niceness once it runs (Linux), null elsewhere or before. */
+  niceness: number | null = null;
+  /** Resolves once the thread runs. */
+  readonly ready: Promise<void>;
+  private markReady!: () => void;
 
-  constructor(private readonly log: (line: string) => void = () => {}) {
-    this.worker = startMediaWorker({ name: 'autocall-media' });
+  constructor(
+    private readonly log: (line: string) => void = () => {},
+    options: Partial<MediaWorkerData> = {},
+  ) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+    this.worker = startMediaWorker({ name: 'autocall-media', workerData: { raisePriority: options.raisePriority ?? true } satisfies MediaWorkerData });
     // Calls in progress keep the process alive through their SIP sockets and timers; the worker alone must not.
     this.worker.unref();
     this.worker.on('message', (event: MediaEvent) => this.onEvent(event));
@@ -105,6 +114,10 @@ export class MediaThread {
 
   private onEvent(event: MediaEvent): void {
     switch (event.type) {
+      case 'ready':
+        this.niceness = event.niceness;
+        this.markReady();
+        return;
       case 'opened': {
         const waiting = this.opening.get(event.id);
         this.opening.delete(event.id);
@@ -141,6 +154,7 @@ export class MediaThread {
     if (this.failure) return;
     this.failure = problem('media.workerFailed', `The call audio thread stopped (${detail}); the call was ended. It starts again for the next call.`, { detail });
     this.log(`media worker stopped: ${detail}`);
+    this.markReady();
     const error = new AppError(this.failure.code, this.failure.message, this.failure.params);
     for (const waiting of this.opening.values()) waiting.reject(error);
     this.opening.clear();

@@ -11,6 +11,11 @@ import type { DtmfEvent } from '../dtmfReceiver.js';
 import type { RtpTarget } from '../rtpSender.js';
 import type { ReceiveConfig } from '../rtpTransport.js';
 
+export interface MediaWorkerData {
+  /** Ask the OS for a higher priority for the media thread (Linux; best effort). Default true. */
+  raisePriority: boolean;
+}
+
 /** Core thread -> media worker. `id` names a session, `key` a recording. */
 export type MediaCommand =
   | { type: 'open'; id: number; localAddress: string; portRange: [number, number]; counters: Int32Array }
@@ -40,6 +45,8 @@ export interface ProbeFigures {
 
 /** Media worker -> core thread. */
 export type MediaEvent =
+  /** The thread runs; `niceness` is its scheduling niceness on Linux (null elsewhere). */
+  | { type: 'ready'; niceness: number | null }
   | { type: 'opened'; id: number; port: number }
   | { type: 'openFailed'; id: number; error: AppErrorShape }
   /** The recording and its playout tail have been sent (PlayOptions.onEnd). */
