@@ -5,12 +5,15 @@
  * a thread on this machine under the same load, beside which the media
  * worker's send-time error is judged.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 
 export interface AnchorData {
   periodMs: number;
   /** control[0] = 1 asks the loop to stop and report. */
   control: Int32Array;
+  /** The niceness to run at (the media thread's, to compare like with like); null keeps the default. */
+  niceness: number | null;
 }
 
 export interface AnchorReport {
@@ -20,7 +23,15 @@ export interface AnchorReport {
   maxMs: number;
 }
 
-const { periodMs, control } = workerData as AnchorData;
+const { periodMs, control, niceness } = workerData as AnchorData;
+if (niceness !== null) {
+  try {
+    setPriority(0, niceness);
+  } catch {
+    // not permitted: the default
+  }
+}
+parentPort!.postMessage('started');
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const periodNs = periodMs * 1e6;
 const origin = process.hrtime.bigint();

@@ -133,13 +133,16 @@ function toneAlaw(seconds: number): Uint8Array {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The anchor loop on its own thread for the length of one load. */
-function startAnchorLoop(): { stop: () => Promise<AnchorReport> } {
+async function startAnchorLoop(niceness: number | null): Promise<{ stop: () => Promise<AnchorReport> }> {
   const control = new Int32Array(new SharedArrayBuffer(4));
-  const worker = startAnchor({ workerData: { periodMs: 20, control } satisfies AnchorData });
+  const worker = startAnchor({ workerData: { periodMs: 20, control, niceness } satisfies AnchorData });
+  let started!: () => void;
+  const running = new Promise<void>((res) => (started = res));
   const report = new Promise<AnchorReport>((res, rej) => {
-    worker.once('message', res);
+    worker.on('message', (m: 'started' | AnchorReport) => (m === 'started' ? started() : res(m)));
     worker.once('error', rej);
   });
+  await running; // under load a thread takes a while to start: measure only once it runs
   return {
     stop: async () => {
       Atomics.store(control, 0, 1);
@@ -234,12 +237,12 @@ async function runMedia(media: Media, run: RunContext): Promise<void> {
     for (const s of sessions) s.play({ pcma, pcmu: pcma }, { times: 1, onEnd: () => {} });
     await sleep(WARM_UP_MS);
     for (const load of run.loads) {
+      const anchor = await startAnchorLoop(thread?.niceness ?? null);
       const loop = monitorEventLoopDelay({ resolution: 1 });
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();
       loop.enable();
       probe.start();
-      const anchor = startAnchorLoop();
       let imported: ImportFigures | null = null;
       if (load === 'alone') await sleep(run.seconds * 1000);
       else if (load === 'bursts') {
