@@ -21,7 +21,7 @@ export default defineConfig({
   },
   test: {
     root: import.meta.dirname,
-    include: ['shared/**/*.test.ts', 'core/**/*.test.ts', 'cli/**/*.test.ts', 'renderer/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+    include: ['shared/**/*.test.ts', 'core/**/*.test.ts', 'cli/**/*.test.ts', 'renderer/**/*.test.ts', 'tests/integration/**/*.test.ts', 'tests/packaging/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',

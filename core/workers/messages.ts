@@ -35,6 +35,11 @@ export async function* messagesOf<T>(worker: Worker, name: string): AsyncGenerat
         if (failure) throw failure;
         await new Promise<void>((resolve) => (wake = resolve));
       }
+      // One turn of the event loop per message. Node hands a port's queued messages over in one go
+      // (MessagePort drains its queue in one callback, running microtasks between them), so a consumer
+      // as fast as the worker would otherwise process a whole import without the loop turning once:
+      // the host's requests, timers and sockets waited seconds (bench/host.ts).
+      await new Promise<void>((resolve) => setImmediate(resolve));
       yield inbox.shift()!;
     }
   } finally {

@@ -1,16 +1,17 @@
 /**
  * The end-to-end test bridge. TESTS ONLY: never part of the packaged app.
  *
- * It opens a real Core on a temp data folder and serves the built renderer
- * (out/renderer-web) on 127.0.0.1, with window.autocall provided by
- * bridgeClient.ts over HTTP: POST /rpc/<operation> -> core.dispatch, GET
- * /events -> core.onEvent as server-sent events, POST /upload -> a temp file
- * path for pathForFile. Every request must come to a loopback Host (against
+ * It starts the built core host (out/main/coreHost.js, `npm run build:node`)
+ * as a child process on a temp data folder, exactly as the CLI's `run`
+ * does, and serves the built renderer (out/renderer-web) on 127.0.0.1, with
+ * window.autocall provided by bridgeClient.ts over HTTP: POST
+ * /rpc/<operation> -> the host, GET /events -> the host's events as
+ * server-sent events, POST /upload -> a temp file path for pathForFile. Every request must come to a loopback Host (against
  * DNS rebinding), from a loopback Origin when it has one, and the API routes
  * need the random per-run token.
  *
- * By hand: `npx tsx tests/e2e/bridgeServer.ts [--port N] [--data-dir DIR] [--sms]`
- * prints the URL to open (run `npx vite build` first).
+ * By hand: `node bin/run-ts.mjs tests/e2e/bridgeServer.ts [--port N] [--data-dir DIR] [--sms]`
+ * prints the URL to open (run `npm run build:node && npx vite build` first).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +22,9 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Core, type CoreOptions } from '../../core/core.js';
-import { FileKeySecretBox } from '../../core/credentials/secretBox.js';
+import { forkHost } from '../../core/host/fork.js';
+import type { HostClient } from '../../shared/host/client.js';
+import type { HostInit } from '../../shared/host/protocol.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer-web');
@@ -71,16 +73,17 @@ export interface BridgeOptions {
   startEngine?: boolean;
   version?: string;
   /** The dry-run gateway's behaviour and the engine's timing (tests make them fast and deterministic). */
-  dryRun?: CoreOptions['dryRun'];
-  engine?: CoreOptions['engine'];
-  /** The core's clock (a test of a scheduled start shifts it to just before a whole WIB minute). */
-  clock?: CoreOptions['clock'];
+  dryRun?: HostInit['dryRun'];
+  engine?: HostInit['engine'];
+  /** A core clock the test can move (`core.control('test.shiftClock')`: a scheduled start just before a whole WIB minute). */
+  testClock?: boolean;
 }
 
 export interface Bridge {
   url: string;
   token: string;
-  core: Core;
+  /** The core host: `dispatch`, `api`, `control` as main has them. */
+  core: HostClient;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -153,22 +156,19 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   mkdirSync(dataDir, { recursive: true });
   const uploadDir = mkdtempSync(join(tmpdir(), 'autocall-e2e-uploads-'));
   const token = randomBytes(24).toString('hex');
-  const core = await Core.open({
+  const core = await forkHost({
     dataDir,
-    secretBox: new FileKeySecretBox(join(dataDir, 'cli-secret.key')),
     host: 'bridge',
     version: options.version ?? 'test',
+    secrets: 'file-key',
     // The desktop app asks with a save dialog; the bridge saves into <data>/exports and the test reads the file.
-    pickSavePath: async (suggestedName) => {
-      const folder = join(dataDir, 'exports');
-      mkdirSync(folder, { recursive: true });
-      return join(folder, basename(suggestedName));
-    },
+    savePath: 'exports-folder',
+    loginItem: 'none',
+    startEngine: !!options.startEngine,
     ...(options.dryRun ? { dryRun: options.dryRun } : {}),
     ...(options.engine ? { engine: options.engine } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.testClock ? { testClock: true } : {}),
   });
-  if (options.startEngine) core.startEngine();
 
   const streams = new Set<ServerResponse>();
   const stopEvents = core.onEvent((event, payload) => {
@@ -277,8 +277,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       streams.clear();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
-      if (options.startEngine) await core.stopEngine();
-      core.close();
+      // Connected calls end and are written, the store closes, the host exits.
+      await core.control('host.close', {});
+      await core.closed;
       rmSync(uploadDir, { recursive: true, force: true });
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },

@@ -631,6 +631,12 @@ export const en = {
       interrupted: 'The app stopped while this call was in progress, so it is not known whether it reached the person. It is not called again automatically; you can choose to call uncertain numbers again.',
       dryRun: 'Dry run: no real call was placed.',
     },
+    host: {
+      stopped: 'The app’s core process stopped and is starting again. Try again in a moment.',
+    },
+  },
+  coreHost: {
+    restarted: 'The app’s core process stopped at {time} and was started again. Calls that were in progress are marked uncertain; nothing else was lost.',
   },
 };
 

@@ -628,5 +628,11 @@ export const id: Messages = {
       interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
       dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
     },
+    host: {
+      stopped: 'Proses inti aplikasi berhenti dan sedang dimulai ulang. Coba lagi sebentar lagi.',
+    },
+  },
+  coreHost: {
+    restarted: 'Proses inti aplikasi berhenti pada {time} dan telah dimulai ulang. Panggilan yang sedang berlangsung ditandai tidak pasti; tidak ada hal lain yang hilang.',
   },
 };
