@@ -45,7 +45,10 @@ describe('media on the worker thread', () => {
     expect(heard.late).toBe(0);
     expect(Buffer.compare(heard.bytes.subarray(0, 14_400), Buffer.concat([input.pcma, input.pcma]))).toBe(0);
     expect(sink.stream().every((p) => p.rtp!.payload.length === 240)).toBe(true);
-    expect(session.stats()).toEqual({ packetsSent: 60 + 10, packetsReceived: 0, playedMs: 1800, playedToEnd: true, dtmf: '' });
+    expect(session.stats()).toMatchObject({ packetsReceived: 0, playedMs: 1800, playedToEnd: true, dtmf: '' });
+    // 60 frames of the recording, then 300 ms of silence (10 frames; fewer only if a stalled machine skipped time).
+    expect(session.stats().packetsSent).toBeGreaterThan(60);
+    expect(session.stats().packetsSent).toBeLessThanOrEqual(70);
   });
 
   it('keeps sending while the core thread is blocked: the counters it shares go up during a synchronous 300 ms loop', async () => {
