@@ -25,11 +25,13 @@ if (!port) throw new Error('media.worker.ts runs as a worker thread (started by 
 const data = (workerData ?? {}) as Partial<MediaWorkerData>;
 
 let niceness: number | null = null;
-if (data.raisePriority !== false && process.platform === 'linux') {
-  try {
-    setPriority(0, Math.max(MEDIA_THREAD_NICE, constants.priority.PRIORITY_HIGHEST));
-  } catch {
-    // not permitted: the default priority
+if (process.platform === 'linux') {
+  if (data.raisePriority !== false) {
+    try {
+      setPriority(0, Math.max(MEDIA_THREAD_NICE, constants.priority.PRIORITY_HIGHEST));
+    } catch {
+      // not permitted: the default priority
+    }
   }
   niceness = getPriority(0);
 }
