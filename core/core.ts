@@ -26,7 +26,7 @@ import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './tasks/smsOutbox.js';
 import { TaskService } from './tasks/taskService.js';
 import type { CallPlacer } from './tasks/types.js';
-import { RtpMediaFactory } from './telephony/media/rtpMediaSession.js';
+import { WorkerMediaFactory } from './telephony/media/workerMedia.js';
 import type { MediaFactory } from './telephony/media/types.js';
 import { SipGateway } from './telephony/gateway/sipGateway.js';
 import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
@@ -193,8 +193,9 @@ export class Core {
     this.sip = null;
   }
 
+  /** Call media: RTP paced on the media worker thread, away from this event loop (issue 8, docs/ARCHITECTURE.md). */
   private media(): MediaFactory {
-    return this.options.media ?? new RtpMediaFactory();
+    return this.options.media ?? new WorkerMediaFactory({ log: (line) => this.ctx.log.warn(line) });
   }
 
   private checkGatewayConfigured(): ReturnType<GatewaySettingsService['settings']> {

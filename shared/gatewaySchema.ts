@@ -26,5 +26,7 @@ export const gatewaySettingsSchema = z
     playTimes: z.number().int().min(1).max(5),
     rtpPortMin: z.number().int().min(1024).max(65534),
     rtpPortMax: z.number().int().min(1025).max(65535),
+    /** Silence after the recording before the BYE, so the callee's jitter buffer plays the end (docs/DOMAIN.md "Playout tail"). */
+    playoutTailMs: z.number().int().min(0).max(2000),
   })
   .strict();

@@ -270,6 +270,8 @@ export interface GatewaySettings {
   playTimes: number;
   rtpPortMin: number;
   rtpPortMax: number;
+  /** Milliseconds of silence sent after the recording before hanging up, so the callee's phone plays the end (0-2000). */
+  playoutTailMs: number;
 }
 
 export interface GatewayView extends GatewaySettings {

@@ -24,6 +24,7 @@ const FIELDS: Record<Exclude<keyof GatewaySettings, 'codecs' | 'register'>, 'str
   playTimes: 'number',
   rtpPortMin: 'number',
   rtpPortMax: 'number',
+  playoutTailMs: 'number',
 };
 
 export const GATEWAY_USAGE = `  gateway set [--mode dryRun|sip] [--host H] [--port P] [--transport udp|tcp] [--username U]
@@ -31,7 +32,8 @@ export const GATEWAY_USAGE = `  gateway set [--mode dryRun|sip] [--host H] [--po
               [--outbound-proxy HOST:PORT] [--local-address IP] [--codecs PCMA,PCMU]
               [--number-format e164|e164NoPlus|national] [--register|--no-register]
               [--channels N] [--calls-per-second N] [--ring-timeout-seconds S] [--play-times N]
-              [--rtp-port-min P] [--rtp-port-max P]   (a password given as - is read from stdin)
+              [--rtp-port-min P] [--rtp-port-max P] [--playout-tail-ms MS]
+                                       (a password given as - is read from stdin)
   gateway show
   gateway test                         OPTIONS (and REGISTER where configured) with the saved settings
   call NUMBER --recording ID [--trace] one test call; prints the result`;

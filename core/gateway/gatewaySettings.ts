@@ -24,6 +24,7 @@ export const DEFAULT_GATEWAY: GatewaySettings = {
   playTimes: 1,
   rtpPortMin: 20000,
   rtpPortMax: 20999,
+  playoutTailMs: 300,
 };
 
 const SETTINGS_KEY = 'gateway';

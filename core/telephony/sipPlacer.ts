@@ -35,6 +35,7 @@ export function toGatewayConfig(settings: GatewaySettings, password: string | un
     ringTimeoutMs: settings.ringTimeoutSeconds * 1000,
     numberFormat: settings.numberFormat,
     playTimes: settings.playTimes,
+    playoutTailMs: settings.playoutTailMs,
   };
   if (settings.username) config.username = settings.username;
   if (settings.authUsername) config.authUsername = settings.authUsername;

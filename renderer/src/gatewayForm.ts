@@ -1,7 +1,7 @@
 import { gatewaySettingsSchema } from '../../shared/gatewaySchema.js';
 import type { GatewaySettings } from '../../shared/types.js';
 
-export const NUMBER_FIELDS = ['port', 'channels', 'callsPerSecond', 'ringTimeoutSeconds', 'playTimes', 'rtpPortMin', 'rtpPortMax'] as const;
+export const NUMBER_FIELDS = ['port', 'channels', 'callsPerSecond', 'ringTimeoutSeconds', 'playTimes', 'rtpPortMin', 'rtpPortMax', 'playoutTailMs'] as const;
 export type NumberField = (typeof NUMBER_FIELDS)[number];
 export type GatewayField = keyof GatewaySettings;
 

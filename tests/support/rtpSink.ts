@@ -24,7 +24,7 @@ export interface TimingStats {
   duplicates: number;
   /** Packets that arrived after one with a higher sequence number. */
   reordered: number;
-  /** |inter-arrival gap - 20 ms x sequence step|, milliseconds. */
+  /** |inter-arrival gap - period x sequence step|, milliseconds. */
   gapErrorP50Ms: number;
   gapErrorP99Ms: number;
   gapErrorMaxMs: number;
@@ -41,6 +41,16 @@ export interface TimingStats {
 }
 
 const SAMPLE_RATE = 8000;
+
+/** What a receiver with a jitter buffer played before the call was torn down (RtpSink.heard). */
+export interface PlayoutResult {
+  /** The payload bytes played (G.711: one byte per sample), in timestamp order. */
+  bytes: Buffer;
+  /** Packets that arrived after their playout time (dropped, as a real buffer drops them). */
+  late: number;
+  /** Samples that were in the buffer, or still to come, when the call ended: never heard. */
+  cutSamples: number;
+}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
@@ -161,8 +171,43 @@ export class RtpSink {
     return Buffer.concat([...bySeq.entries()].sort((a, b) => a[0] - b[0]).map(([, payload]) => payload));
   }
 
-  /** Timing of one stream against the 20 ms packet grid (ptime 20, 8 kHz). */
-  timing(ssrc?: number, payloadType?: number): TimingStats {
+  /**
+   * Models a phone's fixed-delay jitter buffer: playout of the first packet
+   * starts `delayMs` after it arrived, and every sample plays at that origin
+   * plus its RTP timestamp offset (RFC 3550 §5.1: the timestamp is the
+   * sampling instant). A packet that arrives after its playout time is
+   * dropped; packets arriving after `endedAt` (the BYE) are never seen; and
+   * samples due at or after `endedAt` are discarded with the buffer, which
+   * is what a phone does with the end of the message when the BYE comes.
+   */
+  heard(options: { delayMs: number; endedAt: bigint; ssrc?: number; payloadType?: number }): PlayoutResult {
+    const packets = this.stream(options.ssrc, options.payloadType).filter((p) => p.at <= options.endedAt);
+    const first = packets[0];
+    if (!first) return { bytes: Buffer.alloc(0), late: 0, cutSamples: 0 };
+    const origin = first.at + BigInt(Math.round(options.delayMs * 1e6));
+    const byOffset = new Map<number, Uint8Array>();
+    let late = 0;
+    for (const p of packets) {
+      // Unsigned 32-bit difference: the timestamp may wrap (§5.1).
+      const offset = (p.rtp!.timestamp - first.rtp!.timestamp) >>> 0;
+      const playAt = origin + BigInt(Math.round((offset * 1e9) / SAMPLE_RATE));
+      if (p.at > playAt) late += 1;
+      else if (!byOffset.has(offset)) byOffset.set(offset, p.rtp!.payload);
+    }
+    const parts: Uint8Array[] = [];
+    let cutSamples = 0;
+    for (const [offset, payload] of [...byOffset.entries()].sort((a, b) => a[0] - b[0])) {
+      const playAt = origin + BigInt(Math.round((offset * 1e9) / SAMPLE_RATE));
+      const playable = options.endedAt <= playAt ? 0 : Math.ceil((Number(options.endedAt - playAt) * SAMPLE_RATE) / 1e9);
+      const take = Math.min(payload.length, playable);
+      parts.push(payload.subarray(0, take));
+      cutSamples += payload.length - take;
+    }
+    return { bytes: Buffer.concat(parts), late, cutSamples };
+  }
+
+  /** Timing of one stream against its packet grid (ptime `periodMs`, 20 by default; 8 kHz). */
+  timing(ssrc?: number, payloadType?: number, periodMs = 20): TimingStats {
     const packets = this.stream(ssrc, payloadType);
     const seqs = extendSequences(packets);
     const seen = new Set<number>();
@@ -183,7 +228,7 @@ export class RtpSink {
     for (let i = 1; i < packets.length; i++) {
       const gapMs = Number(packets[i]!.at - packets[i - 1]!.at) / 1e6;
       maxGapMs = Math.max(maxGapMs, gapMs);
-      gapErrors.push(Math.abs(gapMs - 20 * (seqs[i]! - seqs[i - 1]!)));
+      gapErrors.push(Math.abs(gapMs - periodMs * (seqs[i]! - seqs[i - 1]!)));
     }
     gapErrors.sort((a, b) => a - b);
 

@@ -30,6 +30,12 @@ export interface GatewayConfig {
   numberFormat: 'e164' | 'e164NoPlus' | 'national';
   /** Plays of the recording before the app hangs up (1 = once). */
   playTimes?: number;
+  /**
+   * Silence after the last repeat before the BYE (ms): a phone or gateway
+   * still holds 60-200 ms in its jitter buffer and drops it when the BYE
+   * arrives (issue 10). DEFAULT_PLAYOUT_TAIL_MS when absent.
+   */
+  playoutTailMs?: number;
   /** Safety net: the app hangs up an answered call after this long. */
   maxCallMs?: number;
   /** User-Agent header. */
@@ -37,3 +43,5 @@ export interface GatewayConfig {
 }
 
 export const DEFAULT_MAX_CALL_MS = 30 * 60_000;
+/** Above the 60-200 ms that phones and gateways buffer (docs/DOMAIN.md "Playout tail"). */
+export const DEFAULT_PLAYOUT_TAIL_MS = 300;

@@ -3,7 +3,7 @@ import type { CallResult } from '../../../shared/telephony/callResult.js';
 import { classifyOutcome } from '../../../shared/telephony/outcome.js';
 import { q850CauseOf } from '../../../shared/telephony/reason.js';
 import { problem, problemOf } from '../../errors.js';
-import type { MediaFactory, MediaSession, PreparedPayloads } from '../media/types.js';
+import type { MediaFactory, MediaSession, NegotiatedMedia, PreparedPayloads } from '../media/types.js';
 import { DigestSession } from '../sip/digest.js';
 import { Dialog } from '../sip/dialog.js';
 import { newBranch, newCallId, newTag } from '../sip/ids.js';
@@ -15,7 +15,7 @@ import type { TimerHandle } from '../sip/timers.js';
 import type { ClientTransaction } from '../sip/transaction.js';
 import type { Destination } from '../sip/transport.js';
 import { formatNameAddr, tagOf } from '../sip/uri.js';
-import { DEFAULT_MAX_CALL_MS, type GatewayConfig } from './config.js';
+import { DEFAULT_MAX_CALL_MS, DEFAULT_PLAYOUT_TAIL_MS, type GatewayConfig } from './config.js';
 import { transportProblem } from './problems.js';
 import { chooseRedirectTarget, redirectProblem } from './redirect.js';
 import { destinationOfUri } from './resolve.js';
@@ -414,7 +414,7 @@ export class OutboundCall implements CallHandler {
     }
     try {
       // RFC 3262 §5: the answer may have come in a reliable provisional; a 2xx then repeats it or has none.
-      this.media!.applyAnswer(early?.answer ?? response.body);
+      this.noteMediaWarnings(this.media!.applyAnswer(early?.answer ?? response.body));
     } catch (err) {
       this.errors.push(badAnswer(err));
       this.phase = 'answered';
@@ -431,7 +431,8 @@ export class OutboundCall implements CallHandler {
     }, this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS);
     this.peerAllowsUpdate = allows(response, 'UPDATE');
     this.session.fromResponse(response); // RFC 4028 §7.2
-    this.media!.play(this.request.payloads, { times: this.request.playTimes, onEnd: () => void this.hangUp() });
+    const tailMs = this.deps.config.playoutTailMs ?? DEFAULT_PLAYOUT_TAIL_MS;
+    this.media!.play(this.request.payloads, { times: this.request.playTimes, tailMs, onEnd: () => void this.hangUp() });
   }
 
   /**
@@ -722,7 +723,8 @@ export class OutboundCall implements CallHandler {
     const contact = [{ name: 'Contact', value: `<${stack.contactUri(this.deps.config.callerId.user)}>` }, { name: 'Allow', value: ALLOW }, ...timer.headers];
     try {
       if (request.body.trim()) {
-        const { answer } = this.media.answerReoffer(request.body);
+        const { answer, media } = this.media.answerReoffer(request.body);
+        this.noteMediaWarnings(media);
         stack.respond(request, from, 200, 'OK', [...contact, { name: 'Content-Type', value: 'application/sdp' }], answer);
       } else {
         // An offerless re-INVITE: our offer goes in the 200, the answer comes in the ACK (RFC 3264 §8).
@@ -775,6 +777,11 @@ export class OutboundCall implements CallHandler {
     }
   }
 
+  /** What the media layer did not follow in an answer (an unusable a=ptime...): once per code, for the call's problems. */
+  private noteMediaWarnings(media: NegotiatedMedia): void {
+    for (const w of media.warnings ?? []) if (!this.errors.some((e) => e.code === w.code)) this.errors.push(w);
+  }
+
   private applyMedia(fn: () => void): void {
     try {
       fn();
@@ -805,6 +812,7 @@ export class OutboundCall implements CallHandler {
     this.request.signal?.removeEventListener('abort', this.onAbort);
     const endedAt = this.timers.now();
     const stats = this.media?.stats();
+    this.errors.push(...(stats?.problems ?? []));
     try {
       this.media?.stop();
       this.media?.close();

@@ -1,24 +1,28 @@
 /**
  * The one pacing clock for every RTP stream in the process.
  *
- * Frames are due on a fixed 20 ms grid computed from a single origin taken
- * with process.hrtime.bigint(): tick t of slot s is due at
- * origin + s * (20 ms / slots) + t * 20 ms. Because due times are computed,
+ * Frames are due on a fixed grid of the packet period P (20 ms unless the
+ * answer's a=ptime says otherwise; one clock per period) computed from a
+ * single origin taken with process.hrtime.bigint(): tick t of slot s is due
+ * at origin + s * (P / slots) + t * P. Because due times are computed,
  * never accumulated from timer delays, no stream drifts however late a timer
  * fires (RFC 3550 §5.1: the RTP timestamp follows the sampling clock).
  *
- * The 20 ms period is split into `slots` phases and each stream is put in
+ * The period is split into `slots` phases and each stream is put in
  * the least loaded one: sending one datagram from Node costs a few
  * microseconds, so 1,000 streams sent in one burst would leave the last
  * packet several milliseconds behind the grid; spread over the phases each
  * burst is a tenth as long. A stream keeps its phase for its lifetime, so its
- * own packets stay exactly 20 ms apart.
+ * own packets stay exactly one period apart.
  *
  * Waking: a timer armed for the earliest due slot (Node timers have 1 ms
  * resolution and fire up to ~1 ms either side); when it fires early, the
  * thread sleeps the remainder with Atomics.wait (sub-millisecond, no CPU)
  * and busy-waits only the last ~0.1 ms. The event loop is blocked during
- * that wait, at most `spinMicros`: SIP timers and RTP input tolerate it. A late wake-up sends what is due at once; each
+ * that wait, at most `spinMicros`: in the app that loop is the media
+ * worker's (workerMedia.ts), whose only other work is RTP input and the
+ * core's commands; in-thread sessions (tests, RtpMediaFactory) block their
+ * own thread's loop as much. A late wake-up sends what is due at once; each
  * stream catches up at most `maxCatchUp` frames (see rtpStream.ts).
  */
 
@@ -31,20 +35,28 @@ export interface ClockedStream {
 }
 
 export interface RtpClockOptions {
-  /** Phases per 20 ms period (1 = every stream sends in the same burst). */
+  /** Phases per period (1 = every stream sends in the same burst). */
   slots?: number;
   /** A wake-up at most this early waits (blocking) for the due time; earlier ones sleep on a timer again. */
   spinMicros?: number;
   /** Arm the timer this many milliseconds before the due time (negative: after). */
   leadMillis?: number;
+  /**
+   * The packet period: the answer's a=ptime (RFC 4566 §6; 10-60 ms). One
+   * clock per period: a stream's timestamp steps by the period's samples.
+   */
+  periodMs?: number;
 }
 
+/** The default packet period, ptime 20 (RFC 3551 §4.5.14 G.711 default). */
 export const FRAME_PERIOD_NS = 20_000_000;
 /** A futex wake-up can be this late; the rest of the wait is a busy-wait. */
 const SLEEP_SLACK_NS = 120_000;
 
 export class RtpClock {
   readonly slotCount: number;
+  readonly periodMs: number;
+  private readonly periodNs: number;
   private readonly slotNs: number;
   private readonly spinNs: number;
   private readonly leadMs: number;
@@ -63,7 +75,9 @@ export class RtpClock {
 
   constructor(options: RtpClockOptions = {}) {
     this.slotCount = Math.max(1, Math.floor(options.slots ?? 10));
-    this.slotNs = FRAME_PERIOD_NS / this.slotCount;
+    this.periodMs = options.periodMs ?? 20;
+    this.periodNs = this.periodMs * 1_000_000;
+    this.slotNs = this.periodNs / this.slotCount;
     // Waiting longer than most of a phase would leave no time for I/O between bursts.
     this.spinNs = Math.min((options.spinMicros ?? 1500) * 1000, 0.75 * this.slotNs);
     this.leadMs = options.leadMillis ?? 0;
@@ -79,7 +93,7 @@ export class RtpClock {
 
   /** The ideal send time of `tick` in `slot`, in ns since the origin. */
   dueAt(slot: number, tick: number): number {
-    return slot * this.slotNs + tick * FRAME_PERIOD_NS;
+    return slot * this.slotNs + tick * this.periodNs;
   }
 
   get streamCount(): number {
@@ -127,7 +141,7 @@ export class RtpClock {
   }
 
   private latestTick(slot: number, now: number): number {
-    return Math.floor((now - slot * this.slotNs) / FRAME_PERIOD_NS);
+    return Math.floor((now - slot * this.slotNs) / this.periodNs);
   }
 
   /** The earliest due time among slots that have streams, or null when idle. */
@@ -210,17 +224,28 @@ export class RtpClock {
   };
 }
 
-let shared: RtpClock | null = null;
+/** The process's (or the media worker's) clocks, one per packet period. */
+const shared = new Map<number, RtpClock>();
+let sharedOptions: RtpClockOptions = {};
 
-/** The process-wide clock every media session uses. */
-export function sharedRtpClock(): RtpClock {
-  shared ??= new RtpClock();
-  return shared;
+/** The clock every media session with this packet period uses. */
+export function sharedRtpClock(periodMs = 20): RtpClock {
+  let clock = shared.get(periodMs);
+  if (!clock) {
+    clock = new RtpClock({ ...sharedOptions, periodMs });
+    shared.set(periodMs, clock);
+  }
+  return clock;
 }
 
-/** For benchmarks comparing settings: replaces the shared clock (only while no stream is playing). */
+/** For benchmarks comparing settings: replaces the shared clocks (only while no stream is playing). */
 export function configureSharedRtpClock(options: RtpClockOptions): RtpClock {
-  if (shared && shared.streamCount > 0) throw new Error('the RTP clock is in use');
-  shared = new RtpClock(options);
-  return shared;
+  for (const clock of shared.values()) if (clock.streamCount > 0) throw new Error('the RTP clock is in use');
+  shared.clear();
+  sharedOptions = { ...options };
+  delete sharedOptions.periodMs;
+  return sharedRtpClock(options.periodMs ?? 20);
 }
+
+/** Where a stream gets the clock of a packet period. */
+export type RtpClockSource = (periodMs: number) => RtpClock;

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as sdpTransform from 'sdp-transform';
 import { RtpSink } from '../../../tests/support/rtpSink.js';
 import { AppError } from '../../errors.js';
+import { sharedRtpClock } from './rtpClock.js';
 import { RtpMediaSession } from './rtpMediaSession.js';
 import { writeRtpHeader, writeTelephoneEvent } from './rtpPacket.js';
 import type { PreparedPayloads } from './types.js';
@@ -45,6 +46,18 @@ async function setup(codecs: ('PCMA' | 'PCMU')[] = ['PCMA', 'PCMU']) {
   return { sink, session };
 }
 
+/**
+ * The next packet's timestamp is one frame on, or whole frames more when the
+ * test machine stalled the sender past its catch-up limit (rtpClock.test.ts:
+ * the timestamp then follows real time, RFC 3550 §5.1). Exactly one frame
+ * whenever the machine keeps up.
+ */
+function expectNextFrame(previous: number, next: number, frame: number): void {
+  const step = (next - previous) >>> 0;
+  expect(step % frame).toBe(0);
+  expect(step).toBeGreaterThanOrEqual(frame);
+}
+
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
@@ -81,7 +94,7 @@ describe('RtpMediaSession sending', () => {
       expect(rtp[i]!.marker).toBe(i === 0);
       expect(rtp[i]!.ssrc).toBe(rtp[0]!.ssrc);
       expect(rtp[i]!.sequence).toBe((rtp[0]!.sequence + i) & 0xffff);
-      expect(rtp[i]!.timestamp).toBe((rtp[0]!.timestamp + 160 * i) >>> 0);
+      if (i > 0) expectNextFrame(rtp[i - 1]!.timestamp, rtp[i]!.timestamp, 160);
     }
     const once = Buffer.concat([input.pcma, Buffer.alloc(120, 0xd5)]);
     expect(sink.payload()).toEqual(Buffer.concat([once, once]));
@@ -160,7 +173,7 @@ describe('RtpMediaSession re-INVITE', () => {
     expect(all).toHaveLength(50);
     for (let i = 1; i < all.length; i++) {
       expect(all[i]!.sequence).toBe((all[i - 1]!.sequence + 1) & 0xffff);
-      expect(all[i]!.timestamp).toBe((all[i - 1]!.timestamp + 160) >>> 0);
+      expectNextFrame(all[i - 1]!.timestamp, all[i]!.timestamp, 160);
     }
     expect(Buffer.concat([sink.payload(), sinkB.payload()])).toEqual(Buffer.from(payloads(8000).pcma));
   });
@@ -246,5 +259,136 @@ describe('RTP port range', () => {
     const c = await RtpMediaSession.open({ localAddress: '127.0.0.1', portRange: range, codecs: ['PCMA'] });
     opened.push(c);
     expect(c.localPort).toBe(a.localPort);
+  });
+});
+
+describe('RtpMediaSession packet period (a=ptime, RFC 4566 §6)', () => {
+  it('sends 30 ms packets (240 bytes, timestamp +240) when the answer says a=ptime:30, bit-exact', async () => {
+    const { sink, session } = await setup();
+    const media = session.applyAnswer(answerFor(sink, { extra: ['a=ptime:30'] }));
+    expect(media.ptimeMs).toBe(30);
+    expect(media.warnings).toEqual([]);
+    const input = payloads(8000); // 1 s = 33 full frames and one of 80 bytes
+    const ended = deferred();
+    session.play(input, { times: 1, onEnd: ended.resolve });
+    await ended.promise;
+    await sink.waitFor(34);
+    const rtp = sink.packets.map((p) => p.rtp!);
+    expect(rtp).toHaveLength(34);
+    for (const [i, p] of rtp.entries()) {
+      expect(p.payload.length).toBe(240);
+      if (i === 0) continue;
+      expect(p.sequence).toBe((rtp[i - 1]!.sequence + 1) & 0xffff);
+      // One frame of 240 samples per packet; a stalled machine may skip whole frames of time (rtpClock.test.ts).
+      const step = (p.timestamp - rtp[i - 1]!.timestamp) >>> 0;
+      expect(step % 240).toBe(0);
+      expect(step).toBeGreaterThanOrEqual(240);
+    }
+    expect(sink.payload()).toEqual(Buffer.concat([input.pcma, Buffer.alloc(240 - 80, 0xd5)]));
+  });
+
+  it('paces a 30 ms stream on the clock of that period', async () => {
+    const sink = await RtpSink.open();
+    const periods: number[] = [];
+    const session = await RtpMediaSession.open({ localAddress: '127.0.0.1', portRange: [20000, 29998], codecs: ['PCMA'] }, (period) => {
+      periods.push(period);
+      return sharedRtpClock(period);
+    });
+    opened.push(sink, session);
+    session.applyAnswer(answerFor(sink, { extra: ['a=ptime:30'] }));
+    const ended = deferred();
+    session.play(payloads(480), { times: 1, onEnd: ended.resolve });
+    await ended.promise;
+    expect(periods).toEqual([30]);
+    expect(sharedRtpClock(30).periodMs).toBe(30);
+  });
+
+  it('falls back to 20 ms for a=ptime:25 and says why in the negotiated warnings', async () => {
+    const { sink, session } = await setup();
+    const media = session.applyAnswer(answerFor(sink, { extra: ['a=ptime:25'] }));
+    expect(media.ptimeMs).toBe(20);
+    expect(media.warnings).toEqual([expect.objectContaining({ code: 'media.ptimeUnsupported', params: expect.objectContaining({ asked: '25', ptime: 20 }) })]);
+    const ended = deferred();
+    session.play(payloads(320), { times: 1, onEnd: ended.resolve });
+    await ended.promise;
+    await sink.waitFor(2);
+    expect(sink.packets.map((p) => p.rtp!.payload.length)).toEqual([160, 160]);
+  });
+});
+
+describe('RtpMediaSession playout tail (issue 10: the end of the recording was cut off)', () => {
+  /** A recording with no silence in it, so a cut anywhere shows. */
+  function speech(bytes: number): PreparedPayloads {
+    const pcma = new Uint8Array(bytes);
+    for (let i = 0; i < bytes; i++) pcma[i] = 0x10 + (i % 0x40);
+    return { pcma, pcmu: pcma };
+  }
+
+  async function playAndHangUp(tailMs: number | undefined): Promise<{ sink: RtpSink; session: RtpMediaSession; endedAt: bigint; input: PreparedPayloads }> {
+    const { sink, session } = await setup(['PCMA']);
+    session.applyAnswer(answerFor(sink));
+    const input = speech(8000);
+    const endedAt = await new Promise<bigint>((resolve) =>
+      session.play(input, { times: 1, ...(tailMs === undefined ? {} : { tailMs }), onEnd: () => resolve(process.hrtime.bigint()) }),
+    );
+    return { sink, session, endedAt, input };
+  }
+
+  it('sends 300 ms of silence after the recording before onEnd: a 200 ms jitter buffer has played every sample when the BYE comes', async () => {
+    const { sink, session, endedAt, input } = await playAndHangUp(300);
+    const heard = sink.heard({ delayMs: 200, endedAt });
+    expect(heard.late).toBe(0);
+    expect(Buffer.compare(heard.bytes.subarray(0, input.pcma.length), Buffer.from(input.pcma))).toBe(0);
+    // After the recording only silence was played.
+    expect([...heard.bytes.subarray(input.pcma.length)].every((b) => b === 0xd5)).toBe(true);
+    expect(session.stats()).toMatchObject({ playedMs: 1000, playedToEnd: true });
+    // 50 frames of the recording, then 300 ms of silence (15 frames; fewer only if a stalled machine skipped time).
+    expect(session.stats().packetsSent).toBeGreaterThan(50);
+    expect(session.stats().packetsSent).toBeLessThanOrEqual(65);
+  });
+
+  it('without a tail (the old behaviour) the same buffer loses the last ~200 ms', async () => {
+    const { sink, endedAt, input } = await playAndHangUp(undefined);
+    const heard = sink.heard({ delayMs: 200, endedAt });
+    expect(heard.bytes.length).toBeLessThan(input.pcma.length - 1000);
+    expect(heard.cutSamples).toBeGreaterThan(1000);
+  });
+});
+
+describe('RtpMediaSession period change and hold during the tail', () => {
+  it('a re-INVITE with a=ptime:40 mid-recording moves to 320-byte packets with no byte lost or repeated', async () => {
+    const { sink, session } = await setup();
+    session.applyAnswer(answerFor(sink));
+    const input = payloads(8000);
+    const ended = deferred();
+    session.play(input, { times: 1, onEnd: ended.resolve });
+    await sink.waitFor(10);
+    session.answerReoffer(answerFor(sink, { version: 2, extra: ['a=ptime:40'] }));
+    await ended.promise;
+    await new Promise((r) => setTimeout(r, 60));
+    const rtp = sink.stream().map((p) => p.rtp!);
+    const switchAt = rtp.findIndex((p) => p.payload.length === 320);
+    expect(switchAt).toBeGreaterThanOrEqual(10);
+    expect(rtp.slice(0, switchAt).every((p) => p.payload.length === 160)).toBe(true);
+    expect(rtp[switchAt]!.marker).toBe(true); // a new talkspurt (RFC 3551 §4.1)
+    for (let i = 1; i < rtp.length; i++) expect(rtp[i]!.sequence).toBe((rtp[i - 1]!.sequence + 1) & 0xffff);
+    const bytes = sink.payload();
+    const pad = bytes.length - input.pcma.length;
+    expect(pad).toBeGreaterThanOrEqual(0);
+    expect(pad).toBeLessThan(320);
+    expect(Buffer.compare(bytes.subarray(0, input.pcma.length), Buffer.from(input.pcma))).toBe(0);
+  });
+
+  it('the tail runs out while the callee holds the call, so onEnd still comes', async () => {
+    const { sink, session } = await setup();
+    session.applyAnswer(answerFor(sink));
+    const ended = deferred();
+    session.play(payloads(800), { times: 1, tailMs: 2000, onEnd: ended.resolve });
+    await sink.waitFor(6); // the recording (5 frames) and the first frame of the tail
+    session.answerReoffer(answerFor(sink, { version: 2, extra: ['a=inactive'] }));
+    const atHold = sink.packets.length;
+    await ended.promise;
+    expect(sink.packets.length - atHold).toBeLessThanOrEqual(1);
+    expect(session.stats().playedToEnd).toBe(true);
   });
 });

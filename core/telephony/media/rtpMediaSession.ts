@@ -3,18 +3,16 @@
  * incoming RTP (packet count, RFC 4733 digits). Implements the MediaSession
  * seam of types.ts; the SIP call flow drives it and never sees a socket.
  */
-import type { RemoteInfo, Socket } from 'node:dgram';
-import { AppError } from '../../errors.js';
-import { DtmfReceiver, type DtmfEvent } from './dtmfReceiver.js';
-import { sharedRtpClock, type RtpClock } from './rtpClock.js';
-import { parseRtpPacket } from './rtpPacket.js';
-import { RtpSender } from './rtpSender.js';
-import { bindRtpSocket } from './rtpSocket.js';
+import type { AppErrorShape } from '../../../shared/result.js';
+import { AppError, problem } from '../../errors.js';
+import type { DtmfEvent } from './dtmfReceiver.js';
+import { sharedRtpClock, type RtpClock, type RtpClockSource } from './rtpClock.js';
+import { COUNTER, LocalRtpTransport, type RtpTransport } from './rtpTransport.js';
 import {
   LocalDescription,
-  OUR_TELEPHONE_EVENT_PT,
   answerDirection,
   chooseCodec,
+  packetPeriod,
   parsePeerSdp,
   peerAcceptsMedia,
   type Direction,
@@ -26,45 +24,35 @@ import type { G711Codec, MediaFactory, MediaOpenOptions, MediaSession, MediaStat
 export interface RtpNegotiatedMedia extends NegotiatedMedia {
   /** The peer's a= direction: sendonly or inactive means the call is on hold and we send nothing. */
   direction: Direction;
+  ptimeMs: number;
+  warnings: AppErrorShape[];
 }
 
 export class RtpMediaSession implements MediaSession {
   readonly localPort: number;
   private readonly local: LocalDescription;
-  private readonly sender: RtpSender;
-  private readonly dtmf = new DtmfReceiver();
   private readonly codecs: readonly G711Codec[];
   private negotiated: RtpNegotiatedMedia | null = null;
   private closed = false;
-  private received = 0;
-  /** Datagrams the socket refused to send (diagnosis only). */
-  sendErrors = 0;
-  /** Where the peer's RTP actually came from last (symmetric RTP / NAT diagnosis). */
-  lastSource: { address: string; port: number } | null = null;
 
-  private constructor(
-    private readonly socket: Socket,
+  constructor(
+    private readonly transport: RtpTransport,
     options: MediaOpenOptions,
-    clock: RtpClock,
   ) {
-    this.localPort = socket.address().port;
+    this.localPort = transport.localPort;
     this.codecs = options.codecs.length > 0 ? [...new Set(options.codecs)] : ['PCMA', 'PCMU'];
     this.local = new LocalDescription(options.localAddress, this.localPort);
-    this.sender = new RtpSender(clock, (packet, port, address) => {
-      try {
-        socket.send(packet, port, address);
-      } catch {
-        this.sendErrors += 1; // a closed socket or a bad destination: the frame is lost, the call goes on
-      }
-    });
-    socket.on('message', this.onDatagram);
-    // A send or receive error on UDP (ICMP unreachable...) must never take the process down.
-    socket.on('error', () => {});
   }
 
-  static async open(options: MediaOpenOptions, clock: RtpClock = sharedRtpClock()): Promise<RtpMediaSession> {
-    const socket = await bindRtpSocket(options.localAddress, options.portRange);
-    return new RtpMediaSession(socket, options, clock);
+  /** A session whose socket and packets are on this thread, paced by `clock` (the shared clocks by default). */
+  static async open(options: MediaOpenOptions, clock: RtpClock | RtpClockSource = sharedRtpClock): Promise<RtpMediaSession> {
+    const transport = await LocalRtpTransport.open(options.localAddress, options.portRange, clock);
+    return new RtpMediaSession(transport, options);
+  }
+
+  /** Datagrams the socket refused to send (diagnosis only). */
+  get sendErrors(): number {
+    return Atomics.load(this.transport.counters, COUNTER.sendErrors);
   }
 
   offer(): string {
@@ -88,9 +76,23 @@ export class RtpMediaSession implements MediaSession {
 
   private commit(peer: PeerSdp, codec: G711Codec, payloadType: number): RtpNegotiatedMedia {
     const { address, port, direction, telephoneEventPayloadType } = peer.audio;
-    this.negotiated = { codec, payloadType, remoteAddress: address, remotePort: port, telephoneEventPayloadType, direction };
-    this.sender.setTarget({ address, port, payloadType, codec });
-    this.sender.setHeld(!peerAcceptsMedia(direction));
+    const period = packetPeriod(peer.audio);
+    const warnings: AppErrorShape[] = [];
+    if (period.ignored) {
+      const { asked, reason } = period.ignored;
+      warnings.push(
+        problem('media.ptimeUnsupported', `The gateway asked for audio packets of "${asked}" ms (a=ptime), which is ${reason}; this app sends 10 to 60 ms in steps of 10, so it sends ${period.ptimeMs} ms packets.`, {
+          asked,
+          reason,
+          ptime: period.ptimeMs,
+        }),
+      );
+    }
+    this.negotiated = { codec, payloadType, remoteAddress: address, remotePort: port, telephoneEventPayloadType, direction, ptimeMs: period.ptimeMs, warnings };
+    this.transport.configure({ address, port, payloadType, codec, ptimeMs: period.ptimeMs }, !peerAcceptsMedia(direction), {
+      audioPayloadType: payloadType,
+      telephoneEventPayloadType,
+    });
     return this.negotiated;
   }
 
@@ -98,7 +100,7 @@ export class RtpMediaSession implements MediaSession {
     if (this.closed) throw new AppError('media.closed', 'The call has ended; its recording cannot be played any more.');
     if (!this.negotiated) throw new AppError('media.notNegotiated', 'The recording cannot start before the gateway has answered with its audio address.');
     let called = false;
-    this.sender.play(payloads, options.times, () => {
+    this.transport.play(payloads, options.times, options.tailMs ?? 0, () => {
       if (called || this.closed) return;
       called = true;
       options.onEnd();
@@ -106,22 +108,26 @@ export class RtpMediaSession implements MediaSession {
   }
 
   stop(): void {
-    this.sender.stop();
+    this.transport.stop();
   }
 
   stats(): MediaStats {
+    const c = this.transport.counters;
     return {
-      packetsSent: this.sender.packetsSent,
-      packetsReceived: this.received,
-      playedMs: this.sender.recordingBytesSent / 8,
-      playedToEnd: this.sender.playedToEnd,
-      dtmf: this.dtmf.digits,
+      packetsSent: Atomics.load(c, COUNTER.packetsSent),
+      packetsReceived: Atomics.load(c, COUNTER.packetsReceived),
+      playedMs: Atomics.load(c, COUNTER.recordingBytesSent) / 8,
+      playedToEnd: Atomics.load(c, COUNTER.playedToEnd) === 1,
+      dtmf: this.transport
+        .dtmfEvents()
+        .map((e) => e.digit)
+        .join(''),
     };
   }
 
   /** Every RFC 4733 key press with its duration (stats().dtmf has the digits only). */
   dtmfEvents(): readonly DtmfEvent[] {
-    return this.dtmf.events;
+    return this.transport.dtmfEvents();
   }
 
   get negotiatedMedia(): RtpNegotiatedMedia | null {
@@ -131,41 +137,15 @@ export class RtpMediaSession implements MediaSession {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.sender.stop();
-    this.socket.off('message', this.onDatagram);
-    try {
-      this.socket.close();
-    } catch {
-      // already closed
-    }
+    this.transport.close();
   }
-
-  /**
-   * Counts every valid RTP packet arriving on our port, from any source:
-   * a gateway behind NAT sends from an address other than its c= line
-   * (symmetric RTP, RFC 4961), and the port is ours alone for this call.
-   * Telephone-events are accepted with our payload type (the peer sends
-   * with the numbers of our offer, RFC 3264 §5.1) or the one it announced.
-   */
-  private readonly onDatagram = (msg: Buffer, rinfo: RemoteInfo): void => {
-    const packet = parseRtpPacket(msg);
-    if (!packet) return;
-    // RFC 5761 §4: payload types 64-95 on an RTP port are RTCP, not media.
-    if (packet.payloadType >= 64 && packet.payloadType <= 95) return;
-    this.received += 1;
-    this.lastSource = { address: rinfo.address, port: rinfo.port };
-    const te = this.negotiated?.telephoneEventPayloadType;
-    if (packet.payloadType === OUR_TELEPHONE_EVENT_PT || (te != null && packet.payloadType === te)) {
-      if (packet.payloadType !== this.negotiated?.payloadType) this.dtmf.push(packet);
-    }
-  };
 }
 
 export class RtpMediaFactory implements MediaFactory {
-  /** Without a clock, every session uses the process-wide one (the point of a shared clock). */
-  constructor(private readonly clock?: RtpClock) {}
+  /** Without a clock, every session uses the process-wide ones (the point of a shared clock). */
+  constructor(private readonly clock?: RtpClock | RtpClockSource) {}
 
   open(options: MediaOpenOptions): Promise<MediaSession> {
-    return RtpMediaSession.open(options, this.clock ?? sharedRtpClock());
+    return RtpMediaSession.open(options, this.clock ?? sharedRtpClock);
   }
 }

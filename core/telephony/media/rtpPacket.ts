@@ -4,9 +4,6 @@
  */
 
 export const RTP_HEADER_BYTES = 12;
-/** 20 ms of 8 kHz G.711 = 160 samples = 160 bytes (RFC 3551 §4.5.14, ptime 20). */
-export const FRAME_BYTES = 160;
-export const FRAME_SAMPLES = 160;
 
 /** Writes a 12-byte header with no CSRC, no extension, no padding (V=2, P=0, X=0, CC=0). */
 export function writeRtpHeader(

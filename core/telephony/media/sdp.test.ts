@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as sdpTransform from 'sdp-transform';
 import { AppError } from '../../errors.js';
-import { LocalDescription, answerDirection, chooseCodec, parsePeerSdp } from './sdp.js';
+import { LocalDescription, answerDirection, chooseCodec, packetPeriod, parsePeerSdp } from './sdp.js';
 
 const sdp = (...lines: string[]) => [...lines, ''].join('\r\n');
 
@@ -150,5 +150,38 @@ describe('reading the peer SDP', () => {
       }
     }
     expect(parsed).toBeGreaterThan(0); // some mutations stay valid: the fuzz is not rejecting everything
+  });
+});
+
+describe('packetPeriod (a=ptime, RFC 4566 §6)', () => {
+  const period = (ptime: number | string | null, maxptime: number | string | null = null) => packetPeriod({ ptime, maxptime });
+
+  it('honours 10-60 ms in steps of 10 and defaults to 20 without a=ptime', () => {
+    for (const ms of [10, 20, 30, 40, 50, 60]) expect(period(ms)).toEqual({ ptimeMs: ms, ignored: null });
+    expect(period(null)).toEqual({ ptimeMs: 20, ignored: null });
+  });
+
+  it('falls back to 20 ms with the reason for anything else', () => {
+    expect(period(25)).toEqual({ ptimeMs: 20, ignored: { asked: '25', reason: 'not a multiple of 10 ms' } });
+    expect(period(5)).toEqual({ ptimeMs: 20, ignored: { asked: '5', reason: 'outside 10-60 ms' } });
+    expect(period(80)).toEqual({ ptimeMs: 20, ignored: { asked: '80', reason: 'outside 10-60 ms' } });
+    expect(period(20.5).ignored?.reason).toBe('not a multiple of 10 ms');
+    expect(period('').ignored?.reason).toBe('not a number');
+  });
+
+  it('keeps under a=maxptime', () => {
+    expect(period(40, 30)).toEqual({ ptimeMs: 30, ignored: null });
+    expect(period(null, 10)).toEqual({ ptimeMs: 10, ignored: null });
+    expect(period(30, 60)).toEqual({ ptimeMs: 30, ignored: null });
+  });
+
+  it('reads a=ptime at media level, else at session level, as sdp-transform parses it', () => {
+    const base = ['v=0', 'o=gw 1 1 IN IP4 10.0.0.1', 's=-', 'c=IN IP4 10.0.0.1', 't=0 0'];
+    const media = parsePeerSdp([...base, 'm=audio 4000 RTP/AVP 8', 'a=ptime:30', ''].join('\r\n')).audio;
+    expect(media.ptime).toBe(30);
+    const session = parsePeerSdp([...base, 'a=ptime:40', 'm=audio 4000 RTP/AVP 8', ''].join('\r\n')).audio;
+    expect(session.ptime).toBe(40);
+    const junk = parsePeerSdp([...base, 'm=audio 4000 RTP/AVP 8', 'a=ptime:abc', ''].join('\r\n')).audio;
+    expect(packetPeriod(junk)).toMatchObject({ ptimeMs: 20, ignored: { reason: 'not a number' } });
   });
 });

@@ -34,6 +34,44 @@ export interface PeerAudio {
   direction: Direction;
   formats: PeerFormat[];
   telephoneEventPayloadType: number | null;
+  /** a=ptime as written (media level, else session level), null when absent (RFC 4566 §6). */
+  ptime: number | string | null;
+  /** a=maxptime as written, null when absent (RFC 4566 §6). */
+  maxptime: number | string | null;
+}
+
+/** The packet period we send with, and why it is not the one asked for (null when it is). */
+export interface PacketPeriod {
+  ptimeMs: number;
+  ignored: { asked: string; reason: string } | null;
+}
+
+/** G.711 packet periods we send: whole multiples of 10 ms from 10 to 60 (RFC 3551 §4.5.14 recommends 20). */
+export const MIN_PTIME_MS = 10;
+export const MAX_PTIME_MS = 60;
+export const DEFAULT_PTIME = 20;
+
+/**
+ * The packetiser's period from the peer's a=ptime (RFC 4566 §6: the media
+ * time one packet should carry; RFC 3264 §5.1: it applies to what the
+ * receiver of that SDP sends). 10-60 ms in steps of 10 is honoured; anything
+ * else falls back to 20 ms, with the reason for the call's problems. An
+ * a=maxptime below the period caps it.
+ */
+export function packetPeriod(audio: Pick<PeerAudio, 'ptime' | 'maxptime'>): PacketPeriod {
+  const asked = audio.ptime;
+  let ptimeMs = DEFAULT_PTIME;
+  let ignored: PacketPeriod['ignored'] = null;
+  if (asked !== null) {
+    const n = typeof asked === 'number' ? asked : Number.NaN;
+    if (!Number.isFinite(n) || String(asked).trim() === '') ignored = { asked: String(asked), reason: 'not a number' };
+    else if (n < MIN_PTIME_MS || n > MAX_PTIME_MS) ignored = { asked: String(asked), reason: `outside ${MIN_PTIME_MS}-${MAX_PTIME_MS} ms` };
+    else if (!Number.isInteger(n) || n % 10 !== 0) ignored = { asked: String(asked), reason: 'not a multiple of 10 ms' };
+    else ptimeMs = n;
+  }
+  const max = typeof audio.maxptime === 'number' ? audio.maxptime : Number.NaN;
+  if (Number.isFinite(max) && max >= MIN_PTIME_MS && max < ptimeMs) ptimeMs = Math.floor(max / 10) * 10;
+  return { ptimeMs, ignored };
 }
 
 export interface PeerSdp {
@@ -103,8 +141,24 @@ export function parsePeerSdp(text: string, index?: number): PeerSdp {
   if (address === '0.0.0.0') direction = 'inactive';
   return {
     session,
-    audio: { index: at, address, port: m.port, protocol, direction, formats, telephoneEventPayloadType: te ? te.payloadType : null },
+    audio: {
+      index: at,
+      address,
+      port: m.port,
+      protocol,
+      direction,
+      formats,
+      telephoneEventPayloadType: te ? te.payloadType : null,
+      ptime: attributeValue(m.ptime ?? (session as { ptime?: number | string }).ptime),
+      maxptime: attributeValue(m.maxptime ?? (session as { maxptime?: number | string }).maxptime),
+    },
   };
+}
+
+/** sdp-transform gives a number, or '' for a value that is not one (a=ptime:abc). */
+function attributeValue(value: unknown): number | string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'number' ? value : String(value);
 }
 
 function rejected(reason: string): AppError {

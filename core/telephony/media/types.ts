@@ -2,7 +2,10 @@
  * The seam between SIP signalling (core/telephony/sip, the call flow) and
  * media (core/telephony/media: SDP offer/answer, RTP send/receive, DTMF).
  * Signalling never touches RTP sockets; media never sees a SIP message.
+ * The sockets and the packet clock may live on the media worker thread
+ * (workerMedia.ts); this seam is the same either way.
  */
+import type { AppErrorShape } from '../../../shared/result.js';
 
 export type G711Codec = 'PCMA' | 'PCMU';
 
@@ -28,6 +31,10 @@ export interface NegotiatedMedia {
   remotePort: number;
   /** RFC 4733 telephone-event payload type offered back by the peer, if any. */
   telephoneEventPayloadType: number | null;
+  /** The packet period we send with (the answer's a=ptime when usable, else 20 ms). */
+  ptimeMs?: number;
+  /** What in the answer was not followed and why (e.g. an a=ptime we cannot send): for the call's problems. */
+  warnings?: AppErrorShape[];
 }
 
 export interface MediaStats {
@@ -39,12 +46,20 @@ export interface MediaStats {
   playedToEnd: boolean;
   /** RFC 4733 digits received, in order ("1", "#", ...). */
   dtmf: string;
+  /** What went wrong in the media itself during the call (the media worker stopped...), for the call's problems. */
+  problems?: AppErrorShape[];
 }
 
 export interface PlayOptions {
   /** How many times the recording is played in total (1 = once). */
   times: number;
-  /** Called once when the last frame of the last repeat has been sent. */
+  /**
+   * Silence sent after the last frame of the last repeat, in ms, before
+   * onEnd: the far end's jitter buffer still holds the end of the recording
+   * and a BYE sent at once would cut it off (issue 10). 0 = none.
+   */
+  tailMs?: number;
+  /** Called once when the last frame of the last repeat, and the tail after it, have been sent. */
   onEnd: () => void;
 }
 

@@ -299,6 +299,7 @@ export const en = {
         playTimes: 'Plays of the recording',
         rtpPortMin: 'RTP ports from',
         rtpPortMax: 'RTP ports to',
+        playoutTailMs: 'Silence before hanging up (ms)',
       },
       hints: {
         username: 'The SIP account or extension the calls are made from.',
@@ -311,6 +312,7 @@ export const en = {
         ringTimeoutSeconds: 'A call that rings this long without an answer ends as No answer.',
         playTimes: 'How many times the recording plays before the call is hung up.',
         rtpPortMin: 'The UDP ports for call audio: two per channel.',
+        playoutTailMs: 'Sent after the recording so the called phone plays its last words before the hang-up. 300 suits most phones; 0 hangs up at once.',
       },
       transports: { udp: 'UDP', tcp: 'TCP' },
       codecOrders: {
@@ -649,6 +651,8 @@ export const en = {
       bindFailed: 'Could not open a port for call audio on {address}. Check the local address for calls in Settings > Gateway.',
       noFreePort: 'Every RTP port from {low} to {high} is in use. Widen the RTP port range in Settings > Gateway, or lower the number of channels.',
       openFailed: 'The call audio could not be prepared ({detail}).',
+      ptimeUnsupported: 'The gateway asked for audio packets of "{asked}" ms (a=ptime); this app sends only 10 to 60 ms in steps of 10, so it sent {ptime} ms packets.',
+      workerFailed: 'The call audio thread stopped ({detail}); the call was ended. It starts again for the next call.',
     },
     call: {
       badNumber: 'The number "{number}" cannot be written in the number format chosen in Settings > Gateway. Check the number.',

@@ -297,6 +297,7 @@ export const id: Messages = {
         playTimes: 'Jumlah pemutaran rekaman',
         rtpPortMin: 'Port RTP dari',
         rtpPortMax: 'Port RTP sampai',
+        playoutTailMs: 'Hening sebelum menutup panggilan (ms)',
       },
       hints: {
         username: 'Akun SIP atau ekstensi asal panggilan.',
@@ -309,6 +310,7 @@ export const id: Messages = {
         ringTimeoutSeconds: 'Panggilan yang berdering selama ini tanpa diangkat berakhir sebagai Tidak diangkat.',
         playTimes: 'Berapa kali rekaman diputar sebelum panggilan ditutup.',
         rtpPortMin: 'Port UDP untuk audio panggilan: dua per kanal.',
+        playoutTailMs: 'Dikirim setelah rekaman agar telepon penerima memutar kata-kata terakhirnya sebelum panggilan ditutup. 300 cocok untuk kebanyakan telepon; 0 langsung menutup.',
       },
       transports: { udp: 'UDP', tcp: 'TCP' },
       codecOrders: {
@@ -646,6 +648,8 @@ export const id: Messages = {
       bindFailed: 'Tidak dapat membuka port untuk audio panggilan di {address}. Periksa alamat lokal untuk panggilan di Pengaturan > Gateway.',
       noFreePort: 'Semua port RTP dari {low} sampai {high} sedang dipakai. Perlebar rentang port RTP di Pengaturan > Gateway, atau kurangi jumlah kanal.',
       openFailed: 'Audio panggilan tidak dapat disiapkan ({detail}).',
+      ptimeUnsupported: 'Gateway meminta paket audio "{asked}" ms (a=ptime); aplikasi ini hanya mengirim 10 sampai 60 ms dengan kelipatan 10, jadi paket {ptime} ms yang dikirim.',
+      workerFailed: 'Thread audio panggilan berhenti ({detail}); panggilan diakhiri. Thread dimulai lagi untuk panggilan berikutnya.',
     },
     call: {
       badNumber: 'Nomor "{number}" tidak dapat ditulis dalam format nomor yang dipilih di Pengaturan > Gateway. Periksa nomornya.',

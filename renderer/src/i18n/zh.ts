@@ -297,6 +297,7 @@ export const zh: Messages = {
         playTimes: '录音播放次数',
         rtpPortMin: 'RTP 起始端口',
         rtpPortMax: 'RTP 结束端口',
+        playoutTailMs: '挂断前的静音（毫秒）',
       },
       hints: {
         username: '发起呼叫所用的 SIP 账号或分机。',
@@ -309,6 +310,7 @@ export const zh: Messages = {
         ringTimeoutSeconds: '振铃达到此时长仍未接听，则记为无人接听。',
         playTimes: '挂断前录音播放的次数。',
         rtpPortMin: '通话音频使用的 UDP 端口：每个通道两个。',
+        playoutTailMs: '在录音之后发送，使被叫电话在挂断前播完最后几个字。300 适合大多数电话；0 表示立即挂断。',
       },
       transports: { udp: 'UDP', tcp: 'TCP' },
       codecOrders: {
@@ -646,6 +648,8 @@ export const zh: Messages = {
       bindFailed: '无法在 {address} 上打开通话音频端口。请在“设置 > 网关”中检查本机呼叫地址。',
       noFreePort: '从 {low} 到 {high} 的 RTP 端口都已被占用。请在“设置 > 网关”中扩大 RTP 端口范围，或减少通道数。',
       openFailed: '无法准备通话音频（{detail}）。',
+      ptimeUnsupported: '网关要求 "{asked}" 毫秒的音频包（a=ptime）；本应用只发送 10 至 60 毫秒、以 10 为步长的音频包，因此发送了 {ptime} 毫秒的包。',
+      workerFailed: '通话音频线程已停止（{detail}），通话已结束。下一通电话时会重新启动。',
     },
     call: {
       badNumber: '号码“{number}”无法按“设置 > 网关”中选择的号码格式书写。请检查该号码。',
