@@ -18,6 +18,8 @@ export interface EngineDeps {
   placer: (dryRun: boolean) => CallPlacer | null;
   lease: Lease;
   outbox: SmsOutbox;
+  /** Delivery look-ups of accepted SMS (core/tasks/smsDelivery.ts): run in the tick, so only the lease holder polls. */
+  delivery?: { pump(onSettled: () => void): void; idle(): Promise<void> };
   /** Milliseconds between safety-net ticks; the scheduler and user actions wake the engine sooner. */
   tickMs?: number;
   /** A task that starts more than this after its time is marked "started late". */
@@ -82,6 +84,7 @@ export class DialingEngine {
     await this.ticking;
     await this.idle();
     await this.deps.outbox.idle();
+    await this.deps.delivery?.idle();
     this.deps.lease.release();
   }
 
@@ -138,6 +141,7 @@ export class DialingEngine {
     }
     this.completeFinishedTasks(now);
     this.deps.outbox.pump(() => this.wake());
+    this.deps.delivery?.pump(() => undefined);
     this.flushEvents();
   }
 
