@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SmsProvider } from '../../shared/types.js';
 import { makeTestContext, type TestContext } from '../../tests/support/coreContext.js';
@@ -9,6 +10,7 @@ import { openDatabase } from '../db/database.js';
 import { AppError } from '../errors.js';
 import { SmsAccountService } from '../sms/accountService.js';
 import { DialingEngine } from './engine.js';
+import { exportTask } from './export.js';
 import { Lease } from './lease.js';
 import { recoverInterrupted } from './recovery.js';
 import { DELIVERY_TRACKING_MS, FIRST_DELIVERY_CHECK_MS, SmsDeliveryPoller } from './smsDelivery.js';
@@ -147,6 +149,17 @@ describe('SMS follow-up of a task: delivery reports and uncertain SMS (issue 10)
     clock.t += 10 * MINUTE;
     await poll(poller);
     expect(lookUps()).toBe(4);
+
+    // The export carries each number's delivery.
+    const file = join(tmp.dir, 'calls.csv');
+    await exportTask(t.ctx, taskId, 'csv', file);
+    const [header, ...lines] = readFileSync(file, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(','));
+    const col = (name: string) => header!.indexOf(name);
+    expect(lines.map((l) => [l[col('sms_state')], l[col('sms_delivery')], l[col('sms_delivery_detail')]])).toEqual([
+      ['sent', 'delivered', 'delivered'],
+      ['sent', 'undelivered', 'undelivered (Twilio error 30003): Unreachable destination handset'],
+    ]);
+    expect(lines[0]![col('sms_delivery_checked_wib')]).toBe('2026-01-05 09:03:00 WIB');
   });
 
   it('Infobip: a message with no report for 48 hours ends as expired, after a bounded number of look-ups', async () => {
