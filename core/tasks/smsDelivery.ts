@@ -93,7 +93,8 @@ export class SmsDeliveryPoller {
     }[];
     if (old.length === 0) return;
     db.transaction(() => {
-      for (const row of old) this.finish(row.id, row.task_id, 'expired', 'no final report within 48 hours', now, 0);
+      // The detail keeps the provider's last words ("sent", "no report yet"): the state itself says why it ended.
+      for (const row of old) this.finish(row.id, row.task_id, 'expired', null, now, 0);
     })();
     for (const taskId of new Set(old.map((r) => r.task_id))) this.ctx.emit('task.changed', { taskId });
   }
@@ -125,8 +126,9 @@ export class SmsDeliveryPoller {
       }
       // Still on its way, or the provider could not be asked: ask again later, never after the 48 h are over.
       const next = Math.min(now + deliveryBackoffMs(checks), row.sent_at + DELIVERY_TRACKING_MS);
-      db.prepare('UPDATE sms_outbox SET delivery_detail = ?, delivery_checked_at = ?, delivery_next_check_at = ?, delivery_checks = ? WHERE id = ?').run(
-        result?.detail ?? failure,
+      // A failed look-up keeps the provider's last words; why it failed goes to the log.
+      db.prepare('UPDATE sms_outbox SET delivery_detail = COALESCE(?, delivery_detail), delivery_checked_at = ?, delivery_next_check_at = ?, delivery_checks = ? WHERE id = ?').run(
+        result?.detail ?? null,
         now,
         next,
         checks,
@@ -138,10 +140,10 @@ export class SmsDeliveryPoller {
   }
 
   /** A final delivery state and its task counter, in one transaction (the caller's). */
-  private finish(id: number, taskId: number, state: 'delivered' | 'undelivered' | 'expired', detail: string, now: number, lookUps: 0 | 1): void {
+  private finish(id: number, taskId: number, state: 'delivered' | 'undelivered' | 'expired', detail: string | null, now: number, lookUps: 0 | 1): void {
     const changed = this.ctx.db
       .prepare(
-        "UPDATE sms_outbox SET delivery_state = ?, delivery_detail = ?, delivery_checked_at = COALESCE(?, delivery_checked_at), delivery_next_check_at = NULL, delivery_checks = delivery_checks + ? WHERE id = ? AND delivery_state = 'pending'",
+        "UPDATE sms_outbox SET delivery_state = ?, delivery_detail = COALESCE(?, delivery_detail), delivery_checked_at = COALESCE(?, delivery_checked_at), delivery_next_check_at = NULL, delivery_checks = delivery_checks + ? WHERE id = ? AND delivery_state = 'pending'",
       )
       .run(state, detail, lookUps === 1 ? now : null, lookUps, id).changes;
     if (changed === 0) return;

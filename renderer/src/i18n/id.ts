@@ -101,7 +101,7 @@ export const id: Messages = {
       chooseTemplate: 'Pilih templat yang disetujui untuk setiap opsi SMS yang aktif.',
       smsNeedsAccount: 'SMS lanjutan memerlukan akun SMS yang aktif (Pengaturan).',
       previewFirstRow: 'Pratinjau dengan baris pertama daftar · {encoding} · {parts} SMS',
-      previewMissing: 'Tidak ada kolom untuk: {names}. Placeholder ini tetap seperti tertulis.',
+      previewMissing: 'Tidak ada kolom untuk: {names}. Tugas tidak dapat memakai template ini dengan daftar panggilan ini.',
       advanced: 'Pengulangan dan jam panggilan',
       attempts: 'Percobaan per nomor',
       attemptsHint: '1 berarti tanpa pengulangan. Panggilan sibuk, tidak diangkat, tidak aktif, dan gagal diulang.',
@@ -407,6 +407,9 @@ export const id: Messages = {
         contentType: 'Jenis konten',
         username: 'Nama pengguna',
         successPattern: 'Teks sukses dalam jawaban',
+        statusUrlTemplate: 'Template URL status (opsional)',
+        deliveredPattern: 'Teks terkirim dalam jawaban status',
+        undeliveredPattern: 'Teks tidak terkirim dalam jawaban status',
         password: 'Kata sandi',
       },
       hints: {
@@ -414,6 +417,9 @@ export const id: Messages = {
           urlTemplate: "Gunakan {'{'}to{'}'}, {'{'}message{'}'}, {'{'}username{'}'}, dan {'{'}password{'}'}; semuanya diisi dan dienkode untuk URL.",
           bodyTemplate: 'Kosongkan untuk permintaan tanpa isi.',
           successPattern: 'Jawaban dianggap diterima bila memuat teks ini (GoIP menjawab "Sending").',
+          statusUrlTemplate: "Untuk laporan pengiriman: alamat GET dengan {'{'}messageId{'}'} (dan {'{'}username{'}'}, {'{'}password{'}'}). Kosongkan bila gateway tidak punya halaman status.",
+          deliveredPattern: 'Jawaban status berarti terkirim bila memuat teks ini (ekspresi reguler).',
+          undeliveredPattern: 'Jawaban status berarti tidak terkirim bila memuat teks ini; dibaca lebih dulu.',
         },
       },
       secretSaved: 'Tersimpan. Kosongkan untuk mempertahankannya, atau ketik nilai baru untuk menggantinya.',
@@ -497,6 +503,10 @@ export const id: Messages = {
       nameTooLong: 'Nama tugas terlalu panjang: gunakan paling banyak {max} karakter.',
       nameEmpty: 'Masukkan nama tugas.',
       nameBadSpaces: 'Gunakan satu spasi di antara kata, tanpa spasi di awal atau akhir (misalnya "Promosi Januari 2026").',
+      // Issue 10: variabel template harus berupa kolom daftar panggilan tugas.
+      templateVariablesMissing: 'Template SMS "{template}" memakai {missing}, tetapi daftar panggilan "{roster}" tidak memiliki kolom tersebut. Kolomnya adalah {columns}. Pilih daftar panggilan atau template lain, atau perbaiki template.',
+      templateSyntax: 'Template SMS "{template}" memiliki kurung kurawal yang bukan variabel ("{excerpt}"). Perbaiki template di Template SMS (lalu perlu disetujui lagi), atau pilih template lain.',
+      smsNotUncertain: '{count} SMS yang dipilih tidak lagi tidak pasti (sudah dikirim ulang, atau bukan milik tugas ini). Muat ulang daftar dan pilih lagi.',
     },
     recording: {
       empty: 'File kosong (0 byte). Pilih file MP3 lagi; bila di sumbernya juga kosong, ekspor atau unduh lagi.',
@@ -549,6 +559,7 @@ export const id: Messages = {
       emptyText: 'Teks SMS kosong; tidak ada yang dikirim. Ketik teksnya.',
       notAccepted: 'Penyedia SMS tidak menerima pesan: {detail}.',
       interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
+      statusFailed: 'Penyedia SMS ({host}) tidak dapat menjawab apakah SMS sudah terkirim: {detail}. Aplikasi akan bertanya lagi nanti.',
     },
     smsAccount: {
       badUrl: 'Alamat ({field}) "{value}" bukan alamat web. Tulis sebagai https://host[:port][/path], diawali http:// atau https://.',
@@ -563,6 +574,7 @@ export const id: Messages = {
       bodyWithGet: 'Permintaan GET tidak memiliki isi: kosongkan templat isi, atau pilih POST.',
       badPattern: 'Teks sukses "{pattern}" bukan ekspresi reguler yang valid. Ketik teks biasa seperti Sending, atau perbaiki ekspresinya.',
       notSet: 'Belum ada akun SMS yang diatur. Masukkan penyedia dan kredensialnya di Pengaturan > Akun SMS.',
+      noMessageIdPlaceholder: "Template URL status tidak memuat {'{'}messageId{'}'}, sehingga gateway tidak tahu pesan mana yang dimaksud. Tambahkan {'{'}messageId{'}'} di tempat gateway mengharapkan ID pesan.",
     },
     template: {
       nameEmpty: 'Nama templat kosong. Ketik nama sepanjang 1 sampai {max} karakter.',
@@ -574,6 +586,11 @@ export const id: Messages = {
       notFound: 'Templat SMS ini sudah tidak ada (mungkin telah dihapus). Muat ulang daftar.',
       reasonEmpty: 'Tuliskan alasan templat ditolak, agar penulisnya tahu apa yang harus diubah.',
       reasonTooLong: 'Alasan memiliki {length} karakter; maksimal {max}. Persingkat.',
+      // Issue 10: setiap kurung kurawal harus bagian dari {'{'}variabel{'}'}.
+      unclosedBrace: "Template memiliki {'{'} yang tidak ditutup: \"{excerpt}\". Tutup nama variabel dengan {'}'} di baris yang sama (misalnya {'{'}Nama{'}'}), atau hapus kurung kurawalnya.",
+      strayBrace: "Template memiliki {'}'} tanpa {'{'} sebelumnya: \"{excerpt}\". Tambahkan kurung buka variabelnya, atau hapus yang ini.",
+      emptyVariable: "Template memiliki \"{excerpt}\" tanpa nama variabel di dalamnya. Tulis nama kolom daftar panggilan di antara kurung kurawal, misalnya {'{'}Nama{'}'}, atau hapus.",
+      variableTooLong: "Nama variabel \"{excerpt}\" lebih dari {max} karakter. Gunakan nama kolom daftar panggilan, misalnya {'{'}Nama{'}'}.",
     },
     gateway: {
       hostMissing: 'Masukkan dan simpan host gateway (nama atau alamat IP) di Pengaturan > Gateway terlebih dahulu.',
@@ -623,6 +640,39 @@ export const id: Messages = {
       notPlaced: 'Panggilan tidak dapat dilakukan ({detail}).',
       interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
       dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
+    },
+  },
+  /** Issue 10: tindak lanjut SMS sebuah tugas (SMS tidak pasti, laporan pengiriman). */
+  taskSms: {
+    uncertain: {
+      title: 'SMS yang mungkin belum terkirim ({count})',
+      explain: 'Aplikasi berhenti saat mengirim SMS ini, jadi SMS mungkin sudah atau belum sampai ke pelanggan. SMS ini tidak pernah dikirim ulang dengan sendirinya. Periksa dulu log pesan di penyedia; kirim ulang hanya bila SMS belum keluar.',
+      kind: 'Jenis',
+      since: 'Sejak',
+      text: 'Teks',
+      sendSelected: 'Kirim ulang yang dipilih ({count})',
+      sendAll: 'Kirim ulang semua',
+      confirmTitle: 'Kirim ulang {count} SMS?',
+      confirmText: '{count} SMS ini mungkin sudah sampai ke pelanggan. Jika dikirim ulang, pelanggan bisa menerima SMS yang sama dua kali. Tetap kirim ulang?',
+      confirmOk: 'Kirim ulang',
+      queued: '{count} SMS akan dikirim ulang begitu dialer berjalan.',
+    },
+    delivery: {
+      title: 'Pengiriman SMS',
+      rate: 'Tingkat terkirim',
+      explain: 'Aplikasi menanyakan ke penyedia SMS apakah setiap SMS sudah sampai ke ponsel, makin lama makin jarang, hingga 48 jam. Kedaluwarsa: tidak ada laporan akhir dalam 48 jam. Tidak dilacak: penyedia tidak dapat ditanya.',
+      column: 'Pengiriman',
+      checkedAt: 'Terakhir diperiksa',
+      none: 'Tidak ada SMS dengan status ini.',
+      filters: { all: 'Semua SMS' },
+      states: { pending: 'Menunggu laporan', delivered: 'Terkirim', undelivered: 'Tidak terkirim', expired: 'Kedaluwarsa', untracked: 'Tidak dilacak' },
+    },
+  },
+  smsDelivery: {
+    noLookup: {
+      vonage: 'Laporan pengiriman: SMS API Vonage melaporkan pengiriman hanya dengan memanggil alamat web (webhook) di server publik, yang tidak dimiliki aplikasi desktop ini. SMS lewat Vonage tampil sebagai “tidak dilacak”; lihat pengiriman di dasbor Vonage.',
+      zenziva: 'Laporan pengiriman: API Zenziva tidak menyediakan pengecekan status, jadi SMS lewat Zenziva tampil sebagai “tidak dilacak”; lihat pengiriman di konsol Zenziva.',
+      generic: 'Laporan pengiriman: tanpa template URL status, gateway ini tidak dapat ditanya apakah SMS terkirim, jadi SMS-nya tampil sebagai “tidak dilacak”. Isi URL status bila gateway punya halaman status.',
     },
   },
 };
