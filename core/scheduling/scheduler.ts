@@ -50,11 +50,6 @@ export class Scheduler {
     }
   }
 
-  /** The next wake-up instants, for diagnostics and tests. */
-  pending(): { key: string; at: number | null }[] {
-    return [...this.jobs.entries()].map(([key, job]) => ({ key, at: job.nextRun()?.getTime() ?? null }));
-  }
-
   stop(): void {
     for (const job of this.jobs.values()) job.stop();
     this.jobs.clear();
