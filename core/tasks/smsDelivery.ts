@@ -52,6 +52,8 @@ const FINAL_COUNTER = { delivered: 'n_sms_delivered', undelivered: 'n_sms_undeli
  */
 export class SmsDeliveryPoller {
   private readonly active = new Map<number, Promise<void>>();
+  /** The engine ticks every 250 ms; looking for due messages once a second is plenty (they are minutes apart). */
+  private lastPump = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: CoreContext,
@@ -61,6 +63,8 @@ export class SmsDeliveryPoller {
   /** Starts the look-ups that are due, up to the concurrency limit; expires messages past 48 h. */
   pump(onSettled: () => void = () => undefined): void {
     const now = this.ctx.clock.now();
+    if (now - this.lastPump < 1000) return;
+    this.lastPump = now;
     this.expire(now);
     const limit = this.deps.concurrency ?? 4;
     if (this.active.size >= limit) return;
