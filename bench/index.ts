@@ -9,6 +9,7 @@ const BENCHES: Record<string, string> = {
   callrate: './callrate.ts',
   tasks: './taskQueries.ts',
   taskrun: './taskRun.ts',
+  smsdelivery: './smsDelivery.ts',
 };
 
 export async function main(args: string[]): Promise<void> {

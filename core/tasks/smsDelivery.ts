@@ -38,7 +38,10 @@ interface DueRow {
   delivery_checks: number;
 }
 
-const FINAL_COUNTER = { delivered: 'n_sms_delivered', undelivered: 'n_sms_undelivered', expired: 'n_sms_expired' } as const;
+const FINAL_COUNTER = { delivered: 'n_sms_delivered', undelivered: 'n_sms_undelivered' } as const;
+
+/** Messages expired per pump (once a second at most). */
+export const EXPIRE_BATCH = 500;
 
 /**
  * Follows up SMS the provider accepted (sms_outbox.delivery_state 'pending')
@@ -76,7 +79,8 @@ export class SmsDeliveryPoller {
       .all(now, limit + this.active.size) as DueRow[];
     for (const row of due) {
       if (this.active.size >= limit) break;
-      if (this.active.has(row.id)) continue;
+      // Past 48 h a message is not asked about again, only expired (a batch at a time, above).
+      if (this.active.has(row.id) || row.sent_at <= now - DELIVERY_TRACKING_MS) continue;
       const job = this.check(row).finally(() => {
         this.active.delete(row.id);
         onSettled();
@@ -89,18 +93,28 @@ export class SmsDeliveryPoller {
     while (this.active.size > 0) await Promise.allSettled([...this.active.values()]);
   }
 
+  /**
+   * Ends messages past 48 h as expired, at most EXPIRE_BATCH per pump: a
+   * big campaign's messages all expire in the same second, and the engine's
+   * tick must not stall on them (bench/smsDelivery.ts).
+   */
   private expire(now: number): void {
     const { db } = this.ctx;
-    const old = db.prepare("SELECT id, task_id FROM sms_outbox WHERE delivery_state = 'pending' AND sent_at <= ?").all(now - DELIVERY_TRACKING_MS) as {
-      id: number;
-      task_id: number;
-    }[];
+    const old = db
+      .prepare("SELECT id, task_id FROM sms_outbox WHERE delivery_state = 'pending' AND sent_at <= ? LIMIT ?")
+      .all(now - DELIVERY_TRACKING_MS, EXPIRE_BATCH) as { id: number; task_id: number }[];
     if (old.length === 0) return;
+    const perTask = new Map<number, number>();
     db.transaction(() => {
       // The detail keeps the provider's last words ("sent", "no report yet"): the state itself says why it ended.
-      for (const row of old) this.finish(row.id, row.task_id, 'expired', null, now, 0);
+      const end = db.prepare("UPDATE sms_outbox SET delivery_state = 'expired', delivery_next_check_at = NULL WHERE id = ? AND delivery_state = 'pending'");
+      for (const row of old) {
+        if (end.run(row.id).changes > 0) perTask.set(row.task_id, (perTask.get(row.task_id) ?? 0) + 1);
+      }
+      const count = db.prepare('UPDATE tasks SET n_sms_expired = n_sms_expired + ?, updated_at = ? WHERE id = ?');
+      for (const [taskId, n] of perTask) count.run(n, now, taskId);
     })();
-    for (const taskId of new Set(old.map((r) => r.task_id))) this.ctx.emit('task.changed', { taskId });
+    for (const taskId of perTask.keys()) this.ctx.emit('task.changed', { taskId });
   }
 
   private async check(row: DueRow): Promise<void> {
@@ -125,7 +139,7 @@ export class SmsDeliveryPoller {
       const current = db.prepare('SELECT delivery_state FROM sms_outbox WHERE id = ?').get(row.id) as { delivery_state: string | null } | undefined;
       if (current?.delivery_state !== 'pending') return;
       if (result && result.state !== 'pending') {
-        this.finish(row.id, row.task_id, result.state, result.detail, now, 1);
+        this.finish(row.id, row.task_id, result.state, result.detail, now);
         return;
       }
       // Still on its way, or the provider could not be asked: ask again later, never after the 48 h are over.
@@ -144,12 +158,12 @@ export class SmsDeliveryPoller {
   }
 
   /** A final delivery state and its task counter, in one transaction (the caller's). */
-  private finish(id: number, taskId: number, state: 'delivered' | 'undelivered' | 'expired', detail: string | null, now: number, lookUps: 0 | 1): void {
+  private finish(id: number, taskId: number, state: 'delivered' | 'undelivered', detail: string, now: number): void {
     const changed = this.ctx.db
       .prepare(
-        "UPDATE sms_outbox SET delivery_state = ?, delivery_detail = COALESCE(?, delivery_detail), delivery_checked_at = COALESCE(?, delivery_checked_at), delivery_next_check_at = NULL, delivery_checks = delivery_checks + ? WHERE id = ? AND delivery_state = 'pending'",
+        "UPDATE sms_outbox SET delivery_state = ?, delivery_detail = ?, delivery_checked_at = ?, delivery_next_check_at = NULL, delivery_checks = delivery_checks + 1 WHERE id = ? AND delivery_state = 'pending'",
       )
-      .run(state, detail, lookUps === 1 ? now : null, lookUps, id).changes;
+      .run(state, detail, now, id).changes;
     if (changed === 0) return;
     const counter = FINAL_COUNTER[state];
     this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, taskId);

@@ -13,7 +13,7 @@ import { DialingEngine } from './engine.js';
 import { exportTask } from './export.js';
 import { Lease } from './lease.js';
 import { recoverInterrupted } from './recovery.js';
-import { DELIVERY_TRACKING_MS, FIRST_DELIVERY_CHECK_MS, SmsDeliveryPoller } from './smsDelivery.js';
+import { DELIVERY_TRACKING_MS, EXPIRE_BATCH, FIRST_DELIVERY_CHECK_MS, SmsDeliveryPoller } from './smsDelivery.js';
 import { SmsOutbox } from './smsOutbox.js';
 import { TaskService } from './taskService.js';
 import { TaskSmsService } from './taskSms.js';
@@ -178,6 +178,21 @@ describe('SMS follow-up of a task: delivery reports and uncertain SMS (issue 10)
     expect(lookUps()).toBeGreaterThan(40);
     expect(lookUps()).toBeLessThanOrEqual(60);
     expect(new TaskService(t.ctx, { isDryRun: () => false }).get(taskId)).toMatchObject({ counts: { smsExpired: 1 }, smsDeliveryRate: 0 });
+  });
+
+  it('expires at most EXPIRE_BATCH messages per pump, so a big campaign does not stall the dialer', async () => {
+    useProvider('twilio');
+    const taskId = taskWithQueuedSms(EXPIRE_BATCH + 20);
+    t.ctx.db.prepare("UPDATE sms_outbox SET state = 'sent', provider = 'twilio', provider_message_id = 'SM' || id, sent_at = ?, delivery_state = 'pending', delivery_next_check_at = ?").run(clock.t, clock.t + DELIVERY_TRACKING_MS + MINUTE);
+    const { poller } = build();
+    clock.t += DELIVERY_TRACKING_MS;
+    await poll(poller);
+    const tasks = new TaskService(t.ctx, { isDryRun: () => false });
+    expect(tasks.get(taskId).counts.smsExpired).toBe(EXPIRE_BATCH);
+    clock.t += 1000;
+    await poll(poller);
+    expect(tasks.get(taskId).counts.smsExpired).toBe(EXPIRE_BATCH + 20);
+    expect(lookUps()).toBe(0);
   });
 
   it('Infobip: an undeliverable report ends the polling', async () => {

@@ -94,7 +94,7 @@ export class TaskSmsService {
       .prepare(
         `SELECT s.id, n.row_number, s.to_e164, s.kind, s.state, s.delivery_state, s.delivery_detail, s.sent_at, s.delivery_checked_at, s.dry_run
          FROM sms_outbox s JOIN task_numbers n ON n.id = s.task_number_id
-         WHERE s.task_id = ? ${where} ORDER BY n.id LIMIT ? OFFSET ?`,
+         WHERE s.task_id = ? ${where} ORDER BY s.task_number_id LIMIT ? OFFSET ?`,
       )
       .all(taskId, ...args, pageSize, (page - 1) * pageSize) as {
       id: number;

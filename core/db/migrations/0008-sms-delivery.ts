@@ -29,8 +29,13 @@ export const m0008SmsDelivery: Migration = {
       ALTER TABLE sms_outbox ADD COLUMN delivery_next_check_at INTEGER;
       ALTER TABLE sms_outbox ADD COLUMN delivery_checks INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE sms_outbox ADD COLUMN resent_at INTEGER;
+      -- The poller's two questions, asked once a second by the dialer: which are due, which are past 48 h
+      -- (partial: only messages still waiting are indexed; bench/smsDelivery.ts).
       CREATE INDEX sms_outbox_delivery_due ON sms_outbox (delivery_next_check_at) WHERE delivery_state = 'pending';
-      CREATE INDEX sms_outbox_task_delivery ON sms_outbox (task_id, delivery_state);
+      CREATE INDEX sms_outbox_delivery_sent ON sms_outbox (sent_at) WHERE delivery_state = 'pending';
+      -- The task page's delivery list, in number order, all or one state.
+      CREATE INDEX sms_outbox_task_number ON sms_outbox (task_id, task_number_id);
+      CREATE INDEX sms_outbox_task_delivery ON sms_outbox (task_id, delivery_state, task_number_id);
 
       ALTER TABLE tasks ADD COLUMN n_sms_delivered INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE tasks ADD COLUMN n_sms_undelivered INTEGER NOT NULL DEFAULT 0;
