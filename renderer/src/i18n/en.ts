@@ -656,7 +656,7 @@ export const en = {
       sendSelected: 'Send selected again ({count})',
       sendAll: 'Send all again',
       confirmTitle: 'Send {count} SMS again?',
-      confirmText: 'These {count} SMS may already have reached the customers. If you send them again, a customer may receive the same SMS twice. Send them again anyway?',
+      confirmText: 'The chosen SMS ({count}) may already have reached the customer. If you send again, a customer may receive the same SMS twice. Send again anyway?',
       confirmOk: 'Send again',
       queued: '{count} SMS will be sent again as soon as the dialer runs.',
     },
