@@ -9,6 +9,7 @@ const BENCHES: Record<string, string> = {
   callrate: './callrate.ts',
   tasks: './taskQueries.ts',
   taskrun: './taskRun.ts',
+  host: './host.ts',
   smsdelivery: './smsDelivery.ts',
 };
 

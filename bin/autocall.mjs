@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The `autocall` command line: the same core as the desktop app, without a window.
-import { register } from 'tsx/esm/api';
+// The `autocall` command line of a checkout: the built CLI (out/main/cli.js), as the app ships it.
+// `npm run cli` builds it first; the packaged app runs the same file (`AutoCall Scheduler --cli ...`).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
-register();
-const { runCli } = await import('../cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  console.error(`${cli} is not built yet: run \`npm run build\` (or \`npm run cli -- ARGS\`, which builds it) first.`);
+  process.exit(2);
+}
+await import(cli);

@@ -1,6 +1,20 @@
 import { parseArgs } from 'node:util';
-import { AppError } from '../core/errors.js';
-import type { Result } from '../shared/result.js';
+import type { AutocallApi } from '../shared/contract/api.js';
+import type { HostClient } from '../shared/host/client.js';
+import type { AppErrorShape, Result } from '../shared/result.js';
+
+/** What a command works with: the contract, typed (buildApi, as the renderer has it), and the host's own controls. */
+export interface CliHost {
+  api: AutocallApi;
+  client: HostClient;
+}
+
+/** An answer of the core that says no; the runner prints its message and exits with 1. */
+export class CoreRefusal extends Error {
+  constructor(readonly shape: AppErrorShape) {
+    super(shape.message);
+  }
+}
 
 export class UsageError extends Error {}
 
@@ -23,10 +37,10 @@ export function makeOutput(json: boolean, stdout = process.stdout, stderr = proc
   };
 }
 
-/** Unwraps a core answer; errors become AppErrors that the runner prints and turns into exit code 1. */
-export function unwrap<T>(result: Result<unknown>): T {
-  if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.params);
-  return result.value as T;
+/** Unwraps a core answer; a refusal becomes a CoreRefusal that the runner prints and turns into exit code 1. */
+export function unwrap<T>(result: Result<T>): T {
+  if (!result.ok) throw new CoreRefusal(result.error);
+  return result.value;
 }
 
 export function parseId(text: string | undefined, what: string): number {

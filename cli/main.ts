@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Core, type CoreOptions } from '../core/core.js';
-import { FileKeySecretBox } from '../core/credentials/secretBox.js';
+import { forkHost } from '../core/host/fork.js';
+import { inProcessHost } from '../core/host/inProcess.js';
 import { AppError } from '../core/errors.js';
-import { dataPaths, defaultDataDir } from '../core/paths.js';
-import { makeOutput, UsageError, type Output } from './io.js';
+import { defaultDataDir } from '../core/paths.js';
+import type { HostClient } from '../shared/host/client.js';
+import type { HostInit } from '../shared/host/protocol.js';
+import { CoreRefusal, makeOutput, UsageError, type CliHost, type Output } from './io.js';
 import { recordingCommand } from './commands/recording.js';
 import { rosterCommand } from './commands/roster.js';
 import { templateCommand } from './commands/template.js';
@@ -13,7 +15,7 @@ import { runCommand } from './commands/run.js';
 import { callCommand, gatewayCommand, GATEWAY_USAGE } from './commands/gateway.js';
 
 /** Resolves with the exit code when it is not 0 (a test that found a problem); throws on errors. */
-export type CommandRunner = (core: Core, args: string[], out: Output) => Promise<void | number>;
+export type CommandRunner = (host: CliHost, args: string[], out: Output) => Promise<void | number>;
 
 const COMMANDS: Record<string, CommandRunner> = {
   recording: recordingCommand,
@@ -65,12 +67,29 @@ Options:
   --json           machine-readable output
 Exit code 0 on success, 1 on an error (the message says what to do), 2 on wrong usage.`;
 
+/** package.json: one folder up from cli/ (sources) and two from out/main/ (built). */
 function version(): string {
-  try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
+  for (const path of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(path, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'autocall-scheduler') return pkg.version;
+    } catch {
+      // Try the next place.
+    }
   }
+  return '0.0.0';
+}
+
+/**
+ * Where the core runs for a command. `run` dials for as long as it runs: in
+ * the core host process, forked, as the desktop app runs it. The short
+ * commands open the core in this process over the same messages (a forked
+ * process would only add its start-up time). Inside the packaged app the CLI
+ * already runs in its own utility process, which cannot fork Node (the
+ * RunAsNode fuse is off), so everything runs in it.
+ */
+function openHost(command: string, init: HostInit): Promise<HostClient> {
+  return command === 'run' && !process.versions.electron ? forkHost(init) : inProcessHost(init);
 }
 
 export async function runCli(argv: string[], stdout = process.stdout, stderr = process.stderr): Promise<number> {
@@ -100,21 +119,25 @@ export async function runCli(argv: string[], stdout = process.stdout, stderr = p
     stderr.write((name ? `Unknown command "${name}".\n\n` : '') + USAGE + '\n');
     return 2;
   }
-  let core: Core | undefined;
+  let client: HostClient | undefined;
   try {
-    core = await Core.open({
+    client = await openHost(name!, {
       dataDir,
-      secretBox: new FileKeySecretBox(dataPaths(dataDir).cliKey),
       host: 'cli',
       version: version(),
+      secrets: 'file-key',
+      savePath: 'none',
+      loginItem: 'none',
+      ...(process.env.AUTOCALL_NATIVE_BINDING ? { nativeBinding: process.env.AUTOCALL_NATIVE_BINDING } : {}),
       ...tuningFromEnv(process.env),
     });
-    return (await command(core, rest, out)) ?? 0;
+    return (await command({ api: client.api, client }, rest, out)) ?? 0;
   } catch (err) {
     return report(err, json, stdout, stderr);
   } finally {
-    await core?.closeGateway();
-    core?.close();
+    // Ends connected calls (a test call), closes the gateway and the store; a forked host then exits.
+    if (client?.alive) await client.control('host.close', {});
+    client?.disconnect();
   }
 }
 
@@ -125,9 +148,11 @@ function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stde
     return 2;
   }
   const shape =
-    err instanceof AppError
-      ? err.toJSON()
-      : { code: 'internal', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}` };
+    err instanceof CoreRefusal
+      ? err.shape
+      : err instanceof AppError
+        ? err.toJSON()
+        : { code: 'internal', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}` };
   if (json) stdout.write(JSON.stringify({ ok: false, error: shape }) + '\n');
   stderr.write(`Error: ${shape.message}\n`);
   return 1;
@@ -138,7 +163,7 @@ function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stde
  * environment (documented in the README): how long a dry-run call lasts,
  * the dry-run journal, the dialer lease TTL.
  */
-function tuningFromEnv(env: NodeJS.ProcessEnv): Pick<CoreOptions, 'dryRun' | 'engine'> {
+function tuningFromEnv(env: NodeJS.ProcessEnv): Pick<HostInit, 'dryRun' | 'engine'> {
   const num = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : undefined);
   const callMs = num(env.AUTOCALL_DRY_RUN_CALL_MS);
   const leaseTtlMs = num(env.AUTOCALL_LEASE_TTL_MS);

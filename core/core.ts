@@ -6,7 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { CoreContext } from './context.js';
 import type { SecretBox } from './credentials/secretBox.js';
 import { SecretStore } from './credentials/secretStore.js';
-import { openDatabase } from './db/database.js';
+import { openDatabase, type Db } from './db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { BlobStore } from './files/blobStore.js';
 import { fileLogger, type Logger } from './log.js';
@@ -38,7 +38,8 @@ import { AppError } from './errors.js';
 
 export interface CoreOptions {
   dataDir: string;
-  secretBox: SecretBox;
+  /** Or made from the opened store (the desktop's core host opens its sealed key first: core/credentials/sealedKeyBox.ts). */
+  secretBox: SecretBox | ((db: Db, log: Logger) => Promise<SecretBox>);
   host: AppInfo['host'];
   version: string;
   clock?: Clock;
@@ -130,12 +131,19 @@ export class Core {
     const blobs = new BlobStore(paths.files);
     await blobs.init();
     await blobs.sweepTemp();
+    let secretBox: SecretBox;
+    try {
+      secretBox = typeof options.secretBox === 'function' ? await options.secretBox(db, log) : options.secretBox;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
     const listeners = new Set<EventListener>();
     const ctx: CoreContext = {
       dataDir: options.dataDir,
       db,
       blobs,
-      secrets: new SecretStore(db, options.secretBox, clock),
+      secrets: new SecretStore(db, secretBox, clock),
       clock,
       log,
       emit: (event, payload) => {

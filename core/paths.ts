@@ -1,7 +1,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { APP_FOLDER_NAME } from '../shared/host/dataFolder.js';
 
-export const APP_FOLDER_NAME = 'AutoCall Scheduler';
+export { APP_FOLDER_NAME };
 
 /**
  * The data folder the desktop app uses (Electron's userData for our product

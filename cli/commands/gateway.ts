@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Core } from '../../core/core.js';
+import type { CliHost } from '../io.js';
 import type { CallResult, GatewaySettings, GatewayTestView, GatewayView, SipTraceEntry } from '../../shared/types.js';
 import { parseCommand, parseId, unwrap, UsageError, type Output } from '../io.js';
 
@@ -47,7 +47,7 @@ function describe(g: GatewayView): string {
 
 export function formatTrace(trace: SipTraceEntry[]): string {
   return trace
-    .map((t) => `--- ${new Date(t.at).toISOString()} ${t.direction === 'out' ? 'sent to' : 'received from'} ${t.remote}\n${t.text.trimEnd()}`)
+    .map((t) => (t.direction === 'omitted' ? `--- ${t.text}` : `--- ${new Date(t.at).toISOString()} ${t.direction === 'out' ? 'sent to' : 'received from'} ${t.remote}\n${t.text.trimEnd()}`))
     .join('\n');
 }
 
@@ -63,7 +63,7 @@ function readPassword(value: string): string {
   return value === '-' ? (readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '') : value;
 }
 
-export async function gatewayCommand(core: Core, args: string[], out: Output): Promise<void | number> {
+export async function gatewayCommand({ api }: CliHost, args: string[], out: Output): Promise<void | number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'set': {
@@ -75,7 +75,7 @@ export async function gatewayCommand(core: Core, args: string[], out: Output): P
         register: { type: 'boolean' },
         'no-register': { type: 'boolean' },
       });
-      const { passwordSet: _passwordSet, ...current } = unwrap<GatewayView>(await core.dispatch('gateway.get', {}));
+      const { passwordSet: _passwordSet, ...current } = unwrap(await api.gateway.get({}));
       const next: Record<string, unknown> = { ...current };
       const given = values as Record<string, string | boolean | undefined>;
       for (const [field, kind] of Object.entries(FIELDS)) {
@@ -91,20 +91,21 @@ export async function gatewayCommand(core: Core, args: string[], out: Output): P
       if (values.register) next.register = true;
       if (values['no-register']) next.register = false;
       const password = typeof values.password === 'string' ? readPassword(values.password) : undefined;
-      const saved = unwrap<GatewayView>(
-        await core.dispatch('gateway.save', { settings: next, ...(password !== undefined ? { password } : {}) }),
+      const saved = unwrap(
+        // The values are the user's text: the host checks them against the contract and says which one is wrong.
+        await api.gateway.save({ settings: next as unknown as GatewaySettings, ...(password !== undefined ? { password } : {}) }),
       );
       out.value(saved, (g) => `Saved.\n${describe(g)}`);
       return;
     }
     case 'show': {
       parseCommand(rest, {});
-      out.value(unwrap<GatewayView>(await core.dispatch('gateway.get', {})), describe);
+      out.value(unwrap(await api.gateway.get({})), describe);
       return;
     }
     case 'test': {
       const { values } = parseCommand(rest, { trace: { type: 'boolean' } });
-      const result = unwrap<GatewayTestView>(await core.dispatch('gateway.test', {}));
+      const result = unwrap(await api.gateway.test({}));
       out.value(result, (r) => describeTest(r) + (values.trace ? `\n${formatTrace(r.trace)}` : ''));
       return !result.reachable || result.error ? 1 : 0;
     }
@@ -114,12 +115,12 @@ export async function gatewayCommand(core: Core, args: string[], out: Output): P
 }
 
 /** `autocall call NUMBER --recording ID`: one test call through the saved gateway settings. */
-export async function callCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function callCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const { values, positionals } = parseCommand(args, { recording: { type: 'string' }, trace: { type: 'boolean' } });
   const to = positionals[0];
   if (!to || positionals.length > 1) throw new UsageError('Give one number to call: autocall call 081234567890 --recording ID');
   const recordingId = parseId(values.recording, '--recording');
-  const result = unwrap<CallResult>(await core.dispatch('gateway.testCall', { to, recordingId }));
+  const result = unwrap(await api.gateway.testCall({ to, recordingId }));
   // The result is JSON in both modes (the issue asks for it); --trace adds the SIP exchange for people.
   out.value(result, (r) => {
     const { trace, ...rest } = r;

@@ -1,4 +1,4 @@
-import type { Core } from '../../core/core.js';
+import type { CliHost } from '../io.js';
 import type { Recording } from '../../shared/types.js';
 import { formatWib } from '../../shared/time/wib.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
@@ -8,20 +8,17 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-export async function recordingCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function recordingCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'add': {
       const { values, positionals } = parseCommand(rest, { name: { type: 'string' } });
       if (positionals.length !== 1) throw new UsageError('recording add takes one MP3 file.');
-      const stop = core.onEvent((event, p) => {
-        if (event === 'recording.progress') {
-          const progress = p as { stage: string; fraction: number };
-          out.progress(`${progress.stage} ${Math.round(progress.fraction * 100)}%`);
-        }
+      const stop = api.subscribe('recording.progress', (progress) => {
+        out.progress(`${progress.stage} ${Math.round(progress.fraction * 100)}%`);
       });
       try {
-        const recording = unwrap<Recording>(await core.dispatch('recording.add', { path: positionals[0], ...(values.name ? { name: values.name } : {}) }));
+        const recording = unwrap(await api.recording.add({ path: positionals[0]!, ...(values.name ? { name: values.name } : {}) }));
         out.progress('');
         out.value(recording, (r) => `Added recording ${r.id} "${r.name}" (${formatDuration(r.durationMs)}).`);
       } finally {
@@ -31,7 +28,7 @@ export async function recordingCommand(core: Core, args: string[], out: Output):
     }
     case 'list': {
       parseCommand(rest, {});
-      const list = unwrap<Recording[]>(await core.dispatch('recording.list', {}));
+      const list = unwrap(await api.recording.list({}));
       out.value(list, (rows) =>
         table(
           ['ID', 'NAME', 'DURATION', 'SIZE', 'UPLOADED'],
@@ -43,7 +40,7 @@ export async function recordingCommand(core: Core, args: string[], out: Output):
     case 'remove': {
       const { positionals } = parseCommand(rest, {});
       const id = parseId(positionals[0], 'The recording ID');
-      unwrap(await core.dispatch('recording.remove', { id }));
+      unwrap(await api.recording.remove({ id }));
       out.value({ removed: id }, () => `Removed recording ${id}.`);
       return;
     }

@@ -1,14 +1,13 @@
-import type { Core } from '../../core/core.js';
+import { CoreRefusal, type CliHost } from '../io.js';
 import type { Page, Roster, RosterAnalysis, RosterEntry, RosterImportProgress, RosterIssue } from '../../shared/types.js';
 import { formatWib } from '../../shared/time/wib.js';
-import { AppError } from '../../core/errors.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
 
 function counts(r: Roster): string {
   return `${r.validCount} numbers, ${r.duplicateCount} duplicates dropped, ${r.invalidCount} unusable rows`;
 }
 
-export async function rosterCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function rosterCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'import': {
@@ -18,16 +17,14 @@ export async function rosterCommand(core: Core, args: string[], out: Output): Pr
         preview: { type: 'boolean' },
       });
       if (positionals.length !== 1) throw new UsageError('roster import takes one .xlsx or .csv file.');
-      const stop = core.onEvent((event, payload) => {
-        if (event !== 'roster.importProgress') return;
-        const p = payload as RosterImportProgress;
+      const stop = api.subscribe('roster.importProgress', (p) => {
         out.progress(`${p.rowsRead.toLocaleString('en')} rows, ${Math.round((100 * p.bytesRead) / Math.max(1, p.totalBytes))}%`);
       });
       let analysis: RosterAnalysis;
       try {
-        analysis = unwrap<RosterAnalysis>(
-          await core.dispatch('roster.analyze', {
-            path: positionals[0],
+        analysis = unwrap(
+          await api.roster.analyze({
+            path: positionals[0]!,
             ...(values.name ? { name: values.name } : {}),
             ...(values['phone-column'] ? { phoneColumn: values['phone-column'] } : {}),
           }),
@@ -37,15 +34,15 @@ export async function rosterCommand(core: Core, args: string[], out: Output): Pr
         out.progress('');
       }
       if (analysis.kind === 'needsPhoneColumn') {
-        throw new AppError(
-          'roster.phoneColumnNotFound',
-          `No phone column was recognised. Choose one with --phone-column; the columns are: ${analysis.headers.join(', ')}.`,
-          { headers: analysis.headers.join(', ') },
-        );
+        throw new CoreRefusal({
+          code: 'roster.phoneColumnNotFound',
+          message: `No phone column was recognised. Choose one with --phone-column; the columns are: ${analysis.headers.join(', ')}.`,
+          params: { headers: analysis.headers.join(', ') },
+        });
       }
       const roster = values.preview
-        ? (unwrap(await core.dispatch('roster.discard', { id: analysis.roster.id })), analysis.roster)
-        : unwrap<Roster>(await core.dispatch('roster.confirm', { id: analysis.roster.id }));
+        ? (unwrap(await api.roster.discard({ id: analysis.roster.id })), analysis.roster)
+        : unwrap(await api.roster.confirm({ id: analysis.roster.id }));
       const report = { roster, preview: !!values.preview, issues: analysis.issues };
       out.value(report, (r) => {
         const lines = [
@@ -62,7 +59,7 @@ export async function rosterCommand(core: Core, args: string[], out: Output): Pr
     }
     case 'list': {
       parseCommand(rest, {});
-      const list = unwrap<Roster[]>(await core.dispatch('roster.list', {}));
+      const list = unwrap(await api.roster.list({}));
       out.value(list, (rows) =>
         table(
           ['ID', 'NAME', 'NUMBERS', 'DUPLICATES', 'UNUSABLE', 'IMPORTED'],
@@ -75,15 +72,15 @@ export async function rosterCommand(core: Core, args: string[], out: Output): Pr
       const { values, positionals } = parseCommand(rest, { page: { type: 'string' }, issues: { type: 'boolean' } });
       const id = parseId(positionals[0], 'The roster ID');
       const page = values.page === undefined ? 1 : parseId(values.page, 'The page');
-      const roster = unwrap<Roster>(await core.dispatch('roster.get', { id }));
+      const roster = unwrap(await api.roster.get({ id }));
       if (values.issues) {
-        const issues = unwrap<Page<RosterIssue>>(await core.dispatch('roster.issues', { id, page, pageSize: 50 }));
+        const issues = unwrap(await api.roster.issues({ id, page, pageSize: 50 }));
         out.value({ roster, issues }, ({ issues: p }) =>
           [`${roster.name}: unusable rows, page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))}`, table(['ROW', 'PHONE', 'KIND', 'WHY'], p.items.map((i) => [i.rowNumber, i.phoneRaw, i.kind, i.reason]))].join('\n'),
         );
         return;
       }
-      const entries = unwrap<Page<RosterEntry>>(await core.dispatch('roster.entries', { id, page, pageSize: 50 }));
+      const entries = unwrap(await api.roster.entries({ id, page, pageSize: 50 }));
       out.value({ roster, entries }, ({ entries: p }) =>
         [
           `${roster.name} (${counts(roster)}), page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))}`,
@@ -98,7 +95,7 @@ export async function rosterCommand(core: Core, args: string[], out: Output): Pr
     case 'remove': {
       const { positionals } = parseCommand(rest, {});
       const id = parseId(positionals[0], 'The roster ID');
-      unwrap(await core.dispatch('roster.remove', { id }));
+      unwrap(await api.roster.remove({ id }));
       out.value({ removed: id }, () => `Removed roster ${id}.`);
       return;
     }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Core } from '../../core/core.js';
+import type { CliHost } from '../io.js';
 import { SMS_PROVIDERS, SMS_PROVIDER_NAMES } from '../../shared/sms/providers.js';
 import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../shared/types.js';
 import { parseCommand, table, unwrap, UsageError, type Output } from '../io.js';
@@ -24,7 +24,7 @@ function readSecret(value: string): string {
   return stdinCache.split(/\r?\n/)[0] ?? '';
 }
 
-export async function smsAccountCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function smsAccountCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'set': {
@@ -35,7 +35,7 @@ export async function smsAccountCommand(core: Core, args: string[], out: Output)
         inactive: { type: 'boolean' },
         ...fieldOptions,
       });
-      const current = unwrap<SmsAccountView | null>(await core.dispatch('smsAccount.get', {}));
+      const current = unwrap(await api.smsAccount.get({}));
       const provider = (values.provider ?? current?.provider) as SmsProvider | undefined;
       if (!provider || !SMS_PROVIDER_NAMES.includes(provider)) {
         throw new UsageError(`--provider must be one of ${SMS_PROVIDER_NAMES.join(', ')}.`);
@@ -58,7 +58,7 @@ export async function smsAccountCommand(core: Core, args: string[], out: Output)
         if (typeof v === 'string') secrets[field] = readSecret(v);
       }
       const active = values.inactive ? false : values.active ? true : (current?.active ?? true);
-      const saved = unwrap<SmsAccountView>(await core.dispatch('smsAccount.save', { provider, active, config, secrets }));
+      const saved = unwrap(await api.smsAccount.save({ provider, active, config, secrets }));
       out.value(saved, (a) => `Saved.\n${describe(a)}`);
       return;
     }
@@ -75,13 +75,13 @@ export async function smsAccountCommand(core: Core, args: string[], out: Output)
     }
     case 'show': {
       parseCommand(rest, {});
-      out.value(unwrap<SmsAccountView | null>(await core.dispatch('smsAccount.get', {})), describe);
+      out.value(unwrap(await api.smsAccount.get({})), describe);
       return;
     }
     case 'test': {
       const { values } = parseCommand(rest, { to: { type: 'string' }, text: { type: 'string' } });
       if (!values.to) throw new UsageError('sms-account test needs --to NUMBER.');
-      const result = unwrap<SmsSendResult>(await core.dispatch('smsAccount.test', { to: values.to, ...(values.text ? { text: values.text } : {}) }));
+      const result = unwrap(await api.smsAccount.test({ to: values.to, ...(values.text ? { text: values.text } : {}) }));
       out.value(result, (r) =>
         [
           r.accepted ? 'The provider accepted the message.' : 'The provider did not accept the message.',

@@ -1,7 +1,12 @@
-import type { Core } from '../../core/core.js';
+import type { CliHost } from '../io.js';
 import { formatWib } from '../../shared/time/wib.js';
-import type { Page, Task, TaskNumberRow, UncertainSms } from '../../shared/types.js';
+import { OUTCOMES, type Task, type UncertainSms } from '../../shared/types.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+
+const NUMBER_FILTERS = ['all', 'pending', 'uncertain', ...OUTCOMES] as const;
+function isNumberFilter(text: string): text is (typeof NUMBER_FILTERS)[number] {
+  return (NUMBER_FILTERS as readonly string[]).includes(text);
+}
 
 export function describeTask(t: Task): string {
   const c = t.counts;
@@ -22,11 +27,11 @@ function deliverySummary(t: Task): string {
 }
 
 /** `task uncertain-sms ID` and `task resend-sms ID (--sms N ... | --all) --yes` (issue 10). */
-async function uncertainSmsCommand(core: Core, sub: 'uncertain-sms' | 'resend-sms', rest: string[], out: Output): Promise<void> {
+async function uncertainSmsCommand(api: CliHost['api'], sub: 'uncertain-sms' | 'resend-sms', rest: string[], out: Output): Promise<void> {
   if (sub === 'uncertain-sms') {
     const { positionals } = parseCommand(rest, {});
     const id = parseId(positionals[0], 'The task ID');
-    const list = unwrap<UncertainSms[]>(await core.dispatch('task.uncertainSms', { id }));
+    const list: UncertainSms[] = unwrap(await api.task.uncertainSms({ id }));
     out.value(list, (l) =>
       l.length === 0
         ? 'No uncertain SMS in this task.'
@@ -51,15 +56,13 @@ async function uncertainSmsCommand(core: Core, sub: 'uncertain-sms' | 'resend-sm
       'These SMS may already have reached the customer: sending them again may make the customer receive them twice. Check the provider\'s message log first; to send them again anyway, add --yes.',
     );
   }
-  const result = unwrap<{ requeued: number }>(
-    await core.dispatch('task.resendSms', { id, sms: values.all ? 'all' : chosen.map((s) => parseId(s, '--sms')), acceptDuplicate: true }),
-  );
+  const result = unwrap(await api.task.resendSms({ id, sms: values.all ? 'all' : chosen.map((s) => parseId(s, '--sms')), acceptDuplicate: true }));
   out.value(result, (r) =>
     r.requeued === 0 ? 'No uncertain SMS to send again.' : `${r.requeued} SMS queued to be sent again; they leave when a dialer runs (the desktop app or \`autocall run\`).`,
   );
 }
 
-export async function taskCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function taskCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'create': {
@@ -83,12 +86,12 @@ export async function taskCommand(core: Core, args: string[], out: Output): Prom
         if (!m) throw new UsageError('--window takes HH:mm-HH:mm in WIB, for example 08:00-20:00.');
         callingWindow = { start: m[1]!, end: m[2]! };
       }
-      const task = unwrap<Task>(
-        await core.dispatch('task.create', {
+      const task = unwrap(
+        await api.task.create({
           name: values.name,
           recordingId: parseId(values.recording, '--recording'),
           rosterId: parseId(values.roster, '--roster'),
-          start: values.now ? { mode: 'now' } : { mode: 'scheduled', at: values.at },
+          start: values.at ? { mode: 'scheduled', at: values.at } : { mode: 'now' },
           smsDisconnectTemplateId: values['sms-disconnect'] ? parseId(values['sms-disconnect'], '--sms-disconnect') : null,
           smsUnansweredTemplateId: values['sms-unanswered'] ? parseId(values['sms-unanswered'], '--sms-unanswered') : null,
           maxAttempts: values.attempts ? parseId(values.attempts, '--attempts') : 1,
@@ -106,7 +109,7 @@ export async function taskCommand(core: Core, args: string[], out: Output): Prom
     }
     case 'list': {
       const { values } = parseCommand(rest, { page: { type: 'string' } });
-      const page = unwrap<Page<Task>>(await core.dispatch('task.list', { page: values.page ? parseId(values.page, '--page') : 1, pageSize: 50 }));
+      const page = unwrap(await api.task.list({ page: values.page ? parseId(values.page, '--page') : 1, pageSize: 50 }));
       out.value(page, (p) =>
         table(
           ['ID', 'NAME', 'STATUS', 'START (WIB)', 'DONE', 'ANSWERED', 'UNANSWERED', 'INVALID', 'FAILED', 'SMS'],
@@ -137,23 +140,23 @@ export async function taskCommand(core: Core, args: string[], out: Output): Prom
       const id = parseId(positionals[0], 'The task ID');
       if (sub === 'rename') {
         if (positionals.length !== 2) throw new UsageError('task rename takes ID and NAME (quote a name with spaces).');
-        const t = unwrap<Task>(await core.dispatch('task.rename', { id, name: positionals[1] }));
+        const t = unwrap(await api.task.rename({ id, name: positionals[1]! }));
         out.value(t, (v) => `Renamed: ${describeTask(v)}`);
         return;
       }
       if (sub === 'remove') {
-        unwrap(await core.dispatch('task.remove', { id }));
+        unwrap(await api.task.remove({ id }));
         out.value({ removed: id }, () => `Deleted task ${id}.`);
         return;
       }
-      const op = sub === 'show' ? 'task.get' : sub === 'retry-uncertain' ? 'task.retryUncertain' : (`task.${sub}` as const);
-      const t = unwrap<Task>(await core.dispatch(op, { id }));
+      const call = sub === 'show' ? api.task.get : sub === 'retry-uncertain' ? api.task.retryUncertain : api.task[sub];
+      const t = unwrap(await call({ id }));
       out.value(t, (v) => describeTask(v));
       return;
     }
     case 'uncertain-sms':
     case 'resend-sms':
-      await uncertainSmsCommand(core, sub, rest, out);
+      await uncertainSmsCommand(api, sub, rest, out);
       return;
     default:
       throw new UsageError(
@@ -162,13 +165,15 @@ export async function taskCommand(core: Core, args: string[], out: Output): Prom
   }
 }
 
-export async function callsCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function callsCommand({ api, client }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   if (sub === 'list') {
     const { values } = parseCommand(rest, { task: { type: 'string' }, page: { type: 'string' }, outcome: { type: 'string' } });
     const id = parseId(values.task, '--task');
-    const page = unwrap<Page<TaskNumberRow>>(
-      await core.dispatch('task.numbers', { id, filter: values.outcome ?? 'all', page: values.page ? parseId(values.page, '--page') : 1, pageSize: 100 }),
+    const filter = values.outcome ?? 'all';
+    if (!isNumberFilter(filter)) throw new UsageError(`--outcome must be one of ${NUMBER_FILTERS.join(', ')} (got ${filter}).`);
+    const page = unwrap(
+      await api.task.numbers({ id, filter, page: values.page ? parseId(values.page, '--page') : 1, pageSize: 100 }),
     );
     out.value(page, (p) =>
       [
@@ -197,7 +202,7 @@ export async function callsCommand(core: Core, args: string[], out: Output): Pro
     if (!values.out) throw new UsageError('calls export needs --out FILE (.csv or .xlsx).');
     const format = values.out.toLowerCase().endsWith('.xlsx') ? 'xlsx' : values.out.toLowerCase().endsWith('.csv') ? 'csv' : null;
     if (!format) throw new UsageError('--out must end in .csv or .xlsx.');
-    const result = await core.exportTask(id, format, values.out);
+    const result = unwrap(await client.control('task.exportTo', { id, format, path: values.out }));
     out.value(result, (r) => `Wrote ${r.rows} rows to ${r.path}.`);
     return;
   }

@@ -1,4 +1,4 @@
-import type { Core } from '../../core/core.js';
+import type { CliHost } from '../io.js';
 import type { SmsTemplate } from '../../shared/types.js';
 import { smsSegments } from '../../shared/sms/segments.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
@@ -8,32 +8,32 @@ function describe(t: SmsTemplate): string {
   return `${t.id} "${t.name}" ${t.status}${t.rejectionReason ? ` (${t.rejectionReason})` : ''}, ${s.encoding}, ${s.parts} part${s.parts === 1 ? '' : 's'}`;
 }
 
-export async function templateCommand(core: Core, args: string[], out: Output): Promise<void> {
+export async function templateCommand({ api }: CliHost, args: string[], out: Output): Promise<void> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'add': {
       const { values } = parseCommand(rest, { name: { type: 'string' }, text: { type: 'string' } });
       if (!values.name || !values.text) throw new UsageError('template add needs --name and --text.');
-      const t = unwrap<SmsTemplate>(await core.dispatch('template.create', { name: values.name, body: values.text }));
+      const t = unwrap(await api.template.create({ name: values.name, body: values.text }));
       out.value(t, (v) => `Added template ${describe(v)}. Approve it before a task can use it.`);
       return;
     }
     case 'approve': {
       const { positionals } = parseCommand(rest, {});
-      const t = unwrap<SmsTemplate>(await core.dispatch('template.approve', { id: parseId(positionals[0], 'The template ID') }));
+      const t = unwrap(await api.template.approve({ id: parseId(positionals[0], 'The template ID') }));
       out.value(t, (v) => `Approved template ${describe(v)}.`);
       return;
     }
     case 'reject': {
       const { values, positionals } = parseCommand(rest, { reason: { type: 'string' } });
       if (!values.reason) throw new UsageError('template reject needs --reason.');
-      const t = unwrap<SmsTemplate>(await core.dispatch('template.reject', { id: parseId(positionals[0], 'The template ID'), reason: values.reason }));
+      const t = unwrap(await api.template.reject({ id: parseId(positionals[0], 'The template ID'), reason: values.reason }));
       out.value(t, (v) => `Rejected template ${describe(v)}.`);
       return;
     }
     case 'list': {
       parseCommand(rest, {});
-      const list = unwrap<SmsTemplate[]>(await core.dispatch('template.list', {}));
+      const list = unwrap(await api.template.list({}));
       out.value(list, (rows) =>
         table(
           ['ID', 'NAME', 'STATUS', 'ENCODING', 'PARTS', 'TEXT'],

@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import { MPEGDecoder, type MPEGDecodedAudio } from 'mpg123-decoder';
+import { MPEGDecoder } from 'mpg123-decoder';
 import { messagesOf } from '../workers/messages.js';
+import { decodeQuietly, downmix } from './mp3Downmix.js';
+import startDecoderWorker from './mp3Decoder.worker?nodeWorker';
+import type { Mp3WorkerCredit, Mp3WorkerData, Mp3WorkerMessage } from './mp3Decoder.worker.js';
 
 /**
  * Streams an MP3 through the mpg123 WASM decoder in chunks and downmixes
@@ -43,31 +43,6 @@ export function decodeChunks(data: Uint8Array, start: number, end: number, chann
   return mode === 'worker' ? decodeInWorker(data, start, end, channels) : decodeInThread(data, start, end, channels);
 }
 
-function downmix(decoded: MPEGDecodedAudio, channels: 1 | 2): Float32Array {
-  const n = decoded.samplesDecoded;
-  const left = decoded.channelData[0]!;
-  const right = decoded.channelData[1];
-  if (channels === 1 || !right) return left.length === n ? left : left.subarray(0, n);
-  // Averaging keeps full scale when both channels carry the same signal.
-  for (let i = 0; i < n; i++) left[i] = (left[i]! + right[i]!) * 0.5;
-  return left.subarray(0, n);
-}
-
-/**
- * The decoder prints each frame error with console.error as well as
- * returning it; the returned list is what counts, so the print is muted.
- * decode() is synchronous, so nothing else can log meanwhile.
- */
-function decodeQuietly(decoder: MPEGDecoder, chunk: Uint8Array): MPEGDecodedAudio {
-  const original = console.error;
-  console.error = () => {};
-  try {
-    return decoder.decode(chunk);
-  } finally {
-    console.error = original;
-  }
-}
-
 async function* decodeInThread(data: Uint8Array, start: number, end: number, channels: 1 | 2): AsyncGenerator<DecodedChunk> {
   const decoder = new MPEGDecoder({ enableGapless: false });
   await decoder.ready;
@@ -88,73 +63,19 @@ async function* decodeInThread(data: Uint8Array, start: number, end: number, cha
   }
 }
 
-/** Plain CommonJS run with `eval`, so no separate file has to be found at run time (tsx, vitest, electron-vite bundles). */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { decoderUrl, bytes, channels, chunkBytes } = workerData;
-const data = new Uint8Array(bytes);
-let credits = 0;
-let off = 0;
-let decoder;
-const ready = import(decoderUrl).then(async (m) => {
-  decoder = new m.MPEGDecoder({ enableGapless: false });
-  await decoder.ready;
-});
-function pump() {
-  while (credits > 0 && off < data.length) {
-    credits--;
-    const end = Math.min(off + chunkBytes, data.length);
-    const original = console.error;
-    console.error = () => {};
-    let d;
-    try { d = decoder.decode(data.subarray(off, end)); } finally { console.error = original; }
-    off = end;
-    const n = d.samplesDecoded;
-    const left = d.channelData[0];
-    const right = d.channelData[1];
-    const mono = new Float32Array(n);
-    if (channels === 2 && right) { for (let i = 0; i < n; i++) mono[i] = (left[i] + right[i]) * 0.5; }
-    else mono.set(left.subarray(0, n));
-    parentPort.postMessage({ mono, sampleRate: d.sampleRate, errorAtSample: d.errors.length ? d.errors[0].outputSamples : null, bytesDone: off, done: off >= data.length }, [mono.buffer]);
-  }
-}
-parentPort.on('message', (m) => {
-  credits += m;
-  ready.then(pump, (err) => parentPort.postMessage({ failed: String(err && err.stack || err) }));
-});
-`;
-
-let decoderUrl: string | undefined;
-function resolveDecoderUrl(): string {
-  decoderUrl ??= pathToFileURL(createRequire(import.meta.url).resolve('mpg123-decoder')).href;
-  return decoderUrl;
-}
-
-interface WorkerMessage {
-  mono?: Float32Array;
-  sampleRate?: number;
-  errorAtSample?: number | null;
-  bytesDone?: number;
-  done?: boolean;
-  failed?: string;
-}
-
 async function* decodeInWorker(data: Uint8Array, start: number, end: number, channels: 1 | 2): AsyncGenerator<DecodedChunk> {
   if (end <= start) return;
   // A copy of just the audio range is handed over (transferred, not cloned twice). Uint8Array's slice, not
   // Buffer's: a Buffer's slice is a view, and transferring it would detach the caller's data.
   const bytes = Uint8Array.prototype.slice.call(data, start, end).buffer;
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: { decoderUrl: resolveDecoderUrl(), bytes, channels, chunkBytes: CHUNK_BYTES },
-    transferList: [bytes],
-  });
-  const messages = messagesOf<WorkerMessage>(worker, 'MP3 decoder');
-  worker.postMessage(AHEAD);
+  const worker = startDecoderWorker({ workerData: { bytes, channels, chunkBytes: CHUNK_BYTES } satisfies Mp3WorkerData, transferList: [bytes] });
+  const credit = (n: Mp3WorkerCredit) => worker.postMessage(n);
+  const messages = messagesOf<Mp3WorkerMessage>(worker, 'MP3 decoder');
+  credit(AHEAD);
   for await (const m of messages) {
-    if (m.failed) throw new Error(`MP3 decoder worker failed: ${m.failed}`);
-    worker.postMessage(1);
-    yield { mono: m.mono!, sampleRate: m.sampleRate!, errorAtSample: m.errorAtSample ?? null, bytesDone: m.bytesDone! };
+    if ('failed' in m) throw new Error(`MP3 decoder worker failed: ${m.failed}`);
+    credit(1);
+    yield { mono: m.mono, sampleRate: m.sampleRate, errorAtSample: m.errorAtSample, bytesDone: m.bytesDone };
     if (m.done) return;
   }
 }

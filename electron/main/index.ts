@@ -1,67 +1,106 @@
-import { app, BrowserWindow, dialog } from 'electron';
-import { keepAliveInTray, trayIconPath } from './tray.js';
+import { app, BrowserWindow, dialog, Notification, utilityProcess } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Core } from '../../core/core.js';
-import { dataPaths, defaultDataDir } from '../../core/paths.js';
-import { forwardEvents, registerIpc } from './ipc.js';
+import { APP_FOLDER_NAME } from '../../shared/host/dataFolder.js';
+import { runCoreHost } from './coreHost.js';
+import { registerIpc, sendEvent } from './ipc.js';
 import { APP_ORIGIN, registerAppScheme, serveRenderer } from './protocol.js';
-import { createDesktopSecretBox } from './secretBox.js';
 import { hardenSessions } from './security.js';
+import { keepAliveInTray, trayIconPath } from './tray.js';
 
 // electron-vite sets this only in `npm run dev`; a packaged app always loads from the package.
 const devServerUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
 
-registerAppScheme();
+/**
+ * The data folder: Electron's own appData folder (the same one the command
+ * line computes without Electron, core/paths.ts) or AUTOCALL_DATA_DIR.
+ */
+function dataFolder(): string {
+  return process.env.AUTOCALL_DATA_DIR || join(app.getPath('appData'), APP_FOLDER_NAME);
+}
 
-// One instance per user: a second launch focuses the first window (two would both dial).
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
+const cliAt = process.argv.indexOf('--cli');
+if (cliAt >= 0) {
+  // `AutoCall Scheduler --cli task list`: the command line of the installed app, without a window.
+  void runCommandLine(process.argv.slice(cliAt + 1));
 } else {
-  void start();
+  registerAppScheme();
+  // One instance per user: a second launch focuses the first window (two would both dial).
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+  } else {
+    void start();
+  }
+}
+
+/**
+ * The built CLI (out/main/cli.js) in a utility process: Node without the
+ * RunAsNode fuse (which stays off). It opens the core inside that process
+ * and dials there for `run`; the lease keeps it from dialing beside a
+ * running app.
+ */
+async function runCommandLine(args: string[]): Promise<void> {
+  app.dock?.hide();
+  await app.whenReady();
+  const binding = nativeBindingPath();
+  const child = utilityProcess.fork(join(import.meta.dirname, 'cli.js'), args, {
+    serviceName: 'AutoCall Scheduler command line',
+    stdio: 'inherit',
+    env: { ...process.env, AUTOCALL_DATA_DIR: dataFolder(), ...(binding ? { AUTOCALL_NATIVE_BINDING: binding } : {}) },
+  });
+  child.once('exit', (code) => app.exit(code));
 }
 
 async function start(): Promise<void> {
-  // The command line computes the same folder without Electron.
-  const dataDir = defaultDataDir();
+  const dataDir = dataFolder();
   app.setPath('userData', dataDir);
   await app.whenReady();
   hardenSessions(devServerUrl);
   serveRenderer(join(import.meta.dirname, '../renderer'));
 
-  let core: Core;
-  try {
-    core = await Core.open({
-      dataDir,
-      secretBox: createDesktopSecretBox(dataPaths(dataDir).cliKey),
-      host: 'electron',
-      version: app.getVersion(),
-      nativeBinding: nativeBindingPath(),
-      pickSavePath: async (suggestedName) => {
-        const result = await dialog.showSaveDialog({ defaultPath: suggestedName });
-        return result.canceled || !result.filePath ? null : result.filePath;
-      },
-      onStartAtLoginChanged: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
-    });
-  } catch (err) {
-    dialog.showErrorBox('AutoCall Scheduler', `The data folder ${dataDir} could not be opened:\n${err instanceof Error ? err.message : String(err)}`);
-    app.exit(1);
-    return;
-  }
-  registerIpc(core, devServerUrl);
-  // Scheduling and dialing run in the main process, independent of the window.
-  core.startEngine();
+  let window: BrowserWindow | undefined;
+  let tasksPending = false;
+  let pendingCheck: ReturnType<typeof setTimeout> | undefined;
+  const nativeBinding = nativeBindingPath();
+  const host = runCoreHost({
+    init: { dataDir, version: app.getVersion(), startEngine: true, ...(nativeBinding ? { nativeBinding } : {}) },
+    onClient: (client) => {
+      // What the tray needs to decide on close, kept current (a close handler cannot wait for an answer).
+      const refresh = async () => {
+        const answer = await client.control('tasks.pending', {});
+        if (answer.ok) tasksPending = answer.value;
+      };
+      void refresh();
+      client.onEvent((event, payload) => {
+        sendEvent(window, event, payload);
+        if (event === 'task.changed' && !pendingCheck) pendingCheck = setTimeout(() => ((pendingCheck = undefined), void refresh()), 500);
+      });
+    },
+    onRestart: (reason) => {
+      sendEvent(window, 'app.coreRestarted', { reason, at: Date.now() });
+      if (Notification.isSupported()) {
+        new Notification({
+          title: 'AutoCall Scheduler restarted its core',
+          body: 'The core process stopped and is starting again. Numbers that were being called are marked uncertain; nothing else is lost.',
+        }).show();
+      }
+    },
+    onFatal: (message) => {
+      dialog.showErrorBox('AutoCall Scheduler', `The data folder ${dataDir} could not be opened:\n${message}`);
+      app.exit(1);
+    },
+  });
+  registerIpc(() => host.current(), devServerUrl);
 
-  let window: BrowserWindow;
-  keepAliveInTray(core, () => window, trayIconPath());
-  window = createWindow(core);
+  keepAliveInTray(() => tasksPending, () => (window && !window.isDestroyed() ? window : (window = createWindow())), trayIconPath());
+  window = createWindow();
   app.on('second-instance', () => {
-    if (window.isDestroyed()) window = createWindow(core);
+    if (!window || window.isDestroyed()) window = createWindow();
     if (window.isMinimized()) window.restore();
     window.focus();
   });
   app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) window = createWindow(core);
+    if (BrowserWindow.getAllWindows().length === 0) window = createWindow();
   });
   app.on('window-all-closed', () => app.quit());
   let closed = false;
@@ -69,15 +108,14 @@ async function start(): Promise<void> {
     if (closed) return;
     // Let connected calls end and their results be written before the store closes.
     event.preventDefault();
-    void core.stopEngine().finally(() => {
+    void host.stop().finally(() => {
       closed = true;
-      core.close();
       app.quit();
     });
   });
 }
 
-function createWindow(core: Core): BrowserWindow {
+function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -94,8 +132,6 @@ function createWindow(core: Core): BrowserWindow {
       spellcheck: false,
     },
   });
-  const stopForwarding = forwardEvents(core, window);
-  window.on('closed', stopForwarding);
   window.once('ready-to-show', () => window.show());
   void window.loadURL(devServerUrl ?? `${APP_ORIGIN}/index.html`);
   return window;
@@ -104,10 +140,12 @@ function createWindow(core: Core): BrowserWindow {
 /**
  * In a checkout, better-sqlite3 in node_modules is built for Node (the
  * tests); `npm start` builds a second copy for Electron into native/ (see
- * scripts/native-binding.mjs). A packaged app has electron-builder's rebuild.
+ * scripts/native-binding.mjs), which the core host and the CLI load. A
+ * packaged app has electron-builder's rebuild.
  */
 function nativeBindingPath(): string | undefined {
   if (app.isPackaged) return undefined;
   const candidate = join(app.getAppPath(), 'native', `electron-${process.versions.electron}`, 'better_sqlite3.node');
   return existsSync(candidate) ? candidate : undefined;
 }
+

@@ -1,20 +1,16 @@
 import { app, Menu, Notification, nativeImage, Tray, type BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import type { Core } from '../../core/core.js';
 
 /**
  * While tasks are scheduled or running, closing the window keeps the app
  * (and so the dialer) alive in the tray, with a notice; otherwise closing
  * quits. The tray menu brings the window back or quits for real.
  */
-export function keepAliveInTray(core: Core, getWindow: () => BrowserWindow, iconPath: string): { quitting: () => boolean } {
+export function keepAliveInTray(hasWork: () => boolean, getWindow: () => BrowserWindow, iconPath: string): { quitting: () => boolean } {
   let tray: Tray | undefined;
   let quitting = false;
   let noticeShown = false;
   app.on('before-quit', () => (quitting = true));
-
-  const hasWork = () =>
-    core.ctx.db.prepare("SELECT 1 FROM tasks WHERE status IN ('scheduled', 'running') LIMIT 1").get() !== undefined;
 
   const ensureTray = () => {
     if (tray) return;

@@ -56,7 +56,7 @@ export const OPERATIONS = [
 
 export type OperationName = (typeof OPERATIONS)[number];
 
-export const EVENTS = ['roster.importProgress', 'recording.progress', 'task.changed'] as const;
+export const EVENTS = ['roster.importProgress', 'recording.progress', 'task.changed', 'app.coreRestarted'] as const;
 
 export type EventName = (typeof EVENTS)[number];
 

@@ -193,6 +193,8 @@ export interface EventPayloads {
   'roster.importProgress': RosterImportProgress;
   'recording.progress': RecordingProgress;
   'task.changed': { taskId: number };
+  /** Sent by the desktop's main, not the core: the core process died and is starting again (reason in English, for the log). */
+  'app.coreRestarted': { reason: string; at: number };
 }
 type _EventsListed = EventPayloads extends Record<EventName, unknown> ? true : never;
 const _eventsListed: _EventsListed = true;

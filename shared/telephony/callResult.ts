@@ -5,11 +5,20 @@ import type { Outcome } from './outcome.js';
 export interface SipTraceEntry {
   /** Epoch milliseconds. */
   at: number;
-  direction: 'out' | 'in';
-  /** "udp:192.0.2.1:5060" */
+  /** `omitted` marks where messages were left out of a long trace (its first and last messages are kept). */
+  direction: 'out' | 'in' | 'omitted';
+  /** "udp:192.0.2.1:5060"; empty on an `omitted` marker. */
   remote: string;
-  /** The message text with Authorization/Proxy-Authorization values masked. */
+  /** The message text with Authorization/Proxy-Authorization values masked; on a marker, a note saying how many were left out. */
   text: string;
+  /** On an `omitted` marker: how many messages were left out there. */
+  omitted?: number;
+}
+
+/** A 3xx the call followed (RFC 3261 §8.1.3.4): its status and the Request-URI of the INVITE that followed it. */
+export interface RedirectHop {
+  status: number;
+  target: string;
 }
 
 /** The structured result of one call attempt (issue 3 "Outcome"). */
@@ -34,6 +43,8 @@ export interface CallResult {
    * (`sip.noResponse`, `sip.connectionRefused` with the address, ...).
    */
   errors: AppErrorShape[];
+  /** The redirects followed, in order (at most 3); empty or absent when none. */
+  redirects?: RedirectHop[];
   trace: SipTraceEntry[];
 }
 

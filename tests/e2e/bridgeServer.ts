@@ -1,16 +1,17 @@
 /**
  * The end-to-end test bridge. TESTS ONLY: never part of the packaged app.
  *
- * It opens a real Core on a temp data folder and serves the built renderer
- * (out/renderer-web) on 127.0.0.1, with window.autocall provided by
- * bridgeClient.ts over HTTP: POST /rpc/<operation> -> core.dispatch, GET
- * /events -> core.onEvent as server-sent events, POST /upload -> a temp file
- * path for pathForFile. Every request must come to a loopback Host (against
+ * It starts the built core host (out/main/coreHost.js, `npm run build:node`)
+ * as a child process on a temp data folder, exactly as the CLI's `run`
+ * does, and serves the built renderer (out/renderer-web) on 127.0.0.1, with
+ * window.autocall provided by bridgeClient.ts over HTTP: POST
+ * /rpc/<operation> -> the host, GET /events -> the host's events as
+ * server-sent events, POST /upload -> a temp file path for pathForFile. Every request must come to a loopback Host (against
  * DNS rebinding), from a loopback Origin when it has one, and the API routes
  * need the random per-run token.
  *
- * By hand: `npx tsx tests/e2e/bridgeServer.ts [--port N] [--data-dir DIR] [--sms]`
- * prints the URL to open (run `npx vite build` first).
+ * By hand: `node bin/run-ts.mjs tests/e2e/bridgeServer.ts [--port N] [--data-dir DIR] [--sms]`
+ * prints the URL to open (run `npm run build:node && npx vite build` first).
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -21,8 +22,10 @@ import { tmpdir } from 'node:os';
 import { basename, extname, join, normalize, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Core, type CoreOptions } from '../../core/core.js';
-import { FileKeySecretBox } from '../../core/credentials/secretBox.js';
+import { startHost } from '../../core/host/fork.js';
+import { superviseHost } from '../../shared/host/supervisor.js';
+import type { HostClient } from '../../shared/host/client.js';
+import type { HostInit } from '../../shared/host/protocol.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer-web');
@@ -71,16 +74,17 @@ export interface BridgeOptions {
   startEngine?: boolean;
   version?: string;
   /** The dry-run gateway's behaviour and the engine's timing (tests make them fast and deterministic). */
-  dryRun?: CoreOptions['dryRun'];
-  engine?: CoreOptions['engine'];
-  /** The core's clock (a test of a scheduled start shifts it to just before a whole WIB minute). */
-  clock?: CoreOptions['clock'];
+  dryRun?: HostInit['dryRun'];
+  engine?: HostInit['engine'];
+  /** A core clock the test can move (`core.control('test.shiftClock')`: a scheduled start just before a whole WIB minute). */
+  testClock?: boolean;
 }
 
 export interface Bridge {
   url: string;
   token: string;
-  core: Core;
+  /** The core host running now (a new one after a restart): `dispatch`, `api`, `control` as main has them. */
+  readonly core: HostClient;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -153,28 +157,42 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   mkdirSync(dataDir, { recursive: true });
   const uploadDir = mkdtempSync(join(tmpdir(), 'autocall-e2e-uploads-'));
   const token = randomBytes(24).toString('hex');
-  const core = await Core.open({
-    dataDir,
-    secretBox: new FileKeySecretBox(join(dataDir, 'cli-secret.key')),
-    host: 'bridge',
-    version: options.version ?? 'test',
-    // The desktop app asks with a save dialog; the bridge saves into <data>/exports and the test reads the file.
-    pickSavePath: async (suggestedName) => {
-      const folder = join(dataDir, 'exports');
-      mkdirSync(folder, { recursive: true });
-      return join(folder, basename(suggestedName));
-    },
-    ...(options.dryRun ? { dryRun: options.dryRun } : {}),
-    ...(options.engine ? { engine: options.engine } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-  });
-  if (options.startEngine) core.startEngine();
-
   const streams = new Set<ServerResponse>();
-  const stopEvents = core.onEvent((event, payload) => {
+  const sendEvent = (event: string, payload: unknown) => {
     const frame = `event: ${event}\ndata: ${JSON.stringify(encodeBytes(payload))}\n\n`;
     for (const res of streams) res.write(frame);
+  };
+  const init: HostInit = {
+    dataDir,
+    host: 'bridge',
+    version: options.version ?? 'test',
+    secrets: 'file-key',
+    // The desktop app asks with a save dialog; the bridge saves into <data>/exports and the test reads the file.
+    savePath: 'exports-folder',
+    loginItem: 'none',
+    startEngine: !!options.startEngine,
+    ...(options.dryRun ? { dryRun: options.dryRun } : {}),
+    ...(options.engine ? { engine: options.engine } : {}),
+    ...(options.testClock ? { testClock: true } : {}),
+  };
+  // Supervised as main supervises it: a host that dies is started again and the page is told (app.coreRestarted).
+  const firstReady = deferred<void>();
+  const supervisor = superviseHost({
+    start: () => startHost(init),
+    onClient: (client) => {
+      client.onEvent(sendEvent);
+      firstReady.resolve();
+    },
+    onRestart: (reason) => sendEvent('app.coreRestarted', { reason, at: Date.now() }),
+    onFatal: (message) => firstReady.reject(new Error(message)),
+    restartDelayMs: 100,
   });
+  await firstReady.promise;
+  const current = () => {
+    const client = supervisor.current();
+    if (!client) throw new Error('no core host');
+    return client;
+  };
 
   let port = 0;
   const loopbackHosts = () => [`127.0.0.1:${port}`, `localhost:${port}`];
@@ -243,7 +261,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
       } catch {
         return send(res, 400, JSON.stringify({ ok: false, error: { code: 'contract.invalidInput', message: 'The request body is not JSON.' } }));
       }
-      const result = await core.dispatch(operation, input);
+      const result = await current().dispatch(operation, input);
       return send(res, 200, JSON.stringify(encodeBytes(result)));
     }
     if (req.method === 'GET' || req.method === 'HEAD') return serveStatic(url.pathname, res);
@@ -268,21 +286,29 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   return {
     url: `http://127.0.0.1:${port}/`,
     token,
-    core,
+    get core() {
+      return current();
+    },
     dataDir,
     async close() {
       clearInterval(keepAlive);
-      stopEvents();
       for (const res of streams) res.end();
       streams.clear();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
-      if (options.startEngine) await core.stopEngine();
-      core.close();
+      // Connected calls end and are written, the store closes, the host exits.
+      await supervisor.stop();
       rmSync(uploadDir, { recursive: true, force: true });
       if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(err: Error): void } {
+  let resolve!: (value: T) => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<T>((ok, fail) => ((resolve = ok), (reject = fail)));
+  return { promise, resolve, reject };
 }
 
 function argument(name: string): string | undefined {

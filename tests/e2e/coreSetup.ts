@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Core } from '../../core/core.js';
+import type { HostClient } from '../../shared/host/client.js';
 import type { OperationName } from '../../shared/contract/operations.js';
 import type { OperationInput, OperationOutput } from '../../shared/contract/schemas.js';
 import type { GatewaySettings } from '../../shared/types.js';
@@ -11,16 +11,17 @@ import { makeTempDir } from '../support/tmp.js';
 /**
  * What a task is built from, put in place through the same contract the
  * pages use (their own end-to-end tests click through those pages): a
- * recording, a roster, approved templates, an SMS account, a gateway.
+ * recording, a roster, approved templates, an SMS account, a gateway, sent
+ * to the core host the bridge started.
  */
-export async function call<K extends OperationName>(core: Core, operation: K, input: OperationInput<K>): Promise<OperationOutput<K>> {
+export async function call<K extends OperationName>(core: HostClient, operation: K, input: OperationInput<K>): Promise<OperationOutput<K>> {
   const result = await core.dispatch(operation, input);
   if (!result.ok) throw new Error(`${operation}: ${result.error.code} ${result.error.message}`);
   return result.value as OperationOutput<K>;
 }
 
 /** A one-second MP3 made with lame; the core keeps its own copy, so the file goes at once. */
-export async function addRecording(core: Core, name: string): Promise<number> {
+export async function addRecording(core: HostClient, name: string): Promise<number> {
   const tmp = makeTempDir();
   try {
     const mp3 = makeMp3(tmp.dir, 'promo.mp3', { seconds: 1, rate: 44100, channels: 2 });
@@ -31,7 +32,7 @@ export async function addRecording(core: Core, name: string): Promise<number> {
 }
 
 /** A roster file as an office types it: national numbers with dashes, a name column for {Nama}. */
-export async function addRoster(core: Core, dir: string, numbers: readonly string[], fileName = 'Promotion_List_202601.csv'): Promise<number> {
+export async function addRoster(core: HostClient, dir: string, numbers: readonly string[], fileName = 'Promotion_List_202601.csv'): Promise<number> {
   const csv = join(dir, fileName);
   const lines = numbers.map((n, i) => `Pelanggan ${i + 1};0${n.slice(3, 6)}-${n.slice(6, 10)}-${n.slice(10)}`);
   writeFileSync(csv, `Nama;Nomor HP\n${lines.join('\n')}\n`);
@@ -40,17 +41,17 @@ export async function addRoster(core: Core, dir: string, numbers: readonly strin
   return (await call(core, 'roster.confirm', { id: analysis.roster.id })).id;
 }
 
-export async function addApprovedTemplate(core: Core, name: string, body: string): Promise<number> {
+export async function addApprovedTemplate(core: HostClient, name: string, body: string): Promise<number> {
   const template = await call(core, 'template.create', { name, body });
   await call(core, 'template.approve', { id: template.id });
   return template.id;
 }
 
-export async function useTwilio(core: Core, baseUrl: string): Promise<void> {
+export async function useTwilio(core: HostClient, baseUrl: string): Promise<void> {
   await call(core, 'smsAccount.save', testSmsAccount('twilio', baseUrl));
 }
 
-export async function useSipGateway(core: Core, host: string, port: number, changes: Partial<GatewaySettings> = {}): Promise<void> {
+export async function useSipGateway(core: HostClient, host: string, port: number, changes: Partial<GatewaySettings> = {}): Promise<void> {
   const { passwordSet: _passwordSet, ...current } = await call(core, 'gateway.get', {});
   const settings: GatewaySettings = {
     ...current,

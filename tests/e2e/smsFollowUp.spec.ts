@@ -1,4 +1,6 @@
 import type { Page } from '@playwright/test';
+import { join } from 'node:path';
+import { openDatabase } from '../../core/db/database.js';
 import { makeTempDir } from '../support/tmp.js';
 import { addApprovedTemplate, addRecording, addRoster, call, useTwilio } from './coreSetup.js';
 import { expect, screenshot, test } from './fixtures.js';
@@ -62,7 +64,7 @@ test('a template with an unclosed brace is refused when saved, in the chosen lan
 });
 
 test.describe('with the dialer running', () => {
-  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, dryRun: { callMs: 0, mix: { answered: 1 } } } });
+  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, dryRun: { callMs: 0, seed: 7 } } });
 
   test('uncertain SMS are listed and sent again only after the warning; delivery shows per number with the rate', async ({ app, bridge, sms }) => {
     test.setTimeout(60_000);
@@ -70,27 +72,34 @@ test.describe('with the dialer running', () => {
     const tmp = makeTempDir();
     try {
       const core = bridge.core;
-      const db = core.ctx.db;
       await addRecording(core, 'Promotion Campaign');
       const numbers = ['+6281234560011', '+6281234560022', '+6281234560033'];
       await addRoster(core, tmp.dir, numbers);
       const thanks = await addApprovedTemplate(core, 'Thanks', 'Terima kasih {Nama}');
       await useTwilio(core, sms.baseUrl);
       const task = await call(core, 'task.create', { name: 'January 2026 Promotion', recordingId: 1, rosterId: 1, start: { mode: 'now' }, smsDisconnectTemplateId: thanks });
-      await expect.poll(() => db.prepare("SELECT count(*) FROM sms_outbox WHERE state = 'sent'").pluck().get(), { timeout: 20_000 }).toBe(3);
+      await expect.poll(async () => (await call(core, 'task.get', { id: task.id })).status, { timeout: 20_000 }).toBe('completed');
 
-      // Two SMS as Twilio accepted them (the dry run reaches no provider), and one a crash left uncertain.
+      // The core runs in its own process; the test writes into the same store (SQLite WAL) what a
+      // finished task leaves: two SMS as Twilio accepted them (a dry run reaches no provider, so
+      // they are sent here through the account's test), and one a crash left uncertain.
       const sids: string[] = [];
       for (const to of numbers.slice(0, 2)) sids.push((await call(core, 'smsAccount.test', { to })).providerMessageId!);
-      const rows = db.prepare('SELECT id FROM sms_outbox ORDER BY id').pluck().all() as number[];
-      const now = core.ctx.clock.now();
-      const mark = db.prepare(
-        "UPDATE sms_outbox SET dry_run = 0, provider = 'twilio', provider_message_id = ?, sent_at = ?, delivery_state = 'pending', delivery_next_check_at = ? WHERE id = ?",
-      );
-      mark.run(sids[0], now, now, rows[0]);
-      mark.run(sids[1], now, now, rows[1]);
-      db.prepare("UPDATE sms_outbox SET state = 'uncertain', delivery_state = NULL WHERE id = ?").run(rows[2]);
-      db.prepare('UPDATE tasks SET n_sms_sent = n_sms_sent - 1 WHERE id = ?').run(task.id);
+      const db = openDatabase(join(bridge.dataDir, 'autocall.db'));
+      const now = Date.now();
+      const numberIds = db.prepare('SELECT id FROM task_numbers WHERE task_id = ? ORDER BY id').pluck().all(task.id) as number[];
+      db.transaction(() => {
+        db.prepare('DELETE FROM sms_outbox WHERE task_id = ?').run(task.id);
+        const add = db.prepare(
+          `INSERT INTO sms_outbox (task_id, task_number_id, kind, to_e164, text, state, dry_run, created_at, updated_at, provider, provider_message_id, sent_at, delivery_state, delivery_next_check_at)
+           VALUES (?, ?, 'disconnect', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        add.run(task.id, numberIds[0], numbers[0], 'Terima kasih Pelanggan 1', 'sent', 0, now, now, 'twilio', sids[0], now, 'pending', now);
+        add.run(task.id, numberIds[1], numbers[1], 'Terima kasih Pelanggan 2', 'sent', 0, now, now, 'twilio', sids[1], now, 'pending', now);
+        add.run(task.id, numberIds[2], numbers[2], 'Terima kasih Pelanggan 3', 'uncertain', 1, now, now, null, null, null, null, null);
+        db.prepare('UPDATE tasks SET n_sms_sent = 2, n_sms_failed = 0 WHERE id = ?').run(task.id);
+      })();
+      const rows = db.prepare('SELECT id FROM sms_outbox WHERE task_id = ? ORDER BY id').pluck().all(task.id) as number[];
       sms.deliver(sids[0]!, 'delivered');
       sms.deliver(sids[1]!, 'undelivered');
       const sentBefore = sms.messages.length;
@@ -131,6 +140,7 @@ test.describe('with the dialer running', () => {
       await expect(page.getByTestId('sms-delivery')).toContainText('Tingkat terkirim');
       await expect(page.getByTestId('sms-delivery')).toContainText('Tidak terkirim');
       expect(app.consoleErrors).toEqual([]);
+      db.close();
     } finally {
       tmp.cleanup();
     }

@@ -284,15 +284,18 @@ test.describe('on the dry-run gateway', () => {
  * the table must still show the WIB time.
  */
 const shiftedClock = { offsetMs: 0, now: () => Date.now() + shiftedClock.offsetMs };
+// The core host's own clock is moved by the same offset (HostInit.testClock).
 
 test.describe('a scheduled run', () => {
-  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, clock: shiftedClock, dryRun: { callMs: 50, channels: 2, callsPerSecond: 5, seed: 3 } } });
+  test.use({ bridgeOptions: { startEngine: true, engine: { tickMs: 50 }, testClock: true, dryRun: { callMs: 50, channels: 2, callsPerSecond: 5, seed: 3 } } });
 
   test('refuses a past time, then starts at its WIB time', async ({ app, bridge }) => {
     test.setTimeout(180_000);
     const { page } = app;
     const tmp = makeTempDir();
     shiftedClock.offsetMs = ((30 - (Math.floor(Date.now() / 1000) % 60) + 60) % 60) * 1000;
+    const shifted = await bridge.core.control('test.shiftClock', { offsetMs: shiftedClock.offsetMs });
+    expect(shifted.ok).toBe(true);
     try {
       await addRecording(bridge.core, 'Promotion Campaign');
       await addRoster(bridge.core, tmp.dir, ['+6281234567801', '+6281234567802', '+6281234567803']);

@@ -1,9 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Core } from '../../core/core.js';
-import { FileKeySecretBox } from '../../core/credentials/secretBox.js';
-import { silentLogger } from '../../core/log.js';
+import { forkHost } from '../../core/host/fork.js';
+import type { HostClient } from '../../shared/host/client.js';
 import type { OperationName } from '../../shared/contract/operations.js';
 import type { OperationInput, OperationOutput } from '../../shared/contract/schemas.js';
 import type { CallOutcome, GatewaySettings, Task } from '../../shared/types.js';
@@ -17,7 +16,8 @@ import { makeTempDir } from '../support/tmp.js';
  * office gateway (tests/sipp/by-number.xml answers by the number's last
  * digit) and the local SMS provider server. Checks each number's outcome,
  * the SMS each got, the stored SIP traces (password masked) and the
- * gateway's state.
+ * gateway's state. The core runs in the built core host, a child process,
+ * as the CLI's `run` and the test bridge start it.
  */
 const EXPECTED: Record<string, { outcome: CallOutcome; sms: 'disconnect' | 'unanswered' | null }> = {
   '+6281234560011': { outcome: 'answered', sms: 'disconnect' }, // callee hangs up
@@ -34,7 +34,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
   const tmp = makeTempDir('autocall-sip-task-');
   let sipp: SippRun;
   let sms: SmsProviderServer;
-  let core: Core;
+  let core: HostClient;
 
   async function call<K extends OperationName>(operation: K, input: OperationInput<K>): Promise<OperationOutput<K>> {
     const result = await core.dispatch(operation, input);
@@ -42,22 +42,29 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
     return result.value as OperationOutput<K>;
   }
 
+  async function control(op: 'engine.start' | 'engine.stop' | 'engine.idle'): Promise<unknown> {
+    const result = await core.control(op, {});
+    if (!result.ok) throw new Error(`${op}: ${result.error.code} ${result.error.message}`);
+    return result.value;
+  }
+
   beforeAll(async () => {
     sipp = await startSipp({ scenario: 'by-number.xml', calls: 1000, timeoutSeconds: 120 });
     sms = await startSmsProviderServer();
-    core = await Core.open({
+    core = await forkHost({
       dataDir: join(tmp.dir, 'data'),
-      secretBox: new FileKeySecretBox(join(tmp.dir, 'secret.key')),
       host: 'cli',
       version: 'test',
-      log: silentLogger,
+      secrets: 'file-key',
+      savePath: 'none',
+      loginItem: 'none',
       engine: { tickMs: 50 },
     });
   });
 
   afterAll(async () => {
-    await core?.stopEngine();
-    core?.close();
+    if (core?.alive) await core.control('host.close', {});
+    await core?.closed;
     await sipp?.kill();
     await sms?.close();
     tmp.cleanup();
@@ -99,7 +106,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
     delete (settings as Partial<{ passwordSet: boolean }>).passwordSet;
     await call('gateway.save', { settings, password: 'Sup3r-Secret' });
 
-    core.startEngine();
+    await control('engine.start');
     const task = await call('task.create', {
       name: 'Promo November',
       recordingId: recording.id,
@@ -111,7 +118,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
 
     let current: Task = task;
     const deadline = Date.now() + 60_000;
-    while (current.status !== 'completed' || !core.idle()) {
+    while (current.status !== 'completed' || !(await control('engine.idle'))) {
       if (Date.now() > deadline) throw new Error(`task did not complete: ${JSON.stringify(current)}`);
       await new Promise((r) => setTimeout(r, 100));
       current = await call('task.get', { id: task.id });
@@ -171,7 +178,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
   });
 
   it('keeps each task on the gateway it was made for: real tasks wait while the dry run is selected', async () => {
-    await core.stopEngine();
+    await control('engine.stop');
     const [recording] = await call('recording.list', {});
     const [roster] = await call('roster.list', {});
     const real = await call('task.create', { name: 'Real One', recordingId: recording!.id, rosterId: roster!.id, start: { mode: 'now' } });
@@ -180,7 +187,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
     await call('gateway.save', { settings: { ...sip, mode: 'dryRun' } });
     const dry = await call('task.create', { name: 'Dry One', recordingId: recording!.id, rosterId: roster!.id, start: { mode: 'now' } });
     expect(dry.dryRun).toBe(true);
-    core.startEngine();
+    await control('engine.start');
 
     const until = async (id: number, status: Task['status']) => {
       const deadline = Date.now() + 30_000;

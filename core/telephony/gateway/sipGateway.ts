@@ -168,7 +168,7 @@ export class SipGateway {
         this.firstHop!,
       );
       stack.traceCallId(callId, null);
-      const result: GatewayTestResult = { reachable: outcome.kind === 'response', status: outcome.kind === 'response' ? outcome.response.status : null, trace: trace.entries };
+      const result: GatewayTestResult = { reachable: outcome.kind === 'response', status: outcome.kind === 'response' ? outcome.response.status : null, trace: [] };
       if (outcome.kind === 'timeout') result.error = problem('sip.noResponse', 'The gateway did not answer the OPTIONS: check the host, port and transport.');
       if (outcome.kind === 'transportError') result.error = transportProblem(outcome.error, this.firstHop!, 'OPTIONS');
       if (this.config.register) {
@@ -178,6 +178,7 @@ export class SipGateway {
         if (!registered.ok) result.error = registered.error;
         else if (!this.registration) await registration.register(0, trace.record); // a test leaves no binding behind
       }
+      result.trace = trace.take();
       return result;
     } finally {
       if (temporary) {

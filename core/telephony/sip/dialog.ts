@@ -49,6 +49,15 @@ export class Dialog {
     return true;
   }
 
+  /**
+   * The confirmed dialog goes on with the CSeq numbers of the early dialog
+   * it confirms: PRACKs sent in it used numbers already (§12.2.1.1: strictly
+   * increasing within a dialog; RFC 3262 §4).
+   */
+  continueLocalSeq(early: Dialog): void {
+    this.localSeq = Math.max(this.localSeq, early.localSeq);
+  }
+
   /** A target refresh (§12.2.2): a re-INVITE's Contact replaces the remote target. */
   refreshTarget(request: SipRequest): void {
     const contact = getHeaderList(request, 'Contact')[0];

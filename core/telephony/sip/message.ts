@@ -53,7 +53,8 @@ const CANONICAL: ReadonlyMap<string, string> = new Map(
     'Record-Route', 'WWW-Authenticate', 'Proxy-Authenticate', 'Authorization', 'Proxy-Authorization', 'Reason',
     'User-Agent', 'Server', 'Allow', 'Supported', 'Require', 'Expires', 'Min-Expires', 'Retry-After', 'Event',
     'Subject', 'Content-Encoding', 'Accept', 'Session-Expires', 'P-Asserted-Identity', 'Refer-To', 'Referred-By',
-    'Allow-Events', 'Unsupported', 'Warning', 'Date', 'Timestamp', 'Organization', 'Authentication-Info',
+    'Allow-Events', 'Unsupported', 'Warning', 'Date', 'Timestamp', 'Organization', 'Authentication-Info', 'RSeq', 'RAck',
+    'Min-SE',
   ].map((n) => [n.toLowerCase(), n]),
 );
 

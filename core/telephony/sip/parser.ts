@@ -13,7 +13,16 @@ export interface MessageKeys {
   topVia: Via;
 }
 
-export type ParseResult = { ok: true; message: SipMessage; keys: MessageKeys } | { ok: false; error: string };
+/**
+ * A failure keeps what was read when the start line and the mandatory
+ * headers were sound and only the body framing was not (bad or missing
+ * Content-Length): the stack can then tell the transaction the message was
+ * meant for why it was dropped (issue 10: a dropped 200 OK must not end as a
+ * silent "no answer").
+ */
+export type ParseResult =
+  | { ok: true; message: SipMessage; keys: MessageKeys }
+  | { ok: false; error: string; partial?: { message: SipMessage; keys: MessageKeys } };
 
 /** Larger than any SIP message we expect (§18.1.1 talks of 1300-byte MTU concerns; INVITEs with SDP are ~1 KB). */
 export const MAX_MESSAGE_BYTES = 65_535;
@@ -117,15 +126,16 @@ function parseUnsafe(data: Buffer, stream: boolean): ParseResult {
 
   const bodyBytes = rest.subarray(end.bodyStart);
   const lengthText = first['Content-Length'];
+  const keys: MessageKeys = { callId: first['Call-ID']!, cseq, topVia };
   if (lengthText === undefined) {
-    if (stream) return { ok: false, error: 'missing Content-Length on a stream transport' };
+    if (stream) return { ok: false, error: 'missing Content-Length on a stream transport', partial: { message, keys } };
     message.body = bodyBytes.toString('utf8');
   } else {
-    if (!CONTENT_LENGTH.test(lengthText)) return { ok: false, error: 'malformed Content-Length' };
+    if (!CONTENT_LENGTH.test(lengthText)) return { ok: false, error: 'malformed Content-Length', partial: { message, keys } };
     const length = Number(lengthText);
-    if (length > bodyBytes.length) return { ok: false, error: 'truncated: body shorter than Content-Length' };
+    if (length > bodyBytes.length) return { ok: false, error: 'truncated: body shorter than Content-Length', partial: { message, keys } };
     // §18.3: extra bytes after Content-Length in a datagram are discarded.
     message.body = bodyBytes.toString('utf8', 0, length);
   }
-  return { ok: true, message, keys: { callId: first['Call-ID']!, cseq, topVia } };
+  return { ok: true, message, keys };
 }

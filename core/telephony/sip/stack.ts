@@ -184,12 +184,18 @@ export class SipStack implements TransactionHost {
         this.dropped++;
         this.log(`sip: dropped a message from ${from.host}:${from.port}: ${parsed.error}`);
       }
+      // Its headers were sound: the transaction it answers learns why it was dropped (issue 10).
+      const partial = parsed.partial;
+      if (partial?.message.kind === 'response') {
+        this.trace(partial.keys.callId, 'in', from, data);
+        this.transactionOf(partial.message, partial.keys)?.dropped(partial.message, parsed.error);
+      }
       return;
     }
     const { message, keys } = parsed;
     this.trace(keys.callId, 'in', from, data);
     try {
-      if (message.kind === 'response') this.receiveResponse(message, keys);
+      if (message.kind === 'response') this.receiveResponse(message, keys, from);
       else this.receiveRequest(message, from, keys);
     } catch (err) {
       // A bug in a handler must not take the process down with it.
@@ -197,18 +203,34 @@ export class SipStack implements TransactionHost {
     }
   }
 
-  private receiveResponse(response: SipResponse, keys: MessageKeys): void {
+  private receiveResponse(response: SipResponse, keys: MessageKeys, from: Destination): void {
     const top = keys.topVia; // §18.1.2: the parser has dropped responses without a valid top Via
     this.learnNat(top.params.received ?? null, top.params.rport ?? null);
     const method = keys.cseq.method;
-    const tx = this.clientTransactions.get(clientTransactionKey(top.params.branch || '', method));
+    const tx = this.transactionOf(response, keys);
     if (tx) {
+      const mismatch = responseMismatch(tx.request, response, keys);
+      if (mismatch) {
+        // §17.1.3 matches on the branch alone; a response whose Call-ID or tags are not the request's is
+        // not for it (a broken or hostile peer reusing our branch) and must not be taken (issue 10).
+        this.dropped++;
+        this.log(`sip: dropped a ${response.status} response: ${mismatch}`);
+        const callId = getHeader(tx.request, 'Call-ID');
+        if (callId !== keys.callId) this.trace(callId, 'in', from, formatMessage(response));
+        tx.dropped(response, mismatch);
+        return;
+      }
       tx.receive(response);
       return;
     }
     if (method === 'INVITE' && response.status >= 200 && response.status < 300) {
       this.calls.get(keys.callId)?.onStrayResponse(response);
     }
+  }
+
+  /** §17.1.3: the client transaction a response belongs to, by top Via branch and CSeq method. */
+  private transactionOf(response: SipResponse, keys: MessageKeys): ClientTransaction | undefined {
+    return this.clientTransactions.get(clientTransactionKey(keys.topVia.params.branch || '', keys.cseq.method));
   }
 
   private learnNat(received: string | null, rport: string | null): void {
@@ -338,6 +360,21 @@ export class SipStack implements TransactionHost {
     this.pending2xx.clear();
     await this.transport.close();
   }
+}
+
+/**
+ * Why a response that matched a transaction by branch is not its answer:
+ * the Call-ID and From tag must be the request's (§8.1.3.3: the UAC uses
+ * them, with the To tag, to match responses), and a request sent within a
+ * dialog (its To has a tag) must be answered from that dialog's tag.
+ */
+export function responseMismatch(request: SipRequest, response: SipResponse, keys: MessageKeys): string | null {
+  if (keys.callId !== getHeader(request, 'Call-ID')) return `its Call-ID ${keys.callId} is not the request's`;
+  const fromTag = tagOf(getHeader(request, 'From'));
+  if (tagOf(getHeader(response, 'From')) !== fromTag) return 'its From tag is not the request\'s';
+  const toTag = tagOf(getHeader(request, 'To'));
+  if (toTag !== null && tagOf(getHeader(response, 'To')) !== toTag) return 'its To tag is not the dialog\'s';
+  return null;
 }
 
 /** §18.2.1 and RFC 3581 §4: note the source address in the top Via of a received request. */

@@ -11,6 +11,12 @@ export interface ClientTransactionUser {
   onTimeout(): void;
   /** §17.1.4: a transport failure is reported like a 503. */
   onTransportError(error: Error): void;
+  /**
+   * A response that carried this transaction's branch but was not taken:
+   * unreadable framing (§18.3) or a Call-ID / tag that is not the request's
+   * (§8.1.3.3, §17.1.3). Told so the call can say why it got no answer.
+   */
+  onDropped?(response: SipResponse, reason: string): void;
 }
 
 /** What a transaction needs from the stack that owns it. */
@@ -127,6 +133,11 @@ export class InviteClientTransaction {
     this.host.timers.clearTimeout(this.timerB);
   }
 
+  /** A response for this branch that the stack refused (see ClientTransactionUser.onDropped). */
+  dropped(response: SipResponse, reason: string): void {
+    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
+  }
+
   /** Ends the transaction at once (transport error, stack shutdown). */
   terminate(): void {
     if (this.state === 'terminated') return;
@@ -221,6 +232,10 @@ export class NonInviteClientTransaction {
     // Timer K: T4 on UDP to absorb retransmitted responses, zero on TCP.
     this.timerK = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : this.host.timerValues.t4);
     this.user.onResponse(response);
+  }
+
+  dropped(response: SipResponse, reason: string): void {
+    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
   }
 
   terminate(): void {

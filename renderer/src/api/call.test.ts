@@ -37,6 +37,15 @@ describe('errorText', () => {
     expect(inLocale('id', { code: 'recording.notMp3', params: { format: 'wav' } })).toContain('ini file audio WAV.');
   });
 
+  it('says why a SIP redirect was not followed in each language (errorParams.redirect)', () => {
+    const redirected = { code: 'sip.redirected', params: { status: 302, contact: 'sip:+6281111@192.0.2.9', redirect: 'loop' } };
+    expect(inLocale('en', redirected)).toBe(
+      'The gateway redirected the call (SIP 302) to sip:+6281111@192.0.2.9, and the app did not follow it: it points back to an address already tried. Check the forwarding set up on the PBX, or send the SIP trace to support.',
+    );
+    expect(inLocale('id', redirected)).toContain('alamat itu kembali ke alamat yang sudah dicoba');
+    expect(inLocale('zh', { ...redirected, params: { ...redirected.params, redirect: 'tooManyHops' } })).toContain('该呼叫已被重定向 3 次');
+  });
+
   it('falls back to the core’s sentence for a code with no translation', () => {
     expect(inLocale('zh', { code: 'sms.somethingNew', params: { provider: 'twilio' } })).toBe('the core’s English sentence');
   });

@@ -164,6 +164,7 @@ export const en = {
     empty: 'No SIP messages were recorded.',
     to: 'to {remote}',
     from: 'from {remote}',
+    omitted: '… {count} messages left out here (the first and the last ones are kept) …',
   },
   outcomes: {
     answered: 'Answered',
@@ -466,6 +467,15 @@ export const en = {
       text: 'a text file',
       unknown: 'not recognisable audio',
     },
+    /** Why a SIP redirect (3xx) was not followed (errors.sip.redirected). */
+    redirect: {
+      noContact: 'the response named no address to call',
+      tooManyHops: 'the call had already been redirected 3 times',
+      loop: 'it points back to an address already tried',
+      otherTransport: 'it asks for another transport (UDP/TCP) than the one set for the gateway',
+      notSip: 'it is not a sip: address this app can call',
+      unresolvable: 'its host name cannot be found',
+    },
   },
   errors: {
     internal: 'Something went wrong inside the app. The details are in the log file; try again.',
@@ -622,6 +632,11 @@ export const en = {
       connectTimeout: 'The gateway at {address} did not accept the connection in time. Check the host and port, and that a firewall lets SIP through.',
       networkUnreachable: 'The gateway at {address} cannot be reached from this computer. Check the network connection and the local address for calls in Settings > Gateway.',
       connectionLost: 'The gateway at {address} closed the connection.',
+      // Issue 10: redirects, responses that were not the answer, session timers.
+      redirected: 'The gateway redirected the call (SIP {status}) to {contact}, and the app did not follow it: {redirect}. Check the forwarding set up on the PBX, or send the SIP trace to support.',
+      responseDropped: 'The gateway’s SIP {status} response was ignored because it was malformed or not for this call ({detail}). Send the SIP trace to support.',
+      sessionExpired: 'The gateway stopped refreshing the call’s session (interval {seconds} s), so the app ended the call.',
+      sessionRefreshFailed: 'The gateway refused to refresh the call’s session ({method}: {detail}), so the app ended the call.',
     },
     media: {
       closed: 'The call has ended; its recording cannot be played any more.',
@@ -644,6 +659,12 @@ export const en = {
       interrupted: 'The app stopped while this call was in progress, so it is not known whether it reached the person. It is not called again automatically; you can choose to call uncertain numbers again.',
       dryRun: 'Dry run: no real call was placed.',
     },
+    host: {
+      stopped: 'The app’s core process stopped and is starting again. Try again in a moment.',
+    },
+  },
+  coreHost: {
+    restarted: 'The app’s core process stopped at {time} and was started again. Calls that were in progress are marked uncertain; nothing else was lost.',
   },
   /** Issue 10: a task's SMS follow-up (uncertain SMS, delivery reports). */
   taskSms: {

@@ -162,6 +162,7 @@ export const id: Messages = {
     empty: 'Tidak ada pesan SIP yang tercatat.',
     to: 'ke {remote}',
     from: 'dari {remote}',
+    omitted: '… {count} pesan tidak ditampilkan di sini (pesan pertama dan terakhir tetap disimpan) …',
   },
   outcomes: {
     answered: 'Diangkat',
@@ -463,6 +464,15 @@ export const id: Messages = {
       text: 'file teks',
       unknown: 'audio yang tidak dikenali',
     },
+    /** Why a SIP redirect (3xx) was not followed (errors.sip.redirected). */
+    redirect: {
+      noContact: 'respons tidak menyebut alamat tujuan',
+      tooManyHops: 'panggilan sudah dialihkan 3 kali',
+      loop: 'alamat itu kembali ke alamat yang sudah dicoba',
+      otherTransport: 'alamat itu meminta transport (UDP/TCP) yang berbeda dari setelan gateway',
+      notSip: 'alamat itu bukan alamat sip: yang dapat dipanggil aplikasi ini',
+      unresolvable: 'nama host-nya tidak ditemukan',
+    },
   },
   errors: {
     internal: 'Terjadi kesalahan di dalam aplikasi. Rinciannya ada di file log; coba lagi.',
@@ -619,6 +629,11 @@ export const id: Messages = {
       connectTimeout: 'Gateway di {address} tidak menerima koneksi tepat waktu. Periksa host dan port, serta pastikan firewall meloloskan SIP.',
       networkUnreachable: 'Gateway di {address} tidak dapat dijangkau dari komputer ini. Periksa koneksi jaringan dan alamat lokal untuk panggilan di Pengaturan > Gateway.',
       connectionLost: 'Gateway di {address} menutup koneksi.',
+      // Issue 10: redirects, responses that were not the answer, session timers.
+      redirected: 'Gateway mengalihkan panggilan (SIP {status}) ke {contact}, dan aplikasi tidak mengikutinya: {redirect}. Periksa pengalihan di PBX, atau kirim jejak SIP ke dukungan.',
+      responseDropped: 'Respons SIP {status} dari gateway diabaikan karena rusak atau bukan untuk panggilan ini ({detail}). Kirim jejak SIP ke dukungan.',
+      sessionExpired: 'Gateway berhenti memperbarui sesi panggilan (interval {seconds} detik), sehingga aplikasi mengakhiri panggilan.',
+      sessionRefreshFailed: 'Gateway menolak memperbarui sesi panggilan ({method}: {detail}), sehingga aplikasi mengakhiri panggilan.',
     },
     media: {
       closed: 'Panggilan sudah berakhir; rekamannya tidak dapat diputar lagi.',
@@ -641,6 +656,12 @@ export const id: Messages = {
       interrupted: 'Aplikasi berhenti saat panggilan ini berlangsung, jadi tidak diketahui apakah panggilan sampai ke orangnya. Nomor ini tidak dipanggil ulang secara otomatis; Anda dapat memilih untuk menelepon lagi nomor yang tidak pasti.',
       dryRun: 'Uji coba: tidak ada panggilan sungguhan yang dilakukan.',
     },
+    host: {
+      stopped: 'Proses inti aplikasi berhenti dan sedang dimulai ulang. Coba lagi sebentar lagi.',
+    },
+  },
+  coreHost: {
+    restarted: 'Proses inti aplikasi berhenti pada {time} dan telah dimulai ulang. Panggilan yang sedang berlangsung ditandai tidak pasti; tidak ada hal lain yang hilang.',
   },
   /** Issue 10: tindak lanjut SMS sebuah tugas (SMS tidak pasti, laporan pengiriman). */
   taskSms: {

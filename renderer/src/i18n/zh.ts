@@ -162,6 +162,7 @@ export const zh: Messages = {
     empty: '没有记录到 SIP 消息。',
     to: '发往 {remote}',
     from: '来自 {remote}',
+    omitted: '…此处省略 {count} 条消息（保留最前和最后的消息）…',
   },
   outcomes: {
     answered: '已接听',
@@ -463,6 +464,15 @@ export const zh: Messages = {
       text: '文本文件',
       unknown: '无法识别的音频',
     },
+    /** Why a SIP redirect (3xx) was not followed (errors.sip.redirected). */
+    redirect: {
+      noContact: '响应中没有给出可呼叫的地址',
+      tooManyHops: '该呼叫已被重定向 3 次',
+      loop: '它指回已经尝试过的地址',
+      otherTransport: '它要求的传输协议（UDP/TCP）与网关设置的不同',
+      notSip: '它不是本应用可以呼叫的 sip: 地址',
+      unresolvable: '找不到其主机名',
+    },
   },
   errors: {
     internal: '应用内部出错。详细信息已写入日志文件；请重试。',
@@ -619,6 +629,11 @@ export const zh: Messages = {
       connectTimeout: '位于 {address} 的网关没有及时接受连接。请检查主机和端口，并确认防火墙放行 SIP。',
       networkUnreachable: '本机无法访问位于 {address} 的网关。请检查网络连接以及“设置 > 网关”中的通话本地地址。',
       connectionLost: '位于 {address} 的网关关闭了连接。',
+      // Issue 10: redirects, responses that were not the answer, session timers.
+      redirected: '网关将呼叫重定向（SIP {status}）到 {contact}，本应用未跟随：{redirect}。请检查 PBX 上的转接设置，或将 SIP 跟踪发送给技术支持。',
+      responseDropped: '网关的 SIP {status} 响应因格式错误或不属于本次呼叫而被忽略（{detail}）。请将 SIP 跟踪发送给技术支持。',
+      sessionExpired: '网关不再刷新通话会话（间隔 {seconds} 秒），本应用已结束通话。',
+      sessionRefreshFailed: '网关拒绝刷新通话会话（{method}：{detail}），本应用已结束通话。',
     },
     media: {
       closed: '通话已结束，无法再播放录音。',
@@ -641,6 +656,12 @@ export const zh: Messages = {
       interrupted: '应用在此通话进行时停止，因此无法确定是否已接通对方。该号码不会被自动重拨；您可以选择重新呼叫不确定的号码。',
       dryRun: '试运行：没有拨打真实电话。',
     },
+    host: {
+      stopped: '应用的核心进程已停止，正在重新启动。请稍后再试。',
+    },
+  },
+  coreHost: {
+    restarted: '应用的核心进程于 {time} 停止并已重新启动。当时正在进行的通话被标记为不确定；其他内容均未丢失。',
   },
   /** Issue 10：任务的短信跟进（不确定的短信、送达报告）。 */
   taskSms: {

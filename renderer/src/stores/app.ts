@@ -9,6 +9,9 @@ import { vuetify, vuetifyLocaleFor } from '../plugins/vuetify.js';
 export const useAppStore = defineStore('app', () => {
   const info = ref<AppInfo | null>(null);
   const startError = ref<string | null>(null);
+  /** When the desktop app last had to start its core process again (main's app.coreRestarted), until the user closes the notice. */
+  const coreRestartedAt = ref<number | null>(null);
+  let stopRestartEvents: (() => void) | undefined;
 
   function apply(locale: AppLocale): void {
     i18n.global.locale.value = locale;
@@ -17,6 +20,7 @@ export const useAppStore = defineStore('app', () => {
   }
 
   async function start(): Promise<void> {
+    stopRestartEvents ??= autocall().subscribe('app.coreRestarted', ({ at }) => (coreRestartedAt.value = at));
     try {
       info.value = await unwrap(autocall().app.info({}));
       if (isAppLocale(info.value.locale)) apply(info.value.locale);
@@ -31,5 +35,5 @@ export const useAppStore = defineStore('app', () => {
     if (info.value) info.value = { ...info.value, locale };
   }
 
-  return { info, startError, start, setLocale };
+  return { info, startError, coreRestartedAt, start, setLocale };
 });

@@ -1,0 +1,95 @@
+import type { EventName, OperationName } from '../contract/operations.js';
+import type { AppErrorShape, Result } from '../result.js';
+import type { AppInfo } from '../types.js';
+
+/**
+ * What travels between the core host process and its parent (Electron's
+ * main, the command line, the test bridge, the bench). The contract's own
+ * operations are carried as they are (`call`: {id, op, input} answered by a
+ * Result), so an operation added to shared/contract needs nothing here;
+ * the two small typed maps below are only what the host needs beyond the
+ * contract. Messages are structured-cloned (Electron's MessagePort, Node's
+ * IPC with `serialization: 'advanced'`), so Uint8Arrays cross as they are.
+ */
+
+/** What the host asks its parent for. Only the desktop's main answers them; elsewhere the host does without (see HostInit). */
+export interface ParentRequests {
+  /** safeStorage.encryptString (the host's sealed credential key, core/credentials/sealedKeyBox.ts). */
+  'secrets.encrypt': { input: { plain: string }; output: { ciphertext: Uint8Array } };
+  /** safeStorage.decryptString. */
+  'secrets.decrypt': { input: { ciphertext: Uint8Array }; output: { plain: string } };
+  /** The save dialog of an export; null when the user cancels. */
+  'dialog.pickSavePath': { input: { suggestedName: string }; output: { path: string | null } };
+  /** app.setLoginItemSettings (Settings > start at login). */
+  'app.setLoginItem': { input: { enabled: boolean }; output: null };
+}
+export type ParentRequestName = keyof ParentRequests;
+
+/** Host operations beyond the contract: the engine's life, and what the command line and tests need. */
+export interface HostControls {
+  /** Starts the scheduler and the dialing engine (the lease decides whether this process dials). */
+  'engine.start': { input: Record<string, never>; output: null };
+  /** Pauses new calls, lets connected ones end and be written, stops the gateway. */
+  'engine.stop': { input: Record<string, never>; output: null };
+  /** No task running or due, no call or SMS in flight (`autocall run --until-idle`). */
+  'engine.idle': { input: Record<string, never>; output: boolean };
+  /** A task is scheduled or running: closing the window keeps the app in the tray. */
+  'tasks.pending': { input: Record<string, never>; output: boolean };
+  /** `autocall calls export --out FILE`: the path comes from the command line, not a dialog. */
+  'task.exportTo': { input: { id: number; format: 'csv' | 'xlsx'; path: string }; output: { path: string; rows: number } };
+  /** Tests only (HostInit.testClock): moves the core's clock. */
+  'test.shiftClock': { input: { offsetMs: number }; output: null };
+  /** Stops the engine and closes the store; the host process then exits. */
+  'host.close': { input: Record<string, never>; output: null };
+}
+export type HostControlName = keyof HostControls;
+
+/** How the parent starts the core, sent once as the first message. */
+export interface HostInit {
+  dataDir: string;
+  host: AppInfo['host'];
+  version: string;
+  /** better_sqlite3.node built for the running runtime (Electron's, in the desktop app). */
+  nativeBinding?: string;
+  /** 'keychain': credentials sealed through the parent's safeStorage; 'file-key': the 0600 key file, as the CLI does. */
+  secrets: 'keychain' | 'file-key';
+  /** Where an export from the window goes: the parent's save dialog, <data>/exports (the test bridge), or nowhere (the CLI). */
+  savePath: 'ask-parent' | 'exports-folder' | 'none';
+  /** Settings > start at login is carried out by the parent (the desktop app) or not at all. */
+  loginItem: 'ask-parent' | 'none';
+  /** Start scheduling and dialing as soon as the core is open. */
+  startEngine?: boolean;
+  /** The dry-run gateway's behaviour and the engine's timing (tests and the CLI's environment knobs). */
+  dryRun?: { callMs?: number; channels?: number; callsPerSecond?: number; seed?: number; journal?: string };
+  engine?: { tickMs?: number; leaseTtlMs?: number };
+  /** Tests only: a clock that `test.shiftClock` can move. */
+  testClock?: boolean;
+}
+
+export type ToHost =
+  | { t: 'init'; init: HostInit }
+  /** `op` as the window sent it: the host refuses one that is not in the contract. */
+  | { t: 'call'; id: number; op: string; input: unknown }
+  | { t: 'control'; id: number; op: HostControlName; input: unknown }
+  | { t: 'reply'; id: number; result: Result<unknown> };
+
+export type FromHost =
+  | { t: 'ready'; pid: number }
+  | { t: 'failed'; error: AppErrorShape }
+  | { t: 'result'; id: number; result: Result<unknown> }
+  | { t: 'event'; event: EventName; payload: unknown }
+  | { t: 'ask'; id: number; op: ParentRequestName; input: unknown };
+
+/**
+ * One end of the link between the host and its parent, whatever carries it:
+ * Electron's utilityProcess / parentPort, Node's child_process IPC, or an
+ * in-process MessageChannel (the CLI's short commands).
+ */
+export interface Link<Out, In> {
+  send(message: Out): void;
+  /** Sets the one receiver of incoming messages. */
+  onMessage(receive: (message: In) => void): void;
+  /** The other end went away (the process exited, the channel closed). */
+  onClose(closed: (reason: string) => void): void;
+  close(): void;
+}
