@@ -46,11 +46,13 @@ describe('autocall: template variables, uncertain SMS and delivery (issue 10)', 
     await cli(data, 'template', 'approve', String(kota.id));
     await cli(data, 'template', 'approve', String(nama.id));
     const set = await cli(data, 'sms-account', 'set', '--provider', 'twilio', '--base-url', server.baseUrl, '--account-sid', TWILIO_TEST.accountSid, '--from', TWILIO_TEST.from, '--auth-token', TWILIO_TEST.authToken, '--active');
-    expect(set.code, set.stderr).toBe(0);
+    expect(set.code, set.stderr + set.stdout).toBe(0);
     const roster = writeCsv(tmp.dir, 'Promotion_List_202601.csv', ['Phone,Nama', '081234567801,Budi', '081234567802,Ani']);
-    expect((await cli(data, 'roster', 'import', roster)).code).toBe(0);
+    const imported = await cli(data, 'roster', 'import', roster);
+    expect(imported.code, imported.stderr).toBe(0);
     const mp3 = makeMp3(tmp.dir, 'promo.mp3', { seconds: 0.5, rate: 22050, channels: 1 });
-    expect((await cli(data, 'recording', 'add', mp3)).code).toBe(0);
+    const added = await cli(data, 'recording', 'add', mp3);
+    expect(added.code, added.stderr).toBe(0);
 
     const refused = await cli(data, 'task', 'create', '--name', 'Promo', '--recording', '1', '--roster', '1', '--now', '--sms-disconnect', String(kota.id));
     expect(refused.code).toBe(1);
@@ -58,7 +60,8 @@ describe('autocall: template variables, uncertain SMS and delivery (issue 10)', 
 
     const created = await cli(data, 'task', 'create', '--name', 'Promo', '--recording', '1', '--roster', '1', '--now', '--sms-disconnect', String(nama.id), '--sms-unanswered', String(nama.id));
     expect(created.code, created.stderr).toBe(0);
-    expect((await cli(data, 'run', '--until-idle')).code).toBe(0);
+    const run = await cli(data, 'run', '--until-idle');
+    expect(run.code, run.stderr + run.stdout).toBe(0);
   });
 
   it('lists uncertain SMS and sends them again only with --yes', async () => {
