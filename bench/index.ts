@@ -10,6 +10,7 @@ const BENCHES: Record<string, string> = {
   tasks: './taskQueries.ts',
   taskrun: './taskRun.ts',
   host: './host.ts',
+  smsdelivery: './smsDelivery.ts',
 };
 
 export async function main(args: string[]): Promise<void> {

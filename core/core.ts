@@ -25,6 +25,8 @@ import { exportTask } from './tasks/export.js';
 import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './tasks/smsOutbox.js';
 import { TaskService } from './tasks/taskService.js';
+import { SmsDeliveryPoller, type DeliveryStatusSource } from './tasks/smsDelivery.js';
+import { TaskSmsService } from './tasks/taskSms.js';
 import type { CallPlacer } from './tasks/types.js';
 import { WorkerMediaFactory } from './telephony/media/workerMedia.js';
 import type { MediaFactory } from './telephony/media/types.js';
@@ -75,6 +77,7 @@ export class Core {
   readonly gateway: GatewaySettingsService;
   readonly engine: DialingEngine;
   readonly scheduler: Scheduler;
+  readonly taskSms: TaskSmsService;
   private readonly lease: Lease;
   private readonly dryRunGateway: DryRunGateway;
   /** The SIP gateway for the saved settings; rebuilt when they change. */
@@ -108,10 +111,13 @@ export class Core {
     this.dryRunGateway = new DryRunGateway(options.dryRun);
     this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
     const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) });
+    this.taskSms = new TaskSmsService(ctx, { onChange: () => this.engine.wake() });
+    const delivery = new SmsDeliveryPoller(ctx, { statusSource: (provider) => this.deliveryStatusSource(provider) });
     this.engine = new DialingEngine(ctx, {
       placer: (dryRun) => this.placer(dryRun),
       lease: this.lease,
       outbox,
+      delivery,
       ...(options.engine?.tickMs ? { tickMs: options.engine.tickMs } : {}),
     });
     this.scheduler = new Scheduler(ctx, () => this.engine.wake());
@@ -172,6 +178,13 @@ export class Core {
       return null;
     }
     return this.sipPlacer(settings);
+  }
+
+  /** Who can say whether an SMS sent through `provider` was delivered: the saved account, while it is that provider and its API can. */
+  private deliveryStatusSource(provider: string): DeliveryStatusSource | null {
+    const client = this.smsAccount.statusClient(provider);
+    const status = client?.status?.bind(client);
+    return status ? { status } : null;
   }
 
   private sipPlacer(settings = this.gateway.settings()): SipCallPlacer {
@@ -400,6 +413,10 @@ export class Core {
       'task.attempts': ({ numberId }) => this.tasks.attempts(numberId),
       'task.attemptTrace': ({ attemptId }) => this.tasks.attemptTrace(attemptId),
       'engine.status': () => this.engineStatus(),
+
+      'task.uncertainSms': ({ id }) => this.taskSms.uncertain(id),
+      'task.resendSms': ({ id, sms }) => this.taskSms.resend(id, sms),
+      'task.smsDeliveries': ({ id, filter, page, pageSize }) => this.taskSms.deliveries(id, filter, page, pageSize),
     };
   }
 }

@@ -136,6 +136,10 @@ export interface TaskCounts {
   uncertain: number;
   smsSent: number;
   smsFailed: number;
+  /** Of the SMS sent: the provider reported them delivered / not delivered, or no final report came within 48 h. */
+  smsDelivered: number;
+  smsUndelivered: number;
+  smsExpired: number;
 }
 
 export interface Task {
@@ -159,6 +163,12 @@ export interface Task {
   dryRun: boolean;
   total: number;
   counts: TaskCounts;
+  /**
+   * Delivered SMS as a share (0..1) of those whose delivery is settled
+   * (delivered + undelivered + expired); null until one is. SMS whose
+   * provider has no status look-up are not counted either way.
+   */
+  smsDeliveryRate: number | null;
   createdAt: number;
 }
 
@@ -185,7 +195,58 @@ export interface TaskNumberRow {
   hungUpBy: 'callee' | 'system' | null;
   playedToEnd: boolean | null;
   /** `error` is the core's English sentence; `errorCode` its code and params to translate (null on rows stored before codes were). */
-  sms: { kind: 'disconnect' | 'unanswered'; state: string; error: string | null; errorCode: CodedError | null } | null;
+  sms: {
+    kind: 'disconnect' | 'unanswered';
+    state: string;
+    error: string | null;
+    errorCode: CodedError | null;
+    /** Whether the provider delivered it (null until the provider accepted it). */
+    delivery: SmsDeliveryState | null;
+  } | null;
+  dryRun: boolean;
+}
+
+/**
+ * An accepted SMS's delivery: 'pending' while the app asks the provider,
+ * then 'delivered' or 'undelivered' as the provider reports, or 'expired'
+ * when no final report came within 48 h; 'untracked' when the provider's API
+ * has no status look-up (or for a dry run, which reaches no provider).
+ */
+export const SMS_DELIVERY_STATES = ['pending', 'delivered', 'undelivered', 'expired', 'untracked'] as const;
+export type SmsDeliveryState = (typeof SMS_DELIVERY_STATES)[number];
+
+/** One SMS of a task with its delivery, for the task page's delivery list. */
+export interface SmsDeliveryRow {
+  /** sms_outbox id. */
+  id: number;
+  rowNumber: number;
+  phoneE164: string;
+  kind: 'disconnect' | 'unanswered';
+  state: 'queued' | 'sending' | 'sent' | 'failed' | 'uncertain';
+  delivery: SmsDeliveryState | null;
+  /** The provider's own words for the state ("delivered", "UNDELIVERABLE_NOT_DELIVERED"). */
+  deliveryDetail: string | null;
+  sentAt: number | null;
+  deliveryCheckedAt: number | null;
+  dryRun: boolean;
+}
+
+export type SmsDeliveryFilter = 'all' | SmsDeliveryState;
+
+/**
+ * An SMS left 'uncertain' by a crash: it may or may not have reached the
+ * provider. It is never sent again automatically; the user may choose to,
+ * knowing the customer may receive it twice.
+ */
+export interface UncertainSms {
+  /** sms_outbox id. */
+  id: number;
+  rowNumber: number;
+  phoneE164: string;
+  kind: 'disconnect' | 'unanswered';
+  text: string;
+  /** When the interrupted send started. */
+  updatedAt: number;
   dryRun: boolean;
 }
 

@@ -1,6 +1,6 @@
 import type { CliHost } from '../io.js';
 import { formatWib } from '../../shared/time/wib.js';
-import { OUTCOMES, type Task } from '../../shared/types.js';
+import { OUTCOMES, type Task, type UncertainSms } from '../../shared/types.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
 
 const NUMBER_FILTERS = ['all', 'pending', 'uncertain', ...OUTCOMES] as const;
@@ -13,7 +13,52 @@ export function describeTask(t: Task): string {
   return (
     `${t.id} "${t.name}" ${t.status}${t.dryRun ? ' [DRY RUN]' : ''}${t.startedLate ? ' (started late)' : ''}: ${c.done}/${t.total} done, ` +
     `answered ${c.answered}, unanswered ${c.unanswered}, invalid ${c.invalid}, rejected ${c.rejected}, failed ${c.failed}, ` +
-    `uncertain ${c.uncertain}, SMS sent ${c.smsSent}${c.smsFailed ? `, SMS failed ${c.smsFailed}` : ''}`
+    `uncertain ${c.uncertain}, SMS sent ${c.smsSent}${c.smsFailed ? `, SMS failed ${c.smsFailed}` : ''}` +
+    deliverySummary(t)
+  );
+}
+
+/** ", SMS delivered 8, undelivered 1, expired 1 (80% delivered)" once a delivery is known (issue 10). */
+function deliverySummary(t: Task): string {
+  const c = t.counts;
+  if (c.smsDelivered + c.smsUndelivered + c.smsExpired === 0) return '';
+  const rate = t.smsDeliveryRate === null ? '' : ` (${Math.round(t.smsDeliveryRate * 100)}% delivered)`;
+  return `, SMS delivered ${c.smsDelivered}, undelivered ${c.smsUndelivered}, expired ${c.smsExpired}${rate}`;
+}
+
+/** `task uncertain-sms ID` and `task resend-sms ID (--sms N ... | --all) --yes` (issue 10). */
+async function uncertainSmsCommand(api: CliHost['api'], sub: 'uncertain-sms' | 'resend-sms', rest: string[], out: Output): Promise<void> {
+  if (sub === 'uncertain-sms') {
+    const { positionals } = parseCommand(rest, {});
+    const id = parseId(positionals[0], 'The task ID');
+    const list: UncertainSms[] = unwrap(await api.task.uncertainSms({ id }));
+    out.value(list, (l) =>
+      l.length === 0
+        ? 'No uncertain SMS in this task.'
+        : [
+            `${l.length} SMS may or may not have been sent (the app stopped while sending). They are never sent again on their own;`,
+            `check the provider's message log, then send them again with: autocall task resend-sms ${id} --sms SMS_ID | --all --yes`,
+            table(
+              ['SMS_ID', 'ROW', 'PHONE', 'KIND', 'SINCE (WIB)', 'TEXT'],
+              l.map((s) => [s.id, s.rowNumber, s.phoneE164, s.kind, formatWib(s.updatedAt, true), s.text.length > 40 ? `${s.text.slice(0, 39)}…` : s.text]),
+            ),
+          ].join('\n'),
+    );
+    return;
+  }
+  const { values, positionals } = parseCommand(rest, { sms: { type: 'string', multiple: true }, all: { type: 'boolean' }, yes: { type: 'boolean' } });
+  const id = parseId(positionals[0], 'The task ID');
+  const chosen = values.sms ?? [];
+  if (!!values.all === chosen.length > 0) throw new UsageError('task resend-sms needs exactly one of --all or --sms SMS_ID (repeatable); `task uncertain-sms ID` lists the IDs.');
+  if (!values.yes) {
+    // The one place an SMS may leave twice, so the user says so in as many words.
+    throw new UsageError(
+      'These SMS may already have reached the customer: sending them again may make the customer receive them twice. Check the provider\'s message log first; to send them again anyway, add --yes.',
+    );
+  }
+  const result = unwrap(await api.task.resendSms({ id, sms: values.all ? 'all' : chosen.map((s) => parseId(s, '--sms')), acceptDuplicate: true }));
+  out.value(result, (r) =>
+    r.requeued === 0 ? 'No uncertain SMS to send again.' : `${r.requeued} SMS queued to be sent again; they leave when a dialer runs (the desktop app or \`autocall run\`).`,
   );
 }
 
@@ -109,8 +154,14 @@ export async function taskCommand({ api }: CliHost, args: string[], out: Output)
       out.value(t, (v) => describeTask(v));
       return;
     }
+    case 'uncertain-sms':
+    case 'resend-sms':
+      await uncertainSmsCommand(api, sub, rest, out);
+      return;
     default:
-      throw new UsageError(`task needs create, list, show, rename, pause, resume, cancel, remove or retry-uncertain (got ${sub ?? 'nothing'}).`);
+      throw new UsageError(
+        `task needs create, list, show, rename, pause, resume, cancel, remove, retry-uncertain, uncertain-sms or resend-sms (got ${sub ?? 'nothing'}).`,
+      );
   }
 }
 
@@ -128,7 +179,7 @@ export async function callsCommand({ api, client }: CliHost, args: string[], out
       [
         `Page ${p.page} of ${Math.max(1, Math.ceil(p.total / p.pageSize))} (${p.total} numbers)`,
         table(
-          ['ROW', 'PHONE', 'OUTCOME', 'ATTEMPTS', 'LAST ATTEMPT', 'SIP', 'CAUSE', 'SMS'],
+          ['ROW', 'PHONE', 'OUTCOME', 'ATTEMPTS', 'LAST ATTEMPT', 'SIP', 'CAUSE', 'SMS', 'DELIVERY'],
           p.items.map((n) => [
             n.rowNumber,
             n.phoneE164,
@@ -138,6 +189,7 @@ export async function callsCommand({ api, client }: CliHost, args: string[], out
             n.finalStatus ?? '',
             n.q850Cause ?? '',
             n.sms ? `${n.sms.kind} ${n.sms.state}${n.sms.error ? `: ${n.sms.error}` : ''}` : '',
+            n.sms?.delivery ?? '',
           ]),
         ),
       ].join('\n'),

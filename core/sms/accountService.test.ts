@@ -102,6 +102,11 @@ describe('SmsAccountService', () => {
       ['smsAccount.noMessagePlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'https://10.0.0.1/send?n={to}' } }],
       ['smsAccount.noNumberPlaceholder', { ...generic, config: { ...generic.config, urlTemplate: 'https://10.0.0.1/send?m={message}' } }],
       ['smsAccount.bodyWithGet', { ...generic, config: { ...generic.config, bodyTemplate: 'm={message}' } }],
+      // The optional status look-up (issue 10): a web address naming the message, and patterns that compile.
+      ['smsAccount.noMessageIdPlaceholder', { ...generic, config: { ...generic.config, statusUrlTemplate: 'https://10.0.0.1/status?u={username}' } }],
+      ['smsAccount.badUrl', { ...generic, config: { ...generic.config, statusUrlTemplate: 'status?id={messageId}' } }],
+      ['smsAccount.badPattern', { ...generic, config: { ...generic.config, statusUrlTemplate: 'https://10.0.0.1/s?id={messageId}', deliveredPattern: 'DELIVERED(' } }],
+      ['smsAccount.missingField', { ...generic, config: { ...generic.config, statusUrlTemplate: 'https://10.0.0.1/s?id={messageId}', deliveredPattern: ' ' } }],
     );
     for (const [code, input] of cases) {
       const err = await refusal(() => service.save(input));
@@ -109,6 +114,14 @@ describe('SmsAccountService', () => {
     }
     expect(service.get()).toBeNull();
     expect(t.ctx.db.prepare('SELECT COUNT(*) AS n FROM secrets').get()).toEqual({ n: 0 });
+  });
+
+  it('statusClient() asks only the provider that sent the message, active or not', () => {
+    service.save({ ...testSmsAccount('twilio', server.baseUrl), active: false });
+    expect(service.statusClient('twilio')?.status).toBeTypeOf('function');
+    expect(service.statusClient('infobip')).toBeNull();
+    service.save(testSmsAccount('vonage', server.baseUrl));
+    expect(service.statusClient('vonage')?.status).toBeUndefined();
   });
 
   it('takes a lowercase generic method and stores it uppercase', () => {

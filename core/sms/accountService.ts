@@ -4,7 +4,7 @@ import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../shared/ty
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { checkOutboundUrl, type OutboundPolicy } from '../net/outbound.js';
-import { GENERIC_PLACEHOLDERS, compileSuccessPattern, fillTemplate } from './providers/generic.js';
+import { GENERIC_PLACEHOLDERS, compileSuccessPattern, fillStatusUrl, fillTemplate } from './providers/generic.js';
 import { createSmsClient, type SmsClient } from './providers/index.js';
 
 export const TEST_SMS_TEXT = 'AutoCall Scheduler test message';
@@ -154,6 +154,18 @@ export class SmsAccountService {
     return this.buildClient(row);
   }
 
+  /**
+   * The client that asks about delivery of messages sent through `provider`,
+   * or null when the saved account is now another provider (its message IDs
+   * mean nothing there) or there is none. Switched off or not, messages
+   * already sent are still followed up.
+   */
+  statusClient(provider: string): SmsClient | null {
+    const row = this.row();
+    if (!row || row.provider !== provider) return null;
+    return this.buildClient(row);
+  }
+
   /** Sends one message through the saved account (active or not), to try the settings. */
   async test(input: { to: string; text?: string }): Promise<SmsSendResult> {
     const client = this.buildClient(this.requireRow());
@@ -208,6 +220,30 @@ export class SmsAccountService {
     } catch (err) {
       if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
       throw err;
+    }
+    this.checkStatusLookup(config, policy);
+  }
+
+  /** The generic gateway's optional status URL (issue 10): a web address with {messageId}, and patterns that compile. */
+  private checkStatusLookup(config: Record<string, string>, policy: OutboundPolicy): void {
+    const template = (config.statusUrlTemplate ?? '').trim();
+    if (template === '') return;
+    checkHttpUrl('status URL template', fillStatusUrl(template, { messageId: '1', username: '1', password: '1' }), policy);
+    if (!template.includes('{messageId}')) {
+      throw new AppError('smsAccount.noMessageIdPlaceholder', 'The status URL template has no {messageId}, so the gateway could not tell which message is meant. Add {messageId} where the gateway expects the message ID.');
+    }
+    for (const field of ['deliveredPattern', 'undeliveredPattern'] as const) {
+      const pattern = config[field] ?? '';
+      if (field === 'deliveredPattern' && pattern.trim() === '') {
+        throw new AppError('smsAccount.missingField', `The ${field} of the generic account is empty. Fill it in; every provider's credentials are on its dashboard.`, { field, provider: 'generic' });
+      }
+      if (pattern === '') continue;
+      try {
+        compileSuccessPattern(pattern);
+      } catch (err) {
+        if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
+        throw err;
+      }
     }
   }
 

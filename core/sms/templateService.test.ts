@@ -115,6 +115,21 @@ describe('SmsTemplateService', () => {
     expect(service.list()).toEqual([]);
   });
 
+  it('refuses a text with a brace that is not a {variable}, on create and on edit, naming where', () => {
+    const unclosed = refusal(() => service.create({ name: 'Unclosed', body: 'Halo {Nama, promo hari ini' }));
+    expect(unclosed.code).toBe('template.unclosedBrace');
+    expect(unclosed.params).toMatchObject({ excerpt: '{Nama, promo hari in…' });
+    expect(unclosed.message).toContain('{Nama, promo hari in…');
+    expect(refusal(() => service.create({ name: 'Empty', body: 'Halo {}!' })).code).toBe('template.emptyVariable');
+    expect(refusal(() => service.create({ name: 'Stray', body: 'Halo Nama}!' })).code).toBe('template.strayBrace');
+    expect(refusal(() => service.create({ name: 'Long', body: `{${'n'.repeat(101)}}` })).code).toBe('template.variableTooLong');
+    expect(service.list()).toEqual([]);
+
+    const ok = service.create({ name: 'Good', body: 'Halo {Nama}' });
+    expect(refusal(() => service.update({ id: ok.id, name: 'Good', body: 'Halo {Nama' })).code).toBe('template.unclosedBrace');
+    expect(service.get(ok.id).body).toBe('Halo {Nama}');
+  });
+
   it('answers template.notFound for an unknown ID', () => {
     for (const work of [() => service.get(99), () => service.approve(99), () => service.reject(99, 'x'), () => service.remove(99), () => service.update({ id: 99, name: 'n', body: 'b' })]) {
       expect(refusal(work).code).toBe('template.notFound');

@@ -1,5 +1,6 @@
 import type { SmsTemplate, SmsTemplateStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { templateSyntaxProblems, VARIABLE_NAME_MAX } from '../../shared/sms/render.js';
 import { AppError } from '../errors.js';
 
 export const TEMPLATE_NAME_MAX = 100;
@@ -58,7 +59,37 @@ function checkBody(raw: string): string {
   if (n > TEMPLATE_BODY_MAX) {
     throw new AppError('template.bodyTooLong', `The template text has ${n} characters; it can have at most ${TEMPLATE_BODY_MAX}. Shorten it.`, { length: n, max: TEMPLATE_BODY_MAX });
   }
+  checkSyntax(body);
   return body;
+}
+
+/**
+ * A brace that is not part of a `{variable}` would reach customers as typed
+ * (issue 10), so the text is refused when saved; the first mistake is named
+ * with the words around it.
+ */
+function checkSyntax(body: string): void {
+  const problem = templateSyntaxProblems(body)[0];
+  if (!problem) return;
+  const { excerpt } = problem;
+  switch (problem.kind) {
+    case 'unclosed':
+      throw new AppError(
+        'template.unclosedBrace',
+        `The template has a "{" that is not closed: "${excerpt}". Close the variable name with "}" on the same line (for example {Nama}), or remove the brace.`,
+        { excerpt },
+      );
+    case 'unopened':
+      throw new AppError('template.strayBrace', `The template has a "}" with no "{" before it: "${excerpt}". Add the opening brace of the variable, or remove this one.`, { excerpt });
+    case 'empty':
+      throw new AppError('template.emptyVariable', `The template has "${excerpt}" with no variable name inside. Write a roster column name between the braces, such as {Nama}, or remove them.`, { excerpt });
+    case 'tooLong':
+      throw new AppError(
+        'template.variableTooLong',
+        `The variable "${excerpt}" has a name longer than ${VARIABLE_NAME_MAX} characters. Use a roster column name, such as {Nama}.`,
+        { excerpt, max: VARIABLE_NAME_MAX },
+      );
+  }
 }
 
 /**

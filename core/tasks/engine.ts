@@ -19,6 +19,8 @@ export interface EngineDeps {
   placer: (dryRun: boolean) => CallPlacer | null;
   lease: Lease;
   outbox: SmsOutbox;
+  /** Delivery look-ups of accepted SMS (core/tasks/smsDelivery.ts): run in the tick, so only the lease holder polls. */
+  delivery?: { pump(onSettled: () => void): void; idle(): Promise<void> };
   /** Milliseconds between safety-net ticks; the scheduler and user actions wake the engine sooner. */
   tickMs?: number;
   /** A task that starts more than this after its time is marked "started late". */
@@ -87,6 +89,7 @@ export class DialingEngine {
     await this.ticking;
     await this.idle();
     await this.deps.outbox.idle();
+    await this.deps.delivery?.idle();
     this.deps.lease.release();
   }
 
@@ -144,6 +147,8 @@ export class DialingEngine {
       }
       if (this.fence === fence) this.completeFinishedTasks(fence, now);
       if (this.fence === fence) this.deps.outbox.pump(fence, () => this.wake());
+      // Delivery reports are asked for by the lease holder only (core/tasks/smsDelivery.ts).
+      if (this.fence === fence) this.deps.delivery?.pump(() => undefined);
     } catch (err) {
       if (!(err instanceof FencedError)) throw err;
       this.fenced(err.fence, 'a write found the lease taken over');

@@ -41,6 +41,10 @@ export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv'
     'sms',
     'sms_state',
     'sms_error',
+    // Delivery reports (issue 10): pending, delivered, undelivered, expired, or untracked when the provider cannot say.
+    'sms_delivery',
+    'sms_delivery_detail',
+    'sms_delivery_checked_wib',
     'dry_run',
     ...variableNames,
   ];
@@ -73,6 +77,9 @@ export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv'
           n.sms?.kind ?? '',
           n.sms?.state ?? '',
           n.sms?.error ?? '',
+          n.sms?.delivery ?? '',
+          raw.sms_delivery_detail ?? '',
+          raw.sms_delivery_checked_at ? formatWib(raw.sms_delivery_checked_at, true) : '',
           n.dryRun ? 'yes' : 'no',
           ...variableNames.map((k) => safeCell(vars[k] ?? '')),
         ]);

@@ -5,6 +5,7 @@ import { AppError, problem, problemOf } from '../errors.js';
 import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence } from './lease.js';
 import type { SmsKind } from './outcomes.js';
 import { smsErrorColumns } from './storedErrors.js';
+import { FIRST_DELIVERY_CHECK_MS } from './smsDelivery.js';
 import type { SmsSender } from './types.js';
 
 export interface SmsOutboxDeps {
@@ -91,13 +92,30 @@ export class SmsOutbox {
     const ending = await this.attempt(row);
     const failure = smsErrorColumns(ending.problem);
     const now = this.ctx.clock.now();
+    // An accepted message is followed up where the provider can say whether it was delivered (core/tasks/smsDelivery.ts).
+    const delivery = ending.problem ? null : ending.tracked && ending.messageId ? 'pending' : 'untracked';
     try {
       this.ctx.db
         .transaction(() => {
           assertFence(this.ctx.db, fence);
           const changed = this.ctx.db
-            .prepare("UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ? AND state = 'sending'")
-            .run(ending.problem ? 'failed' : 'sent', ending.messageId, failure.error, failure.errorCode, failure.errorParams, now, row.id).changes;
+            .prepare(
+              `UPDATE sms_outbox SET state = ?, provider_message_id = ?, error = ?, error_code = ?, error_params = ?, updated_at = ?,
+                 provider = ?, sent_at = ?, delivery_state = ?, delivery_next_check_at = ? WHERE id = ? AND state = 'sending'`,
+            )
+            .run(
+              ending.problem ? 'failed' : 'sent',
+              ending.messageId,
+              failure.error,
+              failure.errorCode,
+              failure.errorParams,
+              now,
+              ending.provider,
+              ending.problem ? null : now,
+              delivery,
+              delivery === 'pending' ? now + FIRST_DELIVERY_CHECK_MS : null,
+              row.id,
+            ).changes;
           if (changed === 0) return; // no longer ours to settle: recovery marked it uncertain
           const counter = ending.problem ? 'n_sms_failed' : 'n_sms_sent';
           this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
@@ -113,17 +131,20 @@ export class SmsOutbox {
   }
 
   /** Hands the message to the provider; a refusal or failure comes back as the problem to store, never thrown. */
-  private async attempt(row: OutboxRow): Promise<{ messageId: string | null; problem: AppErrorShape | null }> {
+  private async attempt(row: OutboxRow): Promise<{ messageId: string | null; problem: AppErrorShape | null; provider: string | null; tracked: boolean }> {
+    let sender: SmsSender | undefined;
     try {
-      const sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
+      sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
+      const provider = sender.provider ?? null;
+      const tracked = typeof sender.status === 'function';
       const result = await sender.send({ to: row.to_e164, text: row.text });
-      if (result.accepted) return { messageId: result.providerMessageId, problem: null };
+      if (result.accepted) return { messageId: result.providerMessageId, problem: null, provider, tracked };
       const answer = result.providerAnswer.slice(0, 1000);
-      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', `The SMS provider did not accept the message: ${answer}`, { detail: answer }) };
+      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', `The SMS provider did not accept the message: ${answer}`, { detail: answer }), provider, tracked };
     } catch (err) {
       // The provider clients throw AppErrors (sms.rejected, sms.unreachable...) with the provider and host as params.
       if (!(err instanceof AppError)) this.ctx.log.error('sms send failed unexpectedly', { outboxId: row.id, error: String(err) });
-      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`)) };
+      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`)), provider: sender?.provider ?? null, tracked: false };
     }
   }
 }

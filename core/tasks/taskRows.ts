@@ -1,4 +1,4 @@
-import type { CallOutcome, Task, TaskNumberRow, TaskNumberState, TaskStatus } from '../../shared/types.js';
+import type { CallOutcome, SmsDeliveryState, Task, TaskNumberRow, TaskNumberState, TaskStatus } from '../../shared/types.js';
 import { smsErrorCode } from './storedErrors.js';
 
 export interface TaskRow {
@@ -31,6 +31,9 @@ export interface TaskRow {
   n_uncertain: number;
   n_sms_sent: number;
   n_sms_failed: number;
+  n_sms_delivered: number;
+  n_sms_undelivered: number;
+  n_sms_expired: number;
   created_at: number;
 }
 
@@ -65,9 +68,19 @@ export function toTask(r: TaskRow): Task {
       uncertain: r.n_uncertain,
       smsSent: r.n_sms_sent,
       smsFailed: r.n_sms_failed,
+      smsDelivered: r.n_sms_delivered,
+      smsUndelivered: r.n_sms_undelivered,
+      smsExpired: r.n_sms_expired,
     },
+    smsDeliveryRate: deliveryRate(r),
     createdAt: r.created_at,
   };
+}
+
+/** Delivered over settled (delivered + undelivered + expired): see Task.smsDeliveryRate. */
+export function deliveryRate(r: Pick<TaskRow, 'n_sms_delivered' | 'n_sms_undelivered' | 'n_sms_expired'>): number | null {
+  const settled = r.n_sms_delivered + r.n_sms_undelivered + r.n_sms_expired;
+  return settled === 0 ? null : r.n_sms_delivered / settled;
 }
 
 export interface TaskNumberJoinedRow {
@@ -87,6 +100,9 @@ export interface TaskNumberJoinedRow {
   sms_error: string | null;
   sms_error_code: string | null;
   sms_error_params: string | null;
+  sms_delivery: SmsDeliveryState | null;
+  sms_delivery_detail: string | null;
+  sms_delivery_checked_at: number | null;
   dry_run: number;
 }
 
@@ -95,7 +111,8 @@ export const TASK_NUMBER_SELECT = `
   SELECT n.id, n.row_number, n.phone_e164, n.state, n.outcome, n.attempts,
          a.started_at AS last_attempt_at, a.final_status, a.q850_cause, a.hung_up_by, a.played_to_end,
          s.kind AS sms_kind, s.state AS sms_state, s.error AS sms_error,
-         s.error_code AS sms_error_code, s.error_params AS sms_error_params, t.dry_run
+         s.error_code AS sms_error_code, s.error_params AS sms_error_params,
+         s.delivery_state AS sms_delivery, s.delivery_detail AS sms_delivery_detail, s.delivery_checked_at AS sms_delivery_checked_at, t.dry_run
   FROM task_numbers n
   JOIN tasks t ON t.id = n.task_id
   LEFT JOIN call_attempts a ON a.task_number_id = n.id AND a.attempt_no = n.attempts
@@ -114,7 +131,9 @@ export function toTaskNumber(r: TaskNumberJoinedRow): TaskNumberRow {
     q850Cause: r.q850_cause,
     hungUpBy: r.hung_up_by,
     playedToEnd: r.played_to_end === null ? null : r.played_to_end === 1,
-    sms: r.sms_kind ? { kind: r.sms_kind, state: r.sms_state ?? '', error: r.sms_error, errorCode: smsErrorCode(r.sms_error_code, r.sms_error_params) } : null,
+    sms: r.sms_kind
+      ? { kind: r.sms_kind, state: r.sms_state ?? '', error: r.sms_error, errorCode: smsErrorCode(r.sms_error_code, r.sms_error_params), delivery: r.sms_delivery }
+      : null,
     dryRun: r.dry_run === 1,
   };
 }

@@ -2,6 +2,7 @@ import { isTimeOfDay } from '../../shared/time/wib.js';
 import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { OUTCOMES } from '../../shared/types.js';
+import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { attemptErrorCodes } from './storedErrors.js';
@@ -93,8 +94,8 @@ export class TaskService {
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
     if (!recording) throw new AppError('task.recordingMissing', 'The chosen recording no longer exists. Choose another recording.');
-    const roster = db.prepare("SELECT id, name, valid_count FROM rosters WHERE id = ? AND status = 'ready'").get(input.rosterId) as
-      | { id: number; name: string; valid_count: number }
+    const roster = db.prepare("SELECT id, name, valid_count, columns, phone_column FROM rosters WHERE id = ? AND status = 'ready'").get(input.rosterId) as
+      | { id: number; name: string; valid_count: number; columns: string; phone_column: string }
       | undefined;
     if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
     if (roster.valid_count === 0) {
@@ -108,12 +109,14 @@ export class TaskService {
       if (!account || account.active !== 1) {
         throw new AppError('task.smsAccountInactive', 'SMS follow-ups need an active SMS account. Set one up in Settings, or turn the SMS options off.');
       }
+      const columns = rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column });
       for (const templateId of [disconnect, unanswered]) {
         if (templateId === null) continue;
-        const t = db.prepare('SELECT status FROM sms_templates WHERE id = ?').get(templateId) as { status: string } | undefined;
+        const t = db.prepare('SELECT name, body, status FROM sms_templates WHERE id = ?').get(templateId) as { name: string; body: string; status: string } | undefined;
         if (!t || t.status !== 'approved') {
           throw new AppError('task.templateNotApproved', 'Only approved SMS templates can be used. Approve the template first, or choose another.');
         }
+        checkTemplateFits(t, roster.name, columns);
       }
     }
 
@@ -314,6 +317,32 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
   if (filter === 'uncertain') return ["AND n.state = 'uncertain'", []];
   if ((OUTCOMES as readonly string[]).includes(filter)) return ["AND n.state = 'done' AND n.outcome = ?", [filter]];
   throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
+}
+
+/**
+ * A template variable no roster column fills would reach every customer as
+ * typed ("Halo A {Kota}", issue 10), and so would a brace typed by mistake in
+ * a template saved before templates were checked: the task is refused, with
+ * the names, before any number is called.
+ */
+function checkTemplateFits(template: { name: string; body: string }, rosterName: string, columns: readonly string[]): void {
+  const syntax = templateSyntaxProblems(template.body)[0];
+  if (syntax) {
+    throw new AppError(
+      'task.templateSyntax',
+      `The SMS template "${template.name}" has a brace that is not a {variable} ("${syntax.excerpt}"). Fix the template in SMS Templates (it then needs approval again), or choose another.`,
+      { template: template.name, excerpt: syntax.excerpt },
+    );
+  }
+  const missing = missingVariables(template.body, columns);
+  if (missing.length === 0) return;
+  const names = missing.map((m) => `{${m}}`).join(', ');
+  const available = [...columns, 'phone'].map((c) => `{${c}}`).join(', ');
+  throw new AppError(
+    'task.templateVariablesMissing',
+    `The SMS template "${template.name}" uses ${names}, but the roster "${rosterName}" has no such column. Its columns are ${available}. Choose another roster or template, or fix the template.`,
+    { template: template.name, roster: rosterName, missing: names, columns: available },
+  );
 }
 
 function validateName(raw: string): string {

@@ -1,5 +1,6 @@
 import type { AppErrorShape } from '../../shared/result.js';
 import type { CallOutcome, SipTraceEntry, SmsSendResult } from '../../shared/types.js';
+import type { DeliveryCheck } from '../sms/providers/status.js';
 
 /** What the engine needs to know about one finished call (a subset of the telephony CallResult). */
 export interface CallReport {
@@ -35,5 +36,9 @@ export interface CallPlacer {
 }
 
 export interface SmsSender {
+  /** The provider's name (twilio, infobip, ...); absent for the dry run, which reaches none. */
+  readonly provider?: string;
   send(message: { to: string; text: string }): Promise<SmsSendResult>;
+  /** Present when the provider's API can say whether a message was delivered (core/tasks/smsDelivery.ts polls it). */
+  status?(providerMessageId: string): Promise<DeliveryCheck>;
 }

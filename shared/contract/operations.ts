@@ -48,6 +48,10 @@ export const OPERATIONS = [
   'gateway.test',
   'gateway.testCall',
   'gateway.cancelTestCall',
+  // SMS follow-up of a task (issue 10): uncertain SMS and delivery reports.
+  'task.uncertainSms',
+  'task.resendSms',
+  'task.smsDeliveries',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

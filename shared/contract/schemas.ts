@@ -21,9 +21,11 @@ import type {
   TestCallResult,
   GatewayTestView,
   SipTraceEntry,
+  SmsDeliveryRow,
+  UncertainSms,
 } from '../types.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
-import { OUTCOMES } from '../types.js';
+import { OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { TASK_NAME_MAX } from '../validation/taskName.js';
 import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
@@ -170,6 +172,26 @@ export const CONTRACT = {
    * Nothing happens when none is in progress (it may have just ended).
    */
   'gateway.cancelTestCall': { input: none, output: answers<void>() },
+
+  // ---- SMS follow-up of a task (issue 10) ----
+  /** The task's SMS a crash left uncertain: they may or may not have reached the provider. */
+  'task.uncertainSms': { input: z.object({ id }).strict(), output: answers<UncertainSms[]>() },
+  /**
+   * "Send again", only ever on the user's word: `acceptDuplicate: true` says
+   * they were told the customer may receive the SMS twice. `sms` is 'all'
+   * the task's uncertain SMS, or some of them by id.
+   */
+  'task.resendSms': {
+    input: z
+      .object({ id, sms: z.union([z.literal('all'), z.array(id).min(1).max(500)]), acceptDuplicate: z.literal(true) })
+      .strict(),
+    output: answers<{ requeued: number }>(),
+  },
+  /** The task's SMS with their delivery, one page, optionally only one delivery state. */
+  'task.smsDeliveries': {
+    input: z.object({ id, filter: z.enum(['all', ...SMS_DELIVERY_STATES]).default('all'), ...paging }).strict(),
+    output: answers<Page<SmsDeliveryRow>>(),
+  },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 
 // The other direction of the check above: every schema is a listed operation.

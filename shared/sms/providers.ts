@@ -54,7 +54,8 @@ export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
   generic: {
     // GoIP-style gateways: GET /default/en_US/send.html?u=&p=&l=&n=&m=, answer "Sending ... ID:n" or "error".
     // Placeholders in urlTemplate and bodyTemplate: {to} (E.164), {toLocal} (0812...), {message}, {username}, {password}, {from}.
-    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'from', 'successPattern', ALLOW_INSECURE_HTTP],
+    // Delivery: an optional status URL with {messageId}, read with the delivered / undelivered patterns.
+    config: ['method', 'urlTemplate', 'bodyTemplate', 'contentType', 'username', 'from', 'successPattern', 'statusUrlTemplate', 'deliveredPattern', 'undeliveredPattern', ALLOW_INSECURE_HTTP],
     secrets: ['password'],
     required: ['method', 'urlTemplate', 'successPattern'],
     defaults: {
@@ -67,8 +68,24 @@ export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {
       successPattern: 'Sending',
       // GoIP gateways speak only http: the user turns this on, and the form warns.
       allowInsecureHttp: 'false',
+      statusUrlTemplate: '',
+      deliveredPattern: 'DELIVERED',
+      undeliveredPattern: 'FAILED|UNDELIVERED|REJECTED|EXPIRED',
     },
   },
 };
+
+/**
+ * Whether the provider's API lets the app ask if a message was delivered
+ * (docs/DOMAIN.md "SMS providers"). Twilio and Infobip do. Vonage's SMS API
+ * reports delivery only by calling a webhook, which a desktop app without a
+ * public address cannot receive; Zenziva documents no status look-up; a
+ * generic gateway does when a status URL is set.
+ */
+export function smsDeliveryLookup(provider: SmsProvider, config: Readonly<Record<string, string>>): boolean {
+  if (provider === 'twilio' || provider === 'infobip') return true;
+  if (provider === 'generic') return (config.statusUrlTemplate ?? '').trim() !== '';
+  return false;
+}
 
 export const SMS_PROVIDER_NAMES = Object.keys(SMS_PROVIDERS) as SmsProvider[];

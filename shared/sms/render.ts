@@ -57,3 +57,76 @@ export function renderTemplate(body: string, variables: Readonly<Record<string, 
   });
   return { text, missing };
 }
+
+/**
+ * A mistake in a template's own text, found when it is saved (issue 10: an
+ * unclosed `{Nama` used to be sent as typed). `excerpt` is the text from
+ * the offending brace (at most 20 characters), so the message can point at it.
+ */
+export type TemplateSyntaxProblem =
+  | { kind: 'unclosed'; excerpt: string }
+  | { kind: 'empty'; excerpt: string }
+  | { kind: 'unopened'; excerpt: string }
+  | { kind: 'tooLong'; excerpt: string };
+
+export const VARIABLE_NAME_MAX = 100;
+
+function excerptAt(body: string, index: number): string {
+  const line = body.slice(index).split(/\r?\n/)[0] ?? '';
+  const chars = [...line];
+  return chars.length > 20 ? `${chars.slice(0, 20).join('')}…` : line;
+}
+
+/**
+ * Every brace in a template must belong to one `{variable}`: an opening
+ * brace closed on the same line by the next closing brace, with a name of 1
+ * to 100 characters between them. Braces cannot be sent as literal text in
+ * a template (they also count as two GSM-7 characters each, DOMAIN.md
+ * "SMS rules"), so a lone `{` or `}` is a typing mistake, and so is `{}`.
+ */
+export function templateSyntaxProblems(body: string): TemplateSyntaxProblem[] {
+  const problems: TemplateSyntaxProblem[] = [];
+  let i = 0;
+  while (i < body.length) {
+    const c = body[i];
+    if (c === '}') {
+      // The words before a stray closing brace say where it is better than those after it.
+      const lineStart = Math.max(body.lastIndexOf('\n', i) + 1, i - 10);
+      problems.push({ kind: 'unopened', excerpt: body.slice(lineStart, i + 1) });
+      i++;
+      continue;
+    }
+    if (c !== '{') {
+      i++;
+      continue;
+    }
+    let j = i + 1;
+    while (j < body.length && body[j] !== '}' && body[j] !== '{' && body[j] !== '\n' && body[j] !== '\r') j++;
+    if (body[j] !== '}') {
+      problems.push({ kind: 'unclosed', excerpt: excerptAt(body, i) });
+      i = j;
+      continue;
+    }
+    const name = body.slice(i + 1, j).trim();
+    if (name === '') problems.push({ kind: 'empty', excerpt: body.slice(i, j + 1) });
+    else if ([...name].length > VARIABLE_NAME_MAX) problems.push({ kind: 'tooLong', excerpt: excerptAt(body, i) });
+    i = j + 1;
+  }
+  return problems;
+}
+
+/**
+ * The template's variables that no column of the roster fills, as written
+ * in the template, each once, in order. `columns` are the roster's variable
+ * columns (every column but the phone column); `{phone}` is always filled
+ * (core/tasks/smsOutbox.ts). Matching is renderTemplate's: trimmed, case-insensitive.
+ */
+export function missingVariables(body: string, columns: readonly string[]): string[] {
+  const known = new Set([...columns, 'phone'].map(keyOf));
+  return templateVariables(body).filter((name) => !known.has(keyOf(name)));
+}
+
+/** The columns a roster's entries carry as variables: all but the phone column (core/rosters/rosterWriter.ts). */
+export function rosterVariableColumns(roster: { columns: readonly string[]; phoneColumn: string }): string[] {
+  return roster.columns.filter((c) => c !== roster.phoneColumn);
+}

@@ -16,6 +16,16 @@ import type { SmsProvider } from '../../shared/types.js';
  *   Zenziva  POST /api/sendsms/  (and /reguler/api/sendsms/)   userkey/passkey in the form (or JSON)
  *   GoIP     GET|POST /default/en_US/send.html?u=&p=&l=&n=&m=  answers "Sending,L1 Send SMS to:n; ID:k" or "ERROR..."
  *
+ * Delivery status look-ups (issue 10), for messages this server accepted:
+ *
+ *   Twilio   GET /2010-04-01/Accounts/{Sid}/Messages/{MessageSid}.json   the Message resource; status "sent" until
+ *                                                                      `deliver()` makes it "delivered" or "undelivered" (error 30003)
+ *   Infobip  GET /sms/3/reports?messageId=                              {results:[...]}: a report once `deliver()` made one,
+ *                                                                      answered only once (Infobip's rule), then {results:[]}
+ *   generic  GET /gateway/status?u=&p=&id=                              "ID:n PENDING" | "ID:n DELIVERED" | "ID:n UNDELIVERED":
+ *                                                                      a made-up gateway for the configurable status URL
+ *   Vonage and Zenziva have no status look-up to answer.
+ *
  * Every accepted message is recorded in `messages`, every request in
  * `requests`. `failNext` makes the next requests fail the way that provider
  * fails: 429 (Vonage: status "1" Throttled), 500, 503, 401 (each provider's
@@ -67,7 +77,9 @@ export interface SmsProviderServer {
   requests: ReceivedRequest[];
   /** The next `count` requests to a provider path fail this way. */
   failNext(failure: ForcedFailure, count?: number, options?: { retryAfterSeconds?: number }): void;
-  /** Forgets messages, requests and pending failures; GoIP IDs start at 1 again. */
+  /** The handset's answer for a message this server accepted (by the ID it answered with). */
+  deliver(messageId: string, outcome: 'delivered' | 'undelivered'): void;
+  /** Forgets messages, requests, deliveries and pending failures; GoIP IDs start at 1 again. */
   reset(): void;
   close(): Promise<void>;
 }
@@ -118,6 +130,9 @@ export async function startSmsProviderServer(): Promise<SmsProviderServer> {
   const requests: ReceivedRequest[] = [];
   let failures: { failure: ForcedFailure; retryAfterSeconds?: number }[] = [];
   let goipNextId = 1;
+  const deliveries = new Map<string, 'delivered' | 'undelivered'>();
+  /** Infobip answers each delivery report once: the IDs whose report was already fetched. */
+  const reportsTaken = new Set<string>();
 
   const record = (m: Omit<SentSms, 'at'>) => messages.push({ ...m, at: Date.now() });
 
@@ -276,8 +291,66 @@ export async function startSmsProviderServer(): Promise<SmsProviderServer> {
     return text(200, `Sending,L${line} Send SMS to:${f.n}; ID:${id}`);
   }
 
+  // ---- delivery status look-ups ----
+
+  function twilioStatus(req: IncomingMessage, accountSid: string, sid: string): Reply {
+    const auth = req.headers.authorization ?? '';
+    const expected = `Basic ${Buffer.from(`${TWILIO_TEST.accountSid}:${TWILIO_TEST.authToken}`).toString('base64')}`;
+    if (auth !== expected || accountSid !== TWILIO_TEST.accountSid) return unauthorized('twilio');
+    const sent = messages.find((m) => m.provider === 'twilio' && m.id === sid);
+    if (!sent) {
+      return json(404, { code: 20404, message: `The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`, more_info: 'https://www.twilio.com/docs/errors/20404', status: 404 });
+    }
+    const outcome = deliveries.get(sid);
+    const status = outcome ?? 'sent';
+    return json(200, {
+      account_sid: accountSid,
+      sid,
+      to: sent.to,
+      from: sent.from,
+      body: sent.text,
+      status,
+      error_code: outcome === 'undelivered' ? 30003 : null,
+      error_message: outcome === 'undelivered' ? 'Unreachable destination handset' : null,
+      direction: 'outbound-api',
+    });
+  }
+
+  function infobipReports(req: IncomingMessage, url: URL): Reply {
+    if (req.headers.authorization !== `App ${INFOBIP_TEST.apiKey}`) return unauthorized('infobip');
+    const messageId = url.searchParams.get('messageId') ?? '';
+    const sent = messages.find((m) => m.provider === 'infobip' && m.id === messageId);
+    const outcome = deliveries.get(messageId);
+    if (!sent || !outcome || reportsTaken.has(messageId)) return json(200, { results: [] });
+    reportsTaken.add(messageId);
+    const status =
+      outcome === 'delivered'
+        ? { groupId: 3, groupName: 'DELIVERED', id: 5, name: 'DELIVERED_TO_HANDSET', description: 'Message delivered to handset' }
+        : { groupId: 2, groupName: 'UNDELIVERABLE', id: 9, name: 'UNDELIVERABLE_NOT_DELIVERED', description: 'Message sent not delivered' };
+    const error =
+      outcome === 'delivered'
+        ? { groupId: 0, groupName: 'OK', id: 0, name: 'NO_ERROR', description: 'No Error', permanent: false }
+        : { groupId: 1, groupName: 'HANDSET_ERRORS', id: 27, name: 'EC_ABSENT_SUBSCRIBER', description: 'Absent Subscriber', permanent: false };
+    return json(200, { results: [{ messageId, to: sent.to, sender: sent.from, sentAt: new Date(sent.at).toISOString(), doneAt: new Date().toISOString(), status, error }] });
+  }
+
+  function genericStatus(url: URL): Reply {
+    const f = Object.fromEntries(url.searchParams);
+    if (f.u !== GOIP_TEST.username || f.p !== GOIP_TEST.password) return unauthorized('goip');
+    const id = f.id ?? '';
+    if (!messages.some((m) => m.provider === 'goip' && m.id === id)) return text(200, `ERROR,no message ID:${id}`);
+    const outcome = deliveries.get(id);
+    return text(200, `ID:${id} ${outcome === 'delivered' ? 'DELIVERED' : outcome === 'undelivered' ? 'UNDELIVERED' : 'PENDING'}`);
+  }
+
   function route(req: IncomingMessage, url: URL): { provider: ServedProvider; handle: (raw: string) => Reply } | null {
     const path = url.pathname;
+    const twilioStatusPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/.exec(path);
+    if (twilioStatusPath && req.method === 'GET') {
+      return { provider: 'twilio', handle: () => twilioStatus(req, decodeURIComponent(twilioStatusPath[1] ?? ''), decodeURIComponent(twilioStatusPath[2] ?? '')) };
+    }
+    if (path === '/sms/3/reports' && req.method === 'GET') return { provider: 'infobip', handle: () => infobipReports(req, url) };
+    if (path === '/gateway/status' && req.method === 'GET') return { provider: 'goip', handle: () => genericStatus(url) };
     const twilioPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/.exec(path);
     if (twilioPath && req.method === 'POST') return { provider: 'twilio', handle: (raw) => twilio(req, decodeURIComponent(twilioPath[1] ?? ''), raw) };
     if (path === '/sms/json' && req.method === 'POST') return { provider: 'vonage', handle: (raw) => vonage(req, raw) };
@@ -316,7 +389,12 @@ export async function startSmsProviderServer(): Promise<SmsProviderServer> {
     failNext(failure, count = 1, options = {}) {
       for (let i = 0; i < count; i++) failures.push({ failure, ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}) });
     },
+    deliver(messageId, outcome) {
+      deliveries.set(messageId, outcome);
+    },
     reset() {
+      deliveries.clear();
+      reportsTaken.clear();
       messages.length = 0;
       requests.length = 0;
       failures = [];

@@ -369,6 +369,73 @@ describe('SMS provider clients against the local provider server', () => {
     });
   });
 
+  describe('delivery status look-ups (issue 10)', () => {
+    const GENERIC_STATUS = () => ({ statusUrlTemplate: `${server.baseUrl}/gateway/status?u={username}&p={password}&id={messageId}` });
+
+    it('Twilio: GETs the Message resource with HTTP Basic; sent is pending, delivered and undelivered are final', async () => {
+      const client = clientFor('twilio');
+      const a = await client.send({ to: TO, text: 'a' });
+      const b = await client.send({ to: TO, text: 'b' });
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'pending', detail: 'sent' });
+      server.deliver(a.providerMessageId!, 'delivered');
+      server.deliver(b.providerMessageId!, 'undelivered');
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'delivered', detail: 'delivered' });
+      expect(await client.status!(b.providerMessageId!)).toEqual({ state: 'undelivered', detail: 'undelivered (Twilio error 30003): Unreachable destination handset' });
+      const lookUp = server.requests.at(-1)!;
+      expect(lookUp).toMatchObject({ provider: 'twilio', method: 'GET', path: `/2010-04-01/Accounts/${TWILIO_TEST.accountSid}/Messages/${b.providerMessageId}.json`, status: 200 });
+    });
+
+    it('Twilio: an unknown message or wrong credentials are sms.statusFailed, never a delivery state', async () => {
+      const unknown = await refusal(() => clientFor('twilio').status!('SM00000000000000000000000000000000'));
+      expect(unknown.code).toBe('sms.statusFailed');
+      expect(unknown.params).toMatchObject({ provider: 'twilio', httpStatus: 404 });
+      expect(unknown.message).toContain('was not found');
+      const sent = await clientFor('twilio').send({ to: TO, text: 'a' });
+      expect((await refusal(() => clientFor('twilio', { authToken: 'wrong' }).status!(sent.providerMessageId!))).params).toMatchObject({ httpStatus: 401 });
+    });
+
+    it('Infobip: GETs /sms/3/reports?messageId= with App key; no report yet is pending; a report is answered once', async () => {
+      const client = clientFor('infobip');
+      const a = await client.send({ to: TO, text: 'a' });
+      const b = await client.send({ to: TO, text: 'b' });
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'pending', detail: 'no report yet' });
+      server.deliver(a.providerMessageId!, 'delivered');
+      server.deliver(b.providerMessageId!, 'undelivered');
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'delivered', detail: 'DELIVERED_TO_HANDSET' });
+      expect(await client.status!(b.providerMessageId!)).toEqual({ state: 'undelivered', detail: 'UNDELIVERABLE_NOT_DELIVERED (EC_ABSENT_SUBSCRIBER)' });
+      // Infobip answers a report only once: asked again, it has none.
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'pending', detail: 'no report yet' });
+      expect(server.requests.at(-1)).toMatchObject({ provider: 'infobip', method: 'GET', path: '/sms/3/reports', status: 200 });
+      expect((await refusal(() => clientFor('infobip', { apiKey: 'nope' }).status!(a.providerMessageId!))).code).toBe('sms.statusFailed');
+    });
+
+    it('generic: the configured status URL, read with the delivered and undelivered patterns', async () => {
+      const client = clientFor('generic', { ...GENERIC_STATUS(), deliveredPattern: 'DELIVERED', undeliveredPattern: 'UNDELIVERED|FAILED' });
+      const a = await client.send({ to: TO, text: 'a' });
+      const b = await client.send({ to: TO, text: 'b' });
+      expect(await client.status!(a.providerMessageId!)).toEqual({ state: 'pending', detail: `ID:${a.providerMessageId} PENDING` });
+      server.deliver(a.providerMessageId!, 'delivered');
+      server.deliver(b.providerMessageId!, 'undelivered');
+      expect((await client.status!(a.providerMessageId!)).state).toBe('delivered');
+      // "UNDELIVERED" contains "DELIVERED": the undelivered pattern is read first.
+      expect((await client.status!(b.providerMessageId!)).state).toBe('undelivered');
+    });
+
+    it('generic without a status URL, Vonage and Zenziva have no status look-up', () => {
+      expect(clientFor('generic').status).toBeUndefined();
+      expect(clientFor('vonage').status).toBeUndefined();
+      expect(clientFor('zenziva').status).toBeUndefined();
+    });
+
+    it('a provider that cannot be reached is sms.statusFailed after one attempt (the poller asks again later)', async () => {
+      const url = await refusedUrl();
+      const err = await refusal(() => clientFor('twilio', { baseUrl: url }).status!('SM1'));
+      expect(err.code).toBe('sms.statusFailed');
+      expect(err.message).toContain('ECONNREFUSED');
+      expect(sleeps).toEqual([]);
+    });
+  });
+
   it('refuses a number that is not E.164 before any request', async () => {
     for (const provider of ['twilio', 'vonage', 'infobip', 'zenziva', 'generic'] as const) {
       expect((await refusal(() => clientFor(provider).send({ to: '081234567890', text: 'x' }))).code).toBe('sms.badNumber');

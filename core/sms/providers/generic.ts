@@ -1,6 +1,7 @@
 import { AppError } from '../../errors.js';
 import { checkMessage, nationalDigits } from './message.js';
 import { sendWithRetries, shorten, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { fetchStatus } from './status.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
 export interface GenericConfig {
@@ -15,6 +16,21 @@ export interface GenericConfig {
   from: string;
   /** A regular expression (case-insensitive) the answer matches when the gateway took the message. */
   successPattern: string;
+  /**
+   * Optional status look-up: a GET URL with {messageId} (and {username},
+   * {password}); the answer is read with the two patterns below. Empty: the
+   * gateway has no status look-up and delivery is not tracked.
+   */
+  statusUrlTemplate?: string;
+  deliveredPattern?: string;
+  undeliveredPattern?: string;
+}
+
+export const GENERIC_STATUS_PLACEHOLDERS = ['messageId', 'username', 'password'] as const;
+
+/** Fills {messageId}, {username} and {password} in the status URL template, URL-encoded. */
+export function fillStatusUrl(template: string, values: Record<(typeof GENERIC_STATUS_PLACEHOLDERS)[number], string>): string {
+  return template.replace(/\{(messageId|username|password)\}/g, (_, name: keyof typeof values) => encodeURIComponent(values[name]));
 }
 
 export const GENERIC_PLACEHOLDERS = ['to', 'toLocal', 'message', 'username', 'password', 'from'] as const;
@@ -69,8 +85,31 @@ export function genericClient(config: GenericConfig, options: SmsClientOptions =
     return { kind: 'accepted', messageId: MESSAGE_ID.exec(answer.text)?.[1] ?? null };
   };
 
+  const statusTemplate = config.statusUrlTemplate?.trim() ?? '';
+  const delivered = statusTemplate ? compileSuccessPattern(config.deliveredPattern ?? '') : null;
+  const undelivered = statusTemplate && config.undeliveredPattern ? compileSuccessPattern(config.undeliveredPattern) : null;
+
   return {
     provider: 'generic',
+    // Only when a status URL is configured: most plain HTTP gateways have no status look-up.
+    ...(statusTemplate && delivered
+      ? {
+          async status(messageId: string) {
+            let url: URL;
+            try {
+              url = new URL(fillStatusUrl(statusTemplate, { messageId, username: config.username, password: config.password }));
+            } catch {
+              throw new AppError('sms.badBaseUrl', `The status URL template "${statusTemplate}" does not give a web address. Enter it as http://host[:port]/path?...`, { url: statusTemplate });
+            }
+            const answer = await fetchStatus({ provider: 'generic', label: 'SMS gateway', url, headers: {} }, options, (a) => a.status >= 200 && a.status < 300);
+            const said = shorten(answer.text, 200);
+            // The undelivered pattern first: "NOT DELIVERED" must not count as delivered.
+            if (undelivered?.test(answer.text)) return { state: 'undelivered' as const, detail: said };
+            if (delivered.test(answer.text)) return { state: 'delivered' as const, detail: said };
+            return { state: 'pending' as const, detail: said };
+          },
+        }
+      : {}),
     async send(message) {
       checkMessage(message);
       const values: Record<Placeholder, string> = {

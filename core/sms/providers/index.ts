@@ -7,6 +7,7 @@ import { vonageClient } from './vonage.js';
 import { zenzivaClient } from './zenziva.js';
 
 export type { SmsClient, SmsClientOptions, SmsMessage } from './types.js';
+export type { DeliveryCheck } from './status.js';
 
 /**
  * The client for one provider from its settings and secrets merged into one
@@ -35,6 +36,9 @@ export function createSmsClient(provider: SmsProvider, fields: Readonly<Record<s
           password: f('password'),
           from: f('from'),
           successPattern: f('successPattern'),
+          statusUrlTemplate: f('statusUrlTemplate'),
+          deliveredPattern: f('deliveredPattern'),
+          undeliveredPattern: f('undeliveredPattern'),
         },
         options,
       );

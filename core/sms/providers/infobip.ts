@@ -1,5 +1,6 @@
 import { checkMessage, endpoint, senderId, withoutPlus } from './message.js';
 import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { fetchStatus, type DeliveryCheck } from './status.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
 export interface InfobipConfig {
@@ -41,6 +42,30 @@ function errorDetail(answer: ProviderAnswer): string {
 /** Infobip status groups a fresh message may be in: 1 PENDING, 3 DELIVERED. */
 const ACCEPTED_GROUPS = new Set(['PENDING', 'DELIVERED']);
 
+interface InfobipReports {
+  results?: {
+    messageId?: string;
+    status?: { groupName?: string; name?: string; description?: string };
+    error?: { groupName?: string; name?: string; description?: string; permanent?: boolean };
+  }[];
+}
+
+/**
+ * Infobip status groups: DELIVERED is final and good; UNDELIVERABLE,
+ * EXPIRED and REJECTED are final and bad; PENDING is on its way.
+ */
+export function infobipDelivery(reports: InfobipReports, messageId: string): DeliveryCheck {
+  const report = reports.results?.find((r) => r.messageId === messageId);
+  // No report yet: the handset has not answered (a report is answered only once, docs/DOMAIN.md "SMS providers").
+  if (!report?.status?.groupName) return { state: 'pending', detail: 'no report yet' };
+  const group = report.status.groupName;
+  const error = report.error?.name && report.error.name !== 'NO_ERROR' ? ` (${report.error.name})` : '';
+  const detail = `${report.status.name ?? group}${error}`;
+  if (group === 'DELIVERED') return { state: 'delivered', detail };
+  if (group === 'UNDELIVERABLE' || group === 'EXPIRED' || group === 'REJECTED') return { state: 'undelivered', detail };
+  return { state: 'pending', detail };
+}
+
 /**
  * Infobip SMS API v3: POST {base}/sms/3/messages with `Authorization: App {key}`
  * and {messages:[{sender, destinations:[{to}], content:{text}}]}, `to` in
@@ -68,6 +93,16 @@ export function infobipClient(config: InfobipConfig, options: SmsClientOptions =
 
   return {
     provider: 'infobip',
+    async status(messageId) {
+      const url = endpoint(config.baseUrl, '/sms/3/reports');
+      url.searchParams.set('messageId', messageId);
+      const answer = await fetchStatus(
+        { provider: 'infobip', label: 'Infobip', url, headers: { authorization: `App ${config.apiKey}`, accept: 'application/json' } },
+        options,
+        (a) => a.status === 200 && Array.isArray((a.json as InfobipReports | undefined)?.results),
+      );
+      return infobipDelivery(answer.json as InfobipReports, messageId);
+    },
     async send(message) {
       checkMessage(message);
       const body = {

@@ -1,5 +1,6 @@
 import { checkMessage, endpoint } from './message.js';
 import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { fetchStatus, type DeliveryCheck } from './status.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
 export interface TwilioConfig {
@@ -32,6 +33,23 @@ function errorDetail(answer: ProviderAnswer): string {
 }
 
 /**
+ * Twilio's Message resource status: delivered (and read, for channels that
+ * report it) is final and good; undelivered, failed and canceled are final
+ * and bad; accepted, scheduled, queued, sending and sent are on their way.
+ * "sent" only means the next carrier took it: a carrier that returns no
+ * receipt leaves it there, and the poller ends it as expired after 48 h.
+ */
+export function twilioDelivery(message: TwilioMessage): DeliveryCheck {
+  const status = message.status ?? '';
+  if (status === 'delivered' || status === 'read') return { state: 'delivered', detail: status };
+  if (status === 'undelivered' || status === 'failed' || status === 'canceled') {
+    const code = message.error_code ? ` (Twilio error ${message.error_code})` : '';
+    return { state: 'undelivered', detail: `${status}${code}${message.error_message ? `: ${message.error_message}` : ''}` };
+  }
+  return { state: 'pending', detail: status };
+}
+
+/**
  * Twilio Programmable Messaging: POST /2010-04-01/Accounts/{AccountSid}/Messages.json,
  * form-encoded To, From (or MessagingServiceSid) and Body, HTTP Basic with
  * AccountSid:AuthToken. 201 answers the Message resource (sid SM..., status
@@ -59,6 +77,19 @@ export function twilioClient(config: TwilioConfig, options: SmsClientOptions = {
 
   return {
     provider: 'twilio',
+    async status(sid) {
+      const answer = await fetchStatus(
+        {
+          provider: 'twilio',
+          label: 'Twilio',
+          url: endpoint(config.baseUrl, `/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages/${encodeURIComponent(sid)}.json`),
+          headers: { authorization, accept: 'application/json' },
+        },
+        options,
+        (a) => a.status === 200 && typeof (a.json as TwilioMessage | undefined)?.status === 'string',
+      );
+      return twilioDelivery(answer.json as TwilioMessage);
+    },
     async send(message) {
       checkMessage(message);
       return sendWithRetries(

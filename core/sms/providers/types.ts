@@ -1,6 +1,7 @@
 import type { SmsSendResult } from '../../../shared/types.js';
 import type { Logger } from '../../log.js';
 import type { LookupAll, OutboundPolicy } from '../../net/outbound.js';
+import type { DeliveryCheck } from './status.js';
 
 export interface SmsMessage {
   /** E.164, e.g. +6281234567890. */
@@ -18,6 +19,12 @@ export interface SmsMessage {
 export interface SmsClient {
   readonly provider: string;
   send(message: SmsMessage): Promise<SmsSendResult>;
+  /**
+   * Asks the provider whether a message it accepted was delivered; absent
+   * when its API has no status look-up (docs/DOMAIN.md "SMS providers").
+   * Throws an AppError `sms.statusFailed` when the provider cannot be asked.
+   */
+  status?(providerMessageId: string): Promise<DeliveryCheck>;
 }
 
 export interface SmsClientOptions {

@@ -103,7 +103,7 @@ export const en = {
       chooseTemplate: 'Choose an approved template for each SMS option that is on.',
       smsNeedsAccount: 'SMS follow-ups need an active SMS account (Settings).',
       previewFirstRow: 'Preview with the roster’s first row · {encoding} · {parts} SMS',
-      previewMissing: 'No column for: {names}. These placeholders stay as written.',
+      previewMissing: 'No column for: {names}. A task cannot use this template with this roster.',
       advanced: 'Retries and calling hours',
       attempts: 'Attempts per number',
       attemptsHint: '1 means no retry. Busy, no answer, powered off and failed calls are retried.',
@@ -412,6 +412,9 @@ export const en = {
         contentType: 'Content type',
         username: 'User name',
         successPattern: 'Success text in the answer',
+        statusUrlTemplate: 'Status URL template (optional)',
+        deliveredPattern: 'Delivered text in the status answer',
+        undeliveredPattern: 'Not-delivered text in the status answer',
         password: 'Password',
       },
       hints: {
@@ -419,6 +422,9 @@ export const en = {
           urlTemplate: "Use {'{'}to{'}'}, {'{'}message{'}'}, {'{'}username{'}'} and {'{'}password{'}'}; they are filled in and URL-encoded.",
           bodyTemplate: 'Leave empty for a request without a body.',
           successPattern: 'The answer counts as accepted when it contains this text (GoIP answers "Sending").',
+          statusUrlTemplate: "For delivery reports: a GET address with {'{'}messageId{'}'} (and {'{'}username{'}'}, {'{'}password{'}'}). Leave empty if the gateway has no status page.",
+          deliveredPattern: 'The status answer means delivered when it contains this text (a regular expression).',
+          undeliveredPattern: 'The status answer means not delivered when it contains this text; it is read first.',
         },
       },
       secretSaved: 'Saved. Leave empty to keep it, or type a new value to replace it.',
@@ -522,6 +528,10 @@ export const en = {
       badStartClock: 'The start time {time} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for midnight, use 00:00 of the next day). Correct the time.',
       badWindowStart: 'The calling window’s start {time} is not a time of day: use 00:00 to 23:59 (WIB).',
       badWindowEnd: 'The calling window’s end {time} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.',
+      // Issue 10: template variables must be columns of the task's roster.
+      templateVariablesMissing: 'The SMS template "{template}" uses {missing}, but the roster "{roster}" has no such column. Its columns are {columns}. Choose another roster or template, or fix the template.',
+      templateSyntax: 'The SMS template "{template}" has a brace that is not a variable ("{excerpt}"). Fix the template in SMS Templates (it then needs approval again), or choose another.',
+      smsNotUncertain: '{count} of the chosen SMS are no longer uncertain (already sent again, or not of this task). Refresh the list and choose again.',
     },
     recording: {
       empty: 'The file is empty (0 bytes). Choose the MP3 file again; if it is also empty where it came from, export or download it again.',
@@ -576,6 +586,7 @@ export const en = {
       interrupted: 'The app stopped while this SMS was being sent; it may have been delivered, so it is not sent again automatically.',
       blockedAddress: 'The address {target} is a link-local or cloud-metadata address, where no SMS provider is; the credentials are not sent there. Correct the address in Settings > SMS account.',
       insecureHttp: 'The address {host} uses plain http, which would send the credentials unencrypted. Use https://, or turn on "Allow insecure http" in Settings > SMS account for a gateway on the office network.',
+      statusFailed: 'The SMS provider ({host}) could not say whether the SMS was delivered: {detail}. The app asks again later.',
     },
     smsAccount: {
       badUrl: 'The {field} "{value}" is not a web address. Enter it as https://host[:port][/path], starting with http:// or https://.',
@@ -593,6 +604,7 @@ export const en = {
       blockedAddress: 'The {field} points at {target}, a link-local or cloud-metadata address, where no SMS provider is; credentials are never sent there. Enter the provider’s own address.',
       insecureHttp: 'The {field} uses plain http:// to {host}, which would send the credentials unencrypted. Use https://; for a gateway on the office network that only speaks http (GoIP), tick "Allow insecure http".',
       badFlag: '"Allow insecure http" is true or false, not "{value}".',
+      noMessageIdPlaceholder: "The status URL template has no {'{'}messageId{'}'}, so the gateway could not tell which message is meant. Add {'{'}messageId{'}'} where the gateway expects the message ID.",
     },
     template: {
       nameEmpty: 'The template name is empty. Type a name of 1 to {max} characters.',
@@ -604,6 +616,11 @@ export const en = {
       notFound: 'This SMS template no longer exists (it may have been deleted). Refresh the list.',
       reasonEmpty: 'Say why the template is rejected, so its author knows what to change.',
       reasonTooLong: 'The reason has {length} characters; it can have at most {max}. Shorten it.',
+      // Issue 10: every brace must belong to a {'{'}variable{'}'}.
+      unclosedBrace: "The template has a {'{'} that is not closed: \"{excerpt}\". Close the variable name with {'}'} on the same line (for example {'{'}Nama{'}'}), or remove the brace.",
+      strayBrace: "The template has a {'}'} with no {'{'} before it: \"{excerpt}\". Add the opening brace of the variable, or remove this one.",
+      emptyVariable: "The template has \"{excerpt}\" with no variable name inside. Write a roster column name between the braces, such as {'{'}Nama{'}'}, or remove them.",
+      variableTooLong: "The variable \"{excerpt}\" has a name longer than {max} characters. Use a roster column name, such as {'{'}Nama{'}'}.",
     },
     gateway: {
       hostMissing: 'Enter and save the gateway host (name or IP address) in Settings > Gateway first.',
@@ -672,6 +689,39 @@ export const en = {
   },
   coreHost: {
     restarted: 'The app’s core process stopped at {time} and was started again. Calls that were in progress are marked uncertain; nothing else was lost.',
+  },
+  /** Issue 10: a task's SMS follow-up (uncertain SMS, delivery reports). */
+  taskSms: {
+    uncertain: {
+      title: 'SMS that may not have been sent ({count})',
+      explain: 'The app stopped while sending these SMS, so they may or may not have reached the customer. They are never sent again on their own. Check the provider’s message log first; send them again only if they did not leave.',
+      kind: 'Kind',
+      since: 'Since',
+      text: 'Text',
+      sendSelected: 'Send selected again ({count})',
+      sendAll: 'Send all again',
+      confirmTitle: 'Send {count} SMS again?',
+      confirmText: 'The chosen SMS ({count}) may already have reached the customer. If you send again, a customer may receive the same SMS twice. Send again anyway?',
+      confirmOk: 'Send again',
+      queued: '{count} SMS will be sent again as soon as the dialer runs.',
+    },
+    delivery: {
+      title: 'SMS delivery',
+      rate: 'Delivery rate',
+      explain: 'The app asks the SMS provider whether each SMS reached the phone, less and less often, for up to 48 hours. Expired: no final report within 48 hours. Not tracked: the provider cannot be asked.',
+      column: 'Delivery',
+      checkedAt: 'Last checked',
+      none: 'No SMS in this state.',
+      filters: { all: 'All SMS' },
+      states: { pending: 'Waiting for report', delivered: 'Delivered', undelivered: 'Not delivered', expired: 'Expired', untracked: 'Not tracked' },
+    },
+  },
+  smsDelivery: {
+    noLookup: {
+      vonage: 'Delivery reports: Vonage’s SMS API reports delivery only by calling a web address (a webhook) on a public server, which this desktop app does not have. SMS sent through Vonage show as “not tracked”; see delivery in the Vonage dashboard.',
+      zenziva: 'Delivery reports: Zenziva’s API offers no status look-up, so SMS sent through Zenziva show as “not tracked”; see delivery in the Zenziva console.',
+      generic: 'Delivery reports: without a status URL template this gateway cannot be asked whether an SMS was delivered, so its SMS show as “not tracked”. Fill in the status URL if the gateway has a status page.',
+    },
   },
 };
 

@@ -101,7 +101,7 @@ export const id: Messages = {
       chooseTemplate: 'Pilih templat yang disetujui untuk setiap opsi SMS yang aktif.',
       smsNeedsAccount: 'SMS lanjutan memerlukan akun SMS yang aktif (Pengaturan).',
       previewFirstRow: 'Pratinjau dengan baris pertama daftar · {encoding} · {parts} SMS',
-      previewMissing: 'Tidak ada kolom untuk: {names}. Placeholder ini tetap seperti tertulis.',
+      previewMissing: 'Tidak ada kolom untuk: {names}. Tugas tidak dapat memakai template ini dengan daftar panggilan ini.',
       advanced: 'Pengulangan dan jam panggilan',
       attempts: 'Percobaan per nomor',
       attemptsHint: '1 berarti tanpa pengulangan. Panggilan sibuk, tidak diangkat, tidak aktif, dan gagal diulang.',
@@ -410,6 +410,9 @@ export const id: Messages = {
         contentType: 'Jenis konten',
         username: 'Nama pengguna',
         successPattern: 'Teks sukses dalam jawaban',
+        statusUrlTemplate: 'Template URL status (opsional)',
+        deliveredPattern: 'Teks terkirim dalam jawaban status',
+        undeliveredPattern: 'Teks tidak terkirim dalam jawaban status',
         password: 'Kata sandi',
       },
       hints: {
@@ -417,6 +420,9 @@ export const id: Messages = {
           urlTemplate: "Gunakan {'{'}to{'}'}, {'{'}message{'}'}, {'{'}username{'}'}, dan {'{'}password{'}'}; semuanya diisi dan dienkode untuk URL.",
           bodyTemplate: 'Kosongkan untuk permintaan tanpa isi.',
           successPattern: 'Jawaban dianggap diterima bila memuat teks ini (GoIP menjawab "Sending").',
+          statusUrlTemplate: "Untuk laporan pengiriman: alamat GET dengan {'{'}messageId{'}'} (dan {'{'}username{'}'}, {'{'}password{'}'}). Kosongkan bila gateway tidak punya halaman status.",
+          deliveredPattern: 'Jawaban status berarti terkirim bila memuat teks ini (ekspresi reguler).',
+          undeliveredPattern: 'Jawaban status berarti tidak terkirim bila memuat teks ini; dibaca lebih dulu.',
         },
       },
       secretSaved: 'Tersimpan. Kosongkan untuk mempertahankannya, atau ketik nilai baru untuk menggantinya.',
@@ -519,6 +525,10 @@ export const id: Messages = {
       badStartClock: 'Jam mulai {time} bukan jam yang sah: jam dari 00 sampai 23 dan menit dari 00 sampai 59 (untuk tengah malam, pakai 00:00 hari berikutnya). Perbaiki jamnya.',
       badWindowStart: 'Awal jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB).',
       badWindowEnd: 'Akhir jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB); untuk tengah malam, pakai 00:00.',
+      // Issue 10: variabel template harus berupa kolom daftar panggilan tugas.
+      templateVariablesMissing: 'Template SMS "{template}" memakai {missing}, tetapi daftar panggilan "{roster}" tidak memiliki kolom tersebut. Kolomnya adalah {columns}. Pilih daftar panggilan atau template lain, atau perbaiki template.',
+      templateSyntax: 'Template SMS "{template}" memiliki kurung kurawal yang bukan variabel ("{excerpt}"). Perbaiki template di Template SMS (lalu perlu disetujui lagi), atau pilih template lain.',
+      smsNotUncertain: '{count} SMS yang dipilih tidak lagi tidak pasti (sudah dikirim ulang, atau bukan milik tugas ini). Muat ulang daftar dan pilih lagi.',
     },
     recording: {
       empty: 'File kosong (0 byte). Pilih file MP3 lagi; bila di sumbernya juga kosong, ekspor atau unduh lagi.',
@@ -573,6 +583,7 @@ export const id: Messages = {
       interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
       blockedAddress: 'Alamat {target} adalah alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak dikirim ke sana. Perbaiki alamat di Pengaturan > Akun SMS.',
       insecureHttp: 'Alamat {host} memakai http biasa, sehingga kredensial akan terkirim tanpa enkripsi. Gunakan https://, atau aktifkan "Izinkan http tidak aman" di Pengaturan > Akun SMS untuk gateway di jaringan kantor.',
+      statusFailed: 'Penyedia SMS ({host}) tidak dapat menjawab apakah SMS sudah terkirim: {detail}. Aplikasi akan bertanya lagi nanti.',
     },
     smsAccount: {
       badUrl: 'Alamat ({field}) "{value}" bukan alamat web. Tulis sebagai https://host[:port][/path], diawali http:// atau https://.',
@@ -590,6 +601,7 @@ export const id: Messages = {
       blockedAddress: '{field} mengarah ke {target}, alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak pernah dikirim ke sana. Masukkan alamat penyedia yang sebenarnya.',
       insecureHttp: '{field} memakai http:// biasa ke {host}, sehingga kredensial terkirim tanpa enkripsi. Gunakan https://; untuk gateway di jaringan kantor yang hanya mendukung http (GoIP), centang "Izinkan http tidak aman".',
       badFlag: '"Izinkan http tidak aman" bernilai true atau false, bukan "{value}".',
+      noMessageIdPlaceholder: "Template URL status tidak memuat {'{'}messageId{'}'}, sehingga gateway tidak tahu pesan mana yang dimaksud. Tambahkan {'{'}messageId{'}'} di tempat gateway mengharapkan ID pesan.",
     },
     template: {
       nameEmpty: 'Nama templat kosong. Ketik nama sepanjang 1 sampai {max} karakter.',
@@ -601,6 +613,11 @@ export const id: Messages = {
       notFound: 'Templat SMS ini sudah tidak ada (mungkin telah dihapus). Muat ulang daftar.',
       reasonEmpty: 'Tuliskan alasan templat ditolak, agar penulisnya tahu apa yang harus diubah.',
       reasonTooLong: 'Alasan memiliki {length} karakter; maksimal {max}. Persingkat.',
+      // Issue 10: setiap kurung kurawal harus bagian dari {'{'}variabel{'}'}.
+      unclosedBrace: "Template memiliki {'{'} yang tidak ditutup: \"{excerpt}\". Tutup nama variabel dengan {'}'} di baris yang sama (misalnya {'{'}Nama{'}'}), atau hapus kurung kurawalnya.",
+      strayBrace: "Template memiliki {'}'} tanpa {'{'} sebelumnya: \"{excerpt}\". Tambahkan kurung buka variabelnya, atau hapus yang ini.",
+      emptyVariable: "Template memiliki \"{excerpt}\" tanpa nama variabel di dalamnya. Tulis nama kolom daftar panggilan di antara kurung kurawal, misalnya {'{'}Nama{'}'}, atau hapus.",
+      variableTooLong: "Nama variabel \"{excerpt}\" lebih dari {max} karakter. Gunakan nama kolom daftar panggilan, misalnya {'{'}Nama{'}'}.",
     },
     gateway: {
       hostMissing: 'Masukkan dan simpan host gateway (nama atau alamat IP) di Pengaturan > Gateway terlebih dahulu.',
@@ -669,5 +686,38 @@ export const id: Messages = {
   },
   coreHost: {
     restarted: 'Proses inti aplikasi berhenti pada {time} dan telah dimulai ulang. Panggilan yang sedang berlangsung ditandai tidak pasti; tidak ada hal lain yang hilang.',
+  },
+  /** Issue 10: tindak lanjut SMS sebuah tugas (SMS tidak pasti, laporan pengiriman). */
+  taskSms: {
+    uncertain: {
+      title: 'SMS yang mungkin belum terkirim ({count})',
+      explain: 'Aplikasi berhenti saat mengirim SMS ini, jadi SMS mungkin sudah atau belum sampai ke pelanggan. SMS ini tidak pernah dikirim ulang dengan sendirinya. Periksa dulu log pesan di penyedia; kirim ulang hanya bila SMS belum keluar.',
+      kind: 'Jenis',
+      since: 'Sejak',
+      text: 'Teks',
+      sendSelected: 'Kirim ulang yang dipilih ({count})',
+      sendAll: 'Kirim ulang semua',
+      confirmTitle: 'Kirim ulang {count} SMS?',
+      confirmText: '{count} SMS ini mungkin sudah sampai ke pelanggan. Jika dikirim ulang, pelanggan bisa menerima SMS yang sama dua kali. Tetap kirim ulang?',
+      confirmOk: 'Kirim ulang',
+      queued: '{count} SMS akan dikirim ulang begitu dialer berjalan.',
+    },
+    delivery: {
+      title: 'Pengiriman SMS',
+      rate: 'Tingkat terkirim',
+      explain: 'Aplikasi menanyakan ke penyedia SMS apakah setiap SMS sudah sampai ke ponsel, makin lama makin jarang, hingga 48 jam. Kedaluwarsa: tidak ada laporan akhir dalam 48 jam. Tidak dilacak: penyedia tidak dapat ditanya.',
+      column: 'Pengiriman',
+      checkedAt: 'Terakhir diperiksa',
+      none: 'Tidak ada SMS dengan status ini.',
+      filters: { all: 'Semua SMS' },
+      states: { pending: 'Menunggu laporan', delivered: 'Terkirim', undelivered: 'Tidak terkirim', expired: 'Kedaluwarsa', untracked: 'Tidak dilacak' },
+    },
+  },
+  smsDelivery: {
+    noLookup: {
+      vonage: 'Laporan pengiriman: SMS API Vonage melaporkan pengiriman hanya dengan memanggil alamat web (webhook) di server publik, yang tidak dimiliki aplikasi desktop ini. SMS lewat Vonage tampil sebagai “tidak dilacak”; lihat pengiriman di dasbor Vonage.',
+      zenziva: 'Laporan pengiriman: API Zenziva tidak menyediakan pengecekan status, jadi SMS lewat Zenziva tampil sebagai “tidak dilacak”; lihat pengiriman di konsol Zenziva.',
+      generic: 'Laporan pengiriman: tanpa template URL status, gateway ini tidak dapat ditanya apakah SMS terkirim, jadi SMS-nya tampil sebagai “tidak dilacak”. Isi URL status bila gateway punya halaman status.',
+    },
   },
 };

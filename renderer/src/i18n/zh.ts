@@ -101,7 +101,7 @@ export const zh: Messages = {
       chooseTemplate: '请为每个已开启的短信选项选择一个已审核的模板。',
       smsNeedsAccount: '跟进短信需要一个已启用的短信账户（设置）。',
       previewFirstRow: '使用名单第一行预览 · {encoding} · {parts} 条短信',
-      previewMissing: '名单中没有以下列：{names}。这些占位符将保持原样。',
+      previewMissing: '名单中没有以下列：{names}。任务不能将此模板与此名单一起使用。',
       advanced: '重试与呼叫时段',
       attempts: '每个号码的尝试次数',
       attemptsHint: '1 表示不重试。忙线、无人接听、关机和失败的呼叫会重试。',
@@ -410,6 +410,9 @@ export const zh: Messages = {
         contentType: '内容类型',
         username: '用户名',
         successPattern: '应答中表示成功的文字',
+        statusUrlTemplate: '状态 URL 模板（可选）',
+        deliveredPattern: '状态应答中表示已送达的文字',
+        undeliveredPattern: '状态应答中表示未送达的文字',
         password: '密码',
       },
       hints: {
@@ -417,6 +420,9 @@ export const zh: Messages = {
           urlTemplate: "可使用 {'{'}to{'}'}、{'{'}message{'}'}、{'{'}username{'}'} 和 {'{'}password{'}'}，发送时会填入并进行 URL 编码。",
           bodyTemplate: '留空表示请求不带请求体。',
           successPattern: '应答中包含此文字即视为已接受（GoIP 应答 "Sending"）。',
+          statusUrlTemplate: "用于送达报告：包含 {'{'}messageId{'}'}（以及 {'{'}username{'}'}、{'{'}password{'}'}）的 GET 地址。网关没有状态页面时请留空。",
+          deliveredPattern: '状态应答包含此文字时表示已送达（正则表达式）。',
+          undeliveredPattern: '状态应答包含此文字时表示未送达；优先判断。',
         },
       },
       secretSaved: '已保存。留空则保持不变，输入新值则替换。',
@@ -519,6 +525,10 @@ export const zh: Messages = {
       badStartClock: '开始时间 {time} 不是有效的时刻：小时为 00 到 23，分钟为 00 到 59（午夜请使用次日 00:00）。请更正时间。',
       badWindowStart: '呼叫时段的开始时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）。',
       badWindowEnd: '呼叫时段的结束时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）；午夜请使用 00:00。',
+      // Issue 10：模板变量必须是任务名单中的列。
+      templateVariablesMissing: '短信模板“{template}”使用了 {missing}，但名单“{roster}”中没有这些列。它的列为 {columns}。请选择其他名单或模板，或修改模板。',
+      templateSyntax: '短信模板“{template}”中有不属于变量的花括号（“{excerpt}”）。请在“短信模板”中修改（修改后需重新审批），或选择其他模板。',
+      smsNotUncertain: '所选短信中有 {count} 条已不再是不确定状态（已重新发送，或不属于此任务）。请刷新列表后重新选择。',
     },
     recording: {
       empty: '文件为空（0 字节）。请重新选择 MP3 文件；如果源文件也是空的，请重新导出或下载。',
@@ -573,6 +583,7 @@ export const zh: Messages = {
       interrupted: '应用在发送此短信时停止；短信可能已送达，因此不会自动重发。',
       blockedAddress: '地址 {target} 是链路本地或云元数据地址，不是短信服务商；凭据不会发送到那里。请在“设置 > 短信账户”中更正地址。',
       insecureHttp: '地址 {host} 使用普通 http，凭据将以明文发送。请使用 https://；若是办公网络中的网关，请在“设置 > 短信账户”中开启“允许不安全的 http”。',
+      statusFailed: '短信服务商（{host}）无法告知短信是否已送达：{detail}。应用稍后会再次查询。',
     },
     smsAccount: {
       badUrl: '地址（{field}）“{value}”不是有效的网址。请写成 https://host[:port][/path]，并以 http:// 或 https:// 开头。',
@@ -590,6 +601,7 @@ export const zh: Messages = {
       blockedAddress: '{field} 指向 {target}，这是链路本地或云元数据地址，不是短信服务商；凭据绝不会发送到那里。请输入服务商自己的地址。',
       insecureHttp: '{field} 使用普通 http:// 连接 {host}，凭据将以明文发送。请使用 https://；办公网络中只支持 http 的网关（GoIP）请勾选“允许不安全的 http”。',
       badFlag: '“允许不安全的 http”只能是 true 或 false，而不是“{value}”。',
+      noMessageIdPlaceholder: "状态 URL 模板中没有 {'{'}messageId{'}'}，网关无法知道查询的是哪条短信。请在网关需要短信 ID 的位置加入 {'{'}messageId{'}'}。",
     },
     template: {
       nameEmpty: '模板名称为空。请输入 1 到 {max} 个字符的名称。',
@@ -601,6 +613,11 @@ export const zh: Messages = {
       notFound: '此短信模板已不存在（可能已被删除）。请刷新列表。',
       reasonEmpty: '请说明拒绝该模板的原因，以便作者知道需要修改什么。',
       reasonTooLong: '原因有 {length} 个字符；最多 {max} 个。请缩短。',
+      // Issue 10：每个花括号都必须属于一个 {'{'}变量{'}'}。
+      unclosedBrace: "模板中有未闭合的 {'{'}：“{excerpt}”。请在同一行用 {'}'} 结束变量名（例如 {'{'}Nama{'}'}），或删除该花括号。",
+      strayBrace: "模板中有一个前面没有 {'{'} 的 {'}'}：“{excerpt}”。请补上变量的左花括号，或删除它。",
+      emptyVariable: "模板中的“{excerpt}”里没有变量名。请在花括号之间写上名单的列名，例如 {'{'}Nama{'}'}，或删除它们。",
+      variableTooLong: "变量“{excerpt}”的名称超过 {max} 个字符。请使用名单的列名，例如 {'{'}Nama{'}'}。",
     },
     gateway: {
       hostMissing: '请先在“设置 > 网关”中填写并保存网关主机（名称或 IP 地址）。',
@@ -669,5 +686,38 @@ export const zh: Messages = {
   },
   coreHost: {
     restarted: '应用的核心进程于 {time} 停止并已重新启动。当时正在进行的通话被标记为不确定；其他内容均未丢失。',
+  },
+  /** Issue 10：任务的短信跟进（不确定的短信、送达报告）。 */
+  taskSms: {
+    uncertain: {
+      title: '可能未发送的短信（{count}）',
+      explain: '应用在发送这些短信时停止，因此它们可能已经或尚未送到客户。它们绝不会自动重发。请先查看服务商的消息记录；只有确认未发出时才重新发送。',
+      kind: '类型',
+      since: '时间',
+      text: '内容',
+      sendSelected: '重新发送所选（{count}）',
+      sendAll: '全部重新发送',
+      confirmTitle: '重新发送 {count} 条短信？',
+      confirmText: '这 {count} 条短信可能已经送到客户。如果重新发送，客户可能会收到两条相同的短信。仍要重新发送吗？',
+      confirmOk: '重新发送',
+      queued: '{count} 条短信将在拨号程序运行后立即重新发送。',
+    },
+    delivery: {
+      title: '短信送达',
+      rate: '送达率',
+      explain: '应用会向短信服务商查询每条短信是否已送达手机，查询间隔逐渐拉长，最长 48 小时。已过期：48 小时内没有最终报告。未跟踪：无法向该服务商查询。',
+      column: '送达',
+      checkedAt: '最近查询',
+      none: '没有处于此状态的短信。',
+      filters: { all: '全部短信' },
+      states: { pending: '等待报告', delivered: '已送达', undelivered: '未送达', expired: '已过期', untracked: '未跟踪' },
+    },
+  },
+  smsDelivery: {
+    noLookup: {
+      vonage: '送达报告：Vonage 的短信 API 只通过调用公网服务器上的网址（webhook）报告送达情况，而本桌面应用没有公网地址。通过 Vonage 发送的短信显示为“未跟踪”；请在 Vonage 控制台查看送达情况。',
+      zenziva: '送达报告：Zenziva 的 API 不提供状态查询，因此通过 Zenziva 发送的短信显示为“未跟踪”；请在 Zenziva 控制台查看送达情况。',
+      generic: '送达报告：未填写状态 URL 模板时无法向此网关查询短信是否送达，其短信显示为“未跟踪”。如果网关有状态页面，请填写状态 URL。',
+    },
   },
 };
