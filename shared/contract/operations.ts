@@ -48,6 +48,10 @@ export const OPERATIONS = [
   'gateway.test',
   'gateway.testCall',
   'gateway.cancelTestCall',
+  // The supervisor's view (issue 9): dashboard, task figures, call again.
+  'dashboard.get',
+  'task.stats',
+  'task.callAgain',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

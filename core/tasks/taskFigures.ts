@@ -1,0 +1,206 @@
+import { DateTime } from 'luxon';
+import { findNameColumn } from '../../shared/roster/nameColumn.js';
+import { answerRate, emptyOutcomeCounts, type OutcomeCounts } from '../../shared/tasks/outcomeGroups.js';
+import { WIB_ZONE } from '../../shared/time/wib.js';
+import type { CallOutcome, CallsOverTime, DashboardView, EngineStatus, RunningTaskSummary, TaskStats } from '../../shared/types.js';
+import { OUTCOMES } from '../../shared/types.js';
+import type { CoreContext } from '../context.js';
+import { AppError } from '../errors.js';
+import { estimateFinish } from './estimate.js';
+import type { TaskRow } from './taskRows.js';
+
+const MINUTE = 60_000;
+/** The finish estimate follows the task's recent pace, not its first minutes. */
+const RECENT_ATTEMPTS = 200;
+/** Bucket lengths for a task's calls-over-time chart, the first giving at most MAX_BUCKETS over its run. */
+const BUCKET_MINUTES = [1, 2, 5, 10, 15, 30, 60, 120, 360, 720, 1440, 10080];
+const MAX_BUCKETS = 60;
+
+export interface FiguresDeps {
+  engineStatus: () => EngineStatus;
+  /** Calls of one task connected now in this process. */
+  activeCallsOf: (taskId: number) => number;
+  /** The selected gateway's channel limit (Settings > Gateway, or the dry run's). */
+  channelLimit: () => number;
+}
+
+/**
+ * The figures of the dashboard (dashboard.get) and of the task page
+ * (task.stats), computed from the store when asked: each is a count over a
+ * covering index (migration 0006), so polling them costs index pages, not
+ * table rows, and the engine's writes carry no extra counters.
+ */
+export class TaskFigures {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly deps: FiguresDeps,
+  ) {}
+
+  dashboard(): DashboardView {
+    const { db, clock } = this.ctx;
+    const now = clock.now();
+    // The supervisor's "today" is the WIB day, whatever the workstation's zone (DOMAIN.md).
+    const dayStart = DateTime.fromMillis(now, { zone: WIB_ZONE }).startOf('day').toMillis();
+    const hourStart = Math.floor(now / MINUTE) * MINUTE - 59 * MINUTE;
+
+    const today = countsOf(
+      db.prepare('SELECT outcome, count(*) AS n FROM call_attempts WHERE ended_at >= ? AND outcome IS NOT NULL GROUP BY outcome').all(dayStart) as OutcomeRow[],
+    );
+    const callsPerMinute = db.prepare('SELECT count(*) FROM call_attempts WHERE ended_at > ? AND ended_at IS NOT NULL').pluck().get(now - MINUTE) as number;
+    const lastHour = buckets(
+      db
+        .prepare(
+          `SELECT (ended_at - ?) / ${MINUTE} AS bucket, outcome, count(*) AS n FROM call_attempts
+           WHERE ended_at >= ? AND outcome IS NOT NULL GROUP BY bucket, outcome`,
+        )
+        .all(hourStart, hourStart) as BucketRow[],
+      hourStart,
+      MINUTE,
+      60,
+    );
+    const sms = db
+      .prepare("SELECT state, count(*) AS n FROM sms_outbox WHERE updated_at >= ? AND state IN ('sent', 'failed') GROUP BY state")
+      .all(dayStart) as { state: string; n: number }[];
+    const byStatus = db.prepare("SELECT status, count(*) AS n FROM tasks WHERE status IN ('scheduled', 'paused') GROUP BY status").all() as {
+      status: string;
+      n: number;
+    }[];
+    const running = db
+      .prepare("SELECT id, name, n_done, total, n_answered, dry_run FROM tasks WHERE status = 'running' ORDER BY id")
+      .all() as Pick<TaskRow, 'id' | 'name' | 'n_done' | 'total' | 'n_answered' | 'dry_run'>[];
+    const engine = this.deps.engineStatus();
+    return {
+      at: now,
+      dayStart,
+      runningTasks: running.map(
+        (r): RunningTaskSummary => ({
+          id: r.id,
+          name: r.name,
+          done: r.n_done,
+          total: r.total,
+          answered: r.n_answered,
+          dryRun: r.dry_run === 1,
+          activeCalls: this.deps.activeCallsOf(r.id),
+        }),
+      ),
+      scheduledTasks: byStatus.find((s) => s.status === 'scheduled')?.n ?? 0,
+      pausedTasks: byStatus.find((s) => s.status === 'paused')?.n ?? 0,
+      activeCalls: engine.activeCalls,
+      channelLimit: this.deps.channelLimit(),
+      callsPerMinute,
+      today,
+      todayAnswerRate: answerRate(today),
+      smsSentToday: sms.find((s) => s.state === 'sent')?.n ?? 0,
+      smsFailedToday: sms.find((s) => s.state === 'failed')?.n ?? 0,
+      engine,
+      lastHour,
+    };
+  }
+
+  task(id: number): TaskStats {
+    const { db, clock } = this.ctx;
+    const now = clock.now();
+    const task = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+
+    const byOutcome = countsOf(
+      db.prepare("SELECT outcome, count(*) AS n FROM task_numbers WHERE task_id = ? AND outcome IS NOT NULL AND state = 'done' GROUP BY outcome").all(id) as OutcomeRow[],
+    );
+    const remaining = db
+      .prepare("SELECT count(*) FROM task_numbers WHERE task_id = ? AND state IN ('pending', 'dialing', 'waiting_retry')")
+      .pluck()
+      .get(id) as number;
+    const smsByState = Object.fromEntries(
+      (db.prepare('SELECT state, count(*) AS n FROM sms_outbox WHERE task_id = ? GROUP BY state').all(id) as { state: string; n: number }[]).map((r) => [r.state, r.n]),
+    );
+    const attempts = db.prepare('SELECT count(*) FROM call_attempts WHERE task_id = ? AND ended_at IS NOT NULL').pluck().get(id) as number;
+    const averageAttemptMs = db
+      .prepare(
+        `SELECT avg(ended_at - started_at) FROM (
+           SELECT ended_at, started_at FROM call_attempts WHERE task_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT ${RECENT_ATTEMPTS})`,
+      )
+      .pluck()
+      .get(id) as number | null;
+
+    const channelsInUse = this.deps.activeCallsOf(id);
+    const runningTasks = db.prepare("SELECT count(*) FROM tasks WHERE status = 'running'").pluck().get() as number;
+    // Between two calls a running task has no channel in use; its share of the gateway's is what it gets.
+    const channels = channelsInUse > 0 ? channelsInUse : Math.max(1, Math.floor(this.deps.channelLimit() / Math.max(1, runningTasks)));
+    const window = task.window_start && task.window_end ? { start: task.window_start, end: task.window_end } : null;
+    const estimate = estimateFinish({ now, status: task.status, startAt: task.start_at, remaining, averageAttemptMs, channels, window });
+
+    const from = task.started_at ?? task.start_at;
+    const to = task.finished_at ?? now;
+    return {
+      taskId: id,
+      at: now,
+      byOutcome,
+      answerRate: answerRate(byOutcome),
+      remaining,
+      smsByState,
+      attempts,
+      averageAttemptMs: averageAttemptMs === null ? null : Math.round(averageAttemptMs),
+      channelsInUse,
+      elapsedMs: task.started_at === null ? null : Math.max(0, to - task.started_at),
+      estimate: estimate.kind,
+      estimatedFinishAt: estimate.at,
+      callsOverTime: this.overTime(id, from, Math.max(from, to)),
+      nameColumn: this.nameColumn(id),
+    };
+  }
+
+  /** The task's ended attempts by outcome, in buckets sized so its whole run fits in at most 60. */
+  private overTime(taskId: number, from: number, to: number): CallsOverTime {
+    const minutes = BUCKET_MINUTES.find((m) => (to - from) / (m * MINUTE) < MAX_BUCKETS) ?? BUCKET_MINUTES[BUCKET_MINUTES.length - 1]!;
+    const bucketMs = minutes * MINUTE;
+    const start = Math.floor(from / bucketMs) * bucketMs;
+    const count = Math.min(MAX_BUCKETS, Math.floor((to - start) / bucketMs) + 1);
+    const rows = this.ctx.db
+      .prepare(
+        `SELECT (ended_at - ?) / ${bucketMs} AS bucket, outcome, count(*) AS n FROM call_attempts
+         WHERE task_id = ? AND ended_at >= ? AND outcome IS NOT NULL GROUP BY bucket, outcome`,
+      )
+      .all(start, taskId, start) as BucketRow[];
+    return buckets(rows, start, bucketMs, count);
+  }
+
+  /** The name column of the roster the task was made from, read from the columns its numbers carry. */
+  nameColumn(taskId: number): string | null {
+    const variables = this.ctx.db.prepare('SELECT variables FROM task_numbers WHERE task_id = ? ORDER BY id LIMIT 1').pluck().get(taskId) as
+      | string
+      | undefined;
+    if (!variables) return null;
+    try {
+      return findNameColumn(Object.keys(JSON.parse(variables) as Record<string, unknown>));
+    } catch {
+      return null;
+    }
+  }
+}
+
+interface OutcomeRow {
+  outcome: string;
+  n: number;
+}
+interface BucketRow extends OutcomeRow {
+  bucket: number;
+}
+
+function isOutcome(value: string): value is CallOutcome {
+  return (OUTCOMES as readonly string[]).includes(value);
+}
+
+function countsOf(rows: OutcomeRow[]): OutcomeCounts {
+  const counts = emptyOutcomeCounts();
+  for (const r of rows) if (isOutcome(r.outcome)) counts[r.outcome] += r.n;
+  return counts;
+}
+
+function buckets(rows: BucketRow[], start: number, bucketMs: number, count: number): CallsOverTime {
+  const out = Array.from({ length: count }, () => emptyOutcomeCounts());
+  for (const r of rows) {
+    const bucket = out[Math.floor(r.bucket)];
+    if (bucket && isOutcome(r.outcome)) bucket[r.outcome] += r.n;
+  }
+  return { start, bucketMs, buckets: out };
+}
