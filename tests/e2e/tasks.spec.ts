@@ -145,6 +145,7 @@ test.describe('through a SIP gateway (sipp) with SMS follow-ups', () => {
       await page.keyboard.press('Escape');
 
       // Export with the outcome column.
+      await page.getByTestId('task-export').click();
       await page.getByTestId('task-export-csv').click();
       await expect(page.getByTestId('task-exported')).toContainText('5 rows exported');
       const exported = readFileSync(`${bridge.dataDir}/exports/January 2026 Promotion.csv`, 'utf8');
@@ -220,7 +221,9 @@ test.describe('on the dry-run gateway', () => {
       await expect(task.getByTestId('task-dry-run')).toBeVisible();
       await expect(task.getByTestId('task-progress')).toHaveText(/^[1-9]\d* of 12 numbers$/, { timeout: 20_000 });
 
-      await task.getByTestId('task-pause').click();
+      // The row's actions are one menu (the table fits 1024 px).
+      await task.getByTestId('task-actions').click();
+      await page.getByTestId('task-pause').click();
       await expect(page.getByTestId('confirm-dialog')).toContainText('Calls already connected finish');
       await page.getByTestId('confirm-ok').click();
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'paused');
@@ -233,13 +236,15 @@ test.describe('on the dry-run gateway', () => {
       const [stored] = (await call(bridge.core, 'task.list', {})).items;
       expect(stored!.status).toBe('paused');
 
-      await task.getByTestId('task-resume').click();
+      await task.getByTestId('task-actions').click();
+      await page.getByTestId('task-resume').click();
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
       await expect(task.getByTestId('task-progress')).toHaveText('12 of 12 numbers', { timeout: 40_000 });
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
 
       // Edit: the same name rule, then Confirm.
-      await task.getByTestId('task-edit').click();
+      await task.getByTestId('task-actions').click();
+      await page.getByTestId('task-edit').click();
       const input = page.getByTestId('task-rename-input');
       await input.locator('input').fill('Promo 50%');
       await expect(input).toContainText('not allowed: %');

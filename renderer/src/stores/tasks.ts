@@ -82,8 +82,12 @@ export const useTasksStore = defineStore('tasks', () => {
   const retryUncertain = (id: number) => after(unwrap(autocall().task.retryUncertain({ id })));
 
   const get = (id: number) => unwrap(autocall().task.get({ id }));
-  const numbers = (id: number, filter: TaskNumberFilter, pageNo: number, size: number) =>
-    unwrap(autocall().task.numbers({ id, filter, page: pageNo, pageSize: size }));
+  const numbers = (id: number, filter: TaskNumberFilter, pageNo: number, size: number, search?: string) =>
+    unwrap(autocall().task.numbers({ id, filter, page: pageNo, pageSize: size, ...(search ? { search } : {}) }));
+  // The supervisor's view (issue 9).
+  const stats = (id: number) => unwrap(autocall().task.stats({ id }));
+  const dashboard = () => unwrap(autocall().dashboard.get({}));
+  const callAgain = (input: OperationInput<'task.callAgain'>) => after(unwrap(autocall().task.callAgain(input)));
   const attempts = (numberId: number) => unwrap(autocall().task.attempts({ numberId }));
   const attemptTrace = (attemptId: number) => unwrap(autocall().task.attemptTrace({ attemptId }));
   const exportTo = (id: number, format: 'csv' | 'xlsx') => unwrap(autocall().task.export({ id, format }));
@@ -111,5 +115,8 @@ export const useTasksStore = defineStore('tasks', () => {
     attempts,
     attemptTrace,
     exportTo,
+    stats,
+    dashboard,
+    callAgain,
   };
 });
