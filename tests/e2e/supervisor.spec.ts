@@ -4,7 +4,7 @@ import type { Page } from '@playwright/test';
 import { formatWib } from '../../shared/time/wib.js';
 import { makeTempDir } from '../support/tmp.js';
 import { addApprovedTemplate, addRecording, addRoster, call, useTwilio } from './coreSetup.js';
-import { expect, test } from './fixtures.js';
+import { expect, screenshot, test } from './fixtures.js';
 
 /**
  * The supervisor's view (issue 9) against the real core with the dry-run
@@ -112,6 +112,79 @@ test('the dashboard, the task table and the task page fit 1366×860 and 1024×64
         await shot(page, `task-${tag}`);
       }
     }
+    expect(app.consoleErrors).toEqual([]);
+  } finally {
+    tmp.cleanup();
+  }
+});
+
+test('call again: a new task from the busy, no-answer and powered-off numbers, and names already taken are refused', async ({ app, bridge }) => {
+  test.setTimeout(120_000);
+  const { page } = app;
+  const core = bridge.core;
+  const tmp = makeTempDir();
+  try {
+    await addRecording(core, 'Promotion Campaign');
+    const rosterId = await addRoster(core, tmp.dir, numbers(40, 61000));
+    const recordingId = (await call(core, 'recording.list', {}))[0]!.id;
+    const source = await call(core, 'task.create', { name: 'March 2026 Promotion', recordingId, rosterId, start: { mode: 'now' } });
+    await expect.poll(async () => (await call(core, 'task.get', { id: source.id })).status, { timeout: 60_000 }).toBe('completed');
+    const stats = await call(core, 'task.stats', { id: source.id });
+    const expected = stats.byOutcome.busy + stats.byOutcome.noAnswer + stats.byOutcome.poweredOff;
+    expect(expected).toBeGreaterThan(0);
+
+    await app.goto(`/scheduler/${source.id}`);
+    await expect(page.getByTestId('task-answer-rate')).toContainText(
+      new Intl.NumberFormat('en-US', { style: 'percent', maximumFractionDigits: 0 }).format(stats.answerRate ?? 0),
+    );
+    await page.getByTestId('task-detail-call-again').click();
+    const dialog = page.getByTestId('call-again-dialog');
+    await expect(dialog).toBeVisible();
+    for (const outcome of ['busy', 'noAnswer', 'poweredOff'] as const) {
+      const box = dialog.getByTestId(`call-again-outcome-${outcome}`).locator('input');
+      if (stats.byOutcome[outcome] > 0) await expect(box).toBeChecked();
+      else await expect(box).toBeDisabled();
+    }
+    await expect(dialog.getByTestId('call-again-outcome-failed').locator('input')).not.toBeChecked();
+    await expect(dialog.getByTestId('call-again-summary')).toHaveText(`${expected} numbers will be called.`);
+    await expect(dialog.getByTestId('call-again-name').locator('input')).toHaveValue('March 2026 Promotion call again');
+    await screenshot(page, 'call-again-dialog');
+    await dialog.getByTestId('call-again-confirm').click();
+
+    // The new task opens, calls exactly those numbers, and keeps the source's settings.
+    await expect(page.getByTestId('task-detail-name')).toHaveText('March 2026 Promotion call again');
+    await expect(page).not.toHaveURL(new RegExp(`/scheduler/${source.id}$`));
+    const againId = Number(new URL(page.url()).hash.split('/').pop());
+    await expect(page.getByTestId('task-detail-progress')).toContainText(`of ${expected} numbers`);
+    const sourceNumbers = await call(core, 'task.numbers', { id: source.id, pageSize: 500 });
+    const wanted = sourceNumbers.items.filter((n) => ['busy', 'noAnswer', 'poweredOff'].includes(n.outcome ?? '')).map((n) => n.phoneE164).sort();
+    const again = await call(core, 'task.numbers', { id: againId, pageSize: 500 });
+    expect(again.items.map((n) => n.phoneE164).sort()).toEqual(wanted);
+    await expect.poll(async () => (await call(core, 'task.get', { id: againId })).status, { timeout: 60_000 }).toBe('completed');
+
+    // The numbers list searches by the number as the roster wrote it, and shows the roster's name column.
+    const first = again.items[0]!;
+    await page.getByTestId('task-search').locator('input').fill(`0${first.phoneE164.slice(3)}`);
+    await expect(page.getByTestId('task-numbers').locator('tbody tr')).toHaveCount(1);
+    await expect(page.getByTestId('number-name')).toHaveText(first.name!);
+
+    // A second "call again" with a name already taken is refused with the core's coded message.
+    await app.goto(`/scheduler/${source.id}`);
+    await page.getByTestId('task-detail-call-again').click();
+    await page.getByTestId('call-again-confirm').click();
+    await expect(page.getByTestId('call-again-error')).toHaveText(
+      'A task named "March 2026 Promotion call again" already exists. Choose another name, for example with the month or a number added.',
+    );
+    await page.keyboard.press('Escape');
+
+    // Rename to another task's name, from the table's menu: refused the same way.
+    await app.goto('/scheduler');
+    const row = page.getByTestId('task-table').locator('tbody tr').filter({ hasText: 'March 2026 Promotion call again' });
+    await row.getByTestId('task-actions').click();
+    await page.getByTestId('task-edit').click();
+    await page.getByTestId('task-rename-input').locator('input').fill('march 2026 promotion');
+    await page.getByTestId('task-rename-confirm').click();
+    await expect(page.getByTestId('task-rename-error')).toContainText('A task named "March 2026 Promotion" already exists');
     expect(app.consoleErrors).toEqual([]);
   } finally {
     tmp.cleanup();
