@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../core/db/database.js';
 import { silentLogger } from '../core/log.js';
+import { TaskFigures } from '../core/tasks/taskFigures.js';
 import { TaskService } from '../core/tasks/taskService.js';
 import type { CoreContext } from '../core/context.js';
 import { OUTCOMES } from '../shared/types.js';
@@ -87,5 +88,22 @@ export async function main(): Promise<void> {
   time('detail, last page (50), all outcomes', () => tasks.numbers(500, 'all', 20, 50));
   time('detail, page 3 filtered by outcome busy', () => tasks.numbers(500, 'busy', 3, 50));
   time('detail, page 1 filtered by outcome answered', () => tasks.numbers(999, 'answered', 1, 50));
+  time('detail, search by number (0812...)', () => tasks.numbers(500, 'all', 1, 50, '081200499', 'name'));
+  time('detail, search by name', () => tasks.numbers(500, 'all', 1, 50, 'x', 'name'));
+
+  // The supervisor's view (issue 9): computed with SQL over covering indexes (migration 0006).
+  const figures = new TaskFigures(ctx, {
+    engineStatus: () => ({ dialing: true, otherHolder: null, activeCalls: 0, gateway: 'dryRun', gatewayState: 'dryRun', gatewayError: null, tasksWaitingForGateway: 0 }),
+    activeCallsOf: () => 0,
+    channelLimit: () => 30,
+  });
+  const built = db.prepare('SELECT max(ended_at) FROM call_attempts').pluck().get() as number;
+  const at = (t: number) => Object.assign(ctx, { clock: { now: () => t } });
+  at(built + 1000);
+  console.log(`\nSupervisor's view (every call row ended within the same minute: the worst case for "today" and the last hour):`);
+  time(`dashboard.get, ${CALLS.toLocaleString('en')} calls today`, () => figures.dashboard(), 10);
+  at(built + 86_400_000 * 2);
+  time('dashboard.get, a day with no calls yet', () => figures.dashboard());
+  time('task.stats, a task of 1,000 numbers', () => figures.task(500));
   db.close();
 }

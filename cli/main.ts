@@ -52,6 +52,7 @@ Usage: autocall [--data-dir DIR] [--json] COMMAND ...
               [--sms-disconnect TEMPLATE_ID] [--sms-unanswered TEMPLATE_ID]
               [--attempts N --retry-minutes M] [--window HH:mm-HH:mm]   times are WIB (Asia/Jakarta)
   task list | show ID | rename ID NAME | pause ID | resume ID | cancel ID | remove ID | retry-uncertain ID
+  task call-again ID --name N [--outcomes busy,noAnswer,poweredOff,failed] [--at "YYYY-MM-DD HH:mm"]
   calls list --task ID [--outcome O] [--page P]
   calls export --task ID --out FILE.csv|FILE.xlsx
   run [--until-idle]                   schedule and dial without a window (one dialer per data folder)

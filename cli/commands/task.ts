@@ -1,4 +1,5 @@
 import type { Core } from '../../core/core.js';
+import { CALL_AGAIN_DEFAULT, CALL_AGAIN_OUTCOMES, type CallAgainOutcome } from '../../shared/tasks/outcomeGroups.js';
 import { formatWib } from '../../shared/time/wib.js';
 import type { Page, Task, TaskNumberRow } from '../../shared/types.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
@@ -104,8 +105,28 @@ export async function taskCommand(core: Core, args: string[], out: Output): Prom
       out.value(t, (v) => describeTask(v));
       return;
     }
+    case 'call-again': {
+      // A new task from the numbers of chosen outcomes (issue 9; as VICIdial recycles a list).
+      const { values, positionals } = parseCommand(rest, { name: { type: 'string' }, outcomes: { type: 'string' }, now: { type: 'boolean' }, at: { type: 'string' } });
+      const id = parseId(positionals[0], 'The task ID');
+      if (!values.name) throw new UsageError('task call-again needs --name for the new task.');
+      if (values.now && values.at) throw new UsageError('task call-again takes --now or --at "YYYY-MM-DD HH:mm" (WIB), not both.');
+      const outcomes = (values.outcomes ?? CALL_AGAIN_DEFAULT.join(',')).split(',').map((o) => o.trim());
+      const unknown = outcomes.filter((o) => !(CALL_AGAIN_OUTCOMES as readonly string[]).includes(o));
+      if (unknown.length > 0) throw new UsageError(`--outcomes takes a comma-separated list of ${CALL_AGAIN_OUTCOMES.join(', ')} (got ${unknown.join(', ')}).`);
+      const t = unwrap<Task>(
+        await core.dispatch('task.callAgain', {
+          id,
+          name: values.name,
+          outcomes: outcomes as CallAgainOutcome[],
+          start: values.at ? { mode: 'scheduled', at: values.at } : { mode: 'now' },
+        }),
+      );
+      out.value(t, (v) => `Created task ${describeTask(v)}.`);
+      return;
+    }
     default:
-      throw new UsageError(`task needs create, list, show, rename, pause, resume, cancel, remove or retry-uncertain (got ${sub ?? 'nothing'}).`);
+      throw new UsageError(`task needs create, list, show, rename, pause, resume, cancel, remove, retry-uncertain or call-again (got ${sub ?? 'nothing'}).`);
   }
 }
 

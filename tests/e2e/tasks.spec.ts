@@ -35,6 +35,17 @@ async function wizardToSendSettings(page: Page, name: string, recording: string)
   await page.getByTestId('wizard-next').click();
 }
 
+/**
+ * Picks one of a row's actions from its menu (the table fits 1024 px with the actions in one menu).
+ * Opened again if it closed before the click landed (the table reloads twice a second while calls end).
+ */
+async function rowAction(page: Page, task: ReturnType<typeof row>, testid: string): Promise<void> {
+  await expect(async () => {
+    if (!(await page.getByTestId('task-actions-menu').isVisible())) await task.getByTestId('task-actions').click();
+    await page.getByTestId(testid).click({ timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
+}
+
 function row(page: Page, name: string) {
   return page.getByTestId('task-table').locator('tbody tr').filter({ has: page.getByText(name, { exact: true }) });
 }
@@ -221,9 +232,7 @@ test.describe('on the dry-run gateway', () => {
       await expect(task.getByTestId('task-dry-run')).toBeVisible();
       await expect(task.getByTestId('task-progress')).toHaveText(/^[1-9]\d* of 12 numbers$/, { timeout: 20_000 });
 
-      // The row's actions are one menu (the table fits 1024 px).
-      await task.getByTestId('task-actions').click();
-      await page.getByTestId('task-pause').click();
+      await rowAction(page, task, 'task-pause');
       await expect(page.getByTestId('confirm-dialog')).toContainText('Calls already connected finish');
       await page.getByTestId('confirm-ok').click();
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'paused');
@@ -236,15 +245,13 @@ test.describe('on the dry-run gateway', () => {
       const [stored] = (await call(bridge.core, 'task.list', {})).items;
       expect(stored!.status).toBe('paused');
 
-      await task.getByTestId('task-actions').click();
-      await page.getByTestId('task-resume').click();
+      await rowAction(page, task, 'task-resume');
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
       await expect(task.getByTestId('task-progress')).toHaveText('12 of 12 numbers', { timeout: 40_000 });
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
 
       // Edit: the same name rule, then Confirm.
-      await task.getByTestId('task-actions').click();
-      await page.getByTestId('task-edit').click();
+      await rowAction(page, task, 'task-edit');
       const input = page.getByTestId('task-rename-input');
       await input.locator('input').fill('Promo 50%');
       await expect(input).toContainText('not allowed: %');
