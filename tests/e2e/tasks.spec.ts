@@ -215,7 +215,8 @@ test.describe('on the dry-run gateway', () => {
     const { page } = app;
     const tmp = makeTempDir();
     try {
-      const numbers = Array.from({ length: 12 }, (_, i) => `+62812345${String(70000 + i).padStart(5, '0')}`);
+      // 30 numbers of 0.6 s on one channel: time to open the row's menu and confirm before the last one.
+      const numbers = Array.from({ length: 30 }, (_, i) => `+62812345${String(70000 + i).padStart(5, '0')}`);
       await addRecording(bridge.core, 'Promotion Campaign');
       await addRoster(bridge.core, tmp.dir, numbers);
       await app.goto('/scheduler');
@@ -230,7 +231,7 @@ test.describe('on the dry-run gateway', () => {
 
       const task = row(page, 'Dry Run Promotion');
       await expect(task.getByTestId('task-dry-run')).toBeVisible();
-      await expect(task.getByTestId('task-progress')).toHaveText(/^[1-9]\d* of 12 numbers$/, { timeout: 20_000 });
+      await expect(task.getByTestId('task-progress')).toHaveText(/^[1-9]\d* of 30 numbers$/, { timeout: 20_000 });
 
       await rowAction(page, task, 'task-pause');
       await expect(page.getByTestId('confirm-dialog')).toContainText('Calls already connected finish');
@@ -241,13 +242,13 @@ test.describe('on the dry-run gateway', () => {
       const paused = await task.getByTestId('task-progress').textContent();
       await page.waitForTimeout(2500);
       await expect(task.getByTestId('task-progress')).toHaveText(paused!);
-      expect(paused).not.toBe('12 of 12 numbers');
+      expect(paused).not.toBe('30 of 30 numbers');
       const [stored] = (await call(bridge.core, 'task.list', {})).items;
       expect(stored!.status).toBe('paused');
 
       await rowAction(page, task, 'task-resume');
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', /running|completed/);
-      await expect(task.getByTestId('task-progress')).toHaveText('12 of 12 numbers', { timeout: 40_000 });
+      await expect(task.getByTestId('task-progress')).toHaveText('30 of 30 numbers', { timeout: 60_000 });
       await expect(task.getByTestId('task-status')).toHaveAttribute('data-status', 'completed');
 
       // Edit: the same name rule, then Confirm.
