@@ -96,6 +96,7 @@ export class Core {
       onChange: () => {
         this.scheduler.refresh();
         this.engine.wake();
+        this.figures.forget();
       },
     });
     // A recording, roster or template used by an unfinished task cannot be deleted.

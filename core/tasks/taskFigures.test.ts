@@ -75,7 +75,8 @@ describe('task figures, call again and task names', () => {
     clock = new ManualClock(parseWib('2026-01-05 23:00')!);
     test = makeTestContext(tmp.dir, { clock });
     gateway = new HeldGateway(4, byLastDigit);
-    tasks = new TaskService(test.ctx, { isDryRun: () => false });
+    // As Core wires it: a user's change to a task drops the kept per-minute sums.
+    tasks = new TaskService(test.ctx, { isDryRun: () => false, onChange: () => figures.forget() });
     outbox = new SmsOutbox(test.ctx, { realSender: () => new AcceptingSender(), dryRunSender: new AcceptingSender() });
     engine = new DialingEngine(test.ctx, { placer: (dryRun) => (dryRun ? null : gateway), lease: new Lease(test.ctx.db, clock), outbox });
     figures = new TaskFigures(test.ctx, {
@@ -139,6 +140,26 @@ describe('task figures, call again and task names', () => {
     expect(next.smsSentToday).toBe(0);
     expect(next.callsPerMinute).toBe(0);
     expect(next.lastHour.buckets.reduce((n, b) => n + b.answered, 0)).toBe(8);
+  });
+
+  it('keeps the sums of minutes that are over, yet counts new calls and forgets a deleted task\'s', async () => {
+    clock.t = parseWib('2026-01-05 10:00')!;
+    const first = createTask(8, 'First Task');
+    await round(30_000);
+    await round(30_000); // all 8 ended, at 10:00:30 and 10:01:00
+    clock.t += 120_000; // both minutes are over and kept
+    expect(figures.dashboard().today.answered).toBe(4);
+
+    const second = createTask(12, 'Second Task');
+    await round(10_000); // 4 more ended in the current minute
+    const day = figures.dashboard();
+    expect(Object.values(day.today).reduce((a, b) => a + b, 0)).toBe(12);
+    expect(day.lastHour.buckets.reduce((n, b) => n + Object.values(b).reduce((x, y) => x + y, 0), 0)).toBe(12);
+
+    // Deleting a task deletes its calls: they leave today's figures, kept minutes or not.
+    tasks.remove(first.id);
+    expect(Object.values(figures.dashboard().today).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(tasks.get(second.id).counts.done).toBe(4);
   });
 
   it('gives a running task its outcomes, answer rate, SMS by state, elapsed time and estimated finish', async () => {

@@ -5,11 +5,13 @@ import { WIB_ZONE } from '../../shared/time/wib.js';
 import type { CallOutcome, CallsOverTime, DashboardView, EngineStatus, RunningTaskSummary, TaskStats } from '../../shared/types.js';
 import { OUTCOMES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import type { Statement } from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { estimateFinish } from './estimate.js';
 import type { TaskRow } from './taskRows.js';
 
 const MINUTE = 60_000;
+const SETTLE_MS = 5_000;
 /** The finish estimate follows the task's recent pace, not its first minutes. */
 const RECENT_ATTEMPTS = 200;
 /** Bucket lengths for a task's calls-over-time chart, the first giving at most MAX_BUCKETS over its run. */
@@ -36,6 +38,37 @@ export class TaskFigures {
     private readonly deps: FiguresDeps,
   ) {}
 
+  /**
+   * Calls ended per minute, by outcome. A minute that is over no longer
+   * changes (an attempt's ended_at is the moment the engine writes it), so
+   * its sums are kept: after the first dashboard of the day, each refresh
+   * reads only the current minute however busy the day was. Kept sums are
+   * dropped when a user changes a task (a deleted task takes its calls
+   * with it) and when they leave today and the last hour.
+   */
+  private readonly closedMinutes = new Map<number, OutcomeCounts>();
+
+  private minute(start: number, now: number): OutcomeCounts {
+    const kept = this.closedMinutes.get(start);
+    if (kept) return kept;
+    this.perMinute ??= this.ctx.db.prepare(`SELECT ${OUTCOME_SUMS} FROM call_attempts WHERE ended_at >= ? AND ended_at < ?`);
+    const sums = sumsOf(this.perMinute.get(start, start + MINUTE));
+    // A few seconds' margin: a call's result is written a moment after its ended_at is taken.
+    if (start + MINUTE + SETTLE_MS <= now) this.closedMinutes.set(start, sums);
+    return sums;
+  }
+
+  private perMinute: Statement | undefined;
+
+  private prune(before: number): void {
+    for (const start of this.closedMinutes.keys()) if (start < before) this.closedMinutes.delete(start);
+  }
+
+  /** Forget the kept minutes (a task was deleted, or the store changed under us). */
+  forget(): void {
+    this.closedMinutes.clear();
+  }
+
   dashboard(): DashboardView {
     const { db, clock } = this.ctx;
     const now = clock.now();
@@ -43,21 +76,15 @@ export class TaskFigures {
     const dayStart = DateTime.fromMillis(now, { zone: WIB_ZONE }).startOf('day').toMillis();
     const hourStart = Math.floor(now / MINUTE) * MINUTE - 59 * MINUTE;
 
-    const today = countsOf(
-      db.prepare('SELECT outcome, count(*) AS n FROM call_attempts WHERE ended_at >= ? AND outcome IS NOT NULL GROUP BY outcome').all(dayStart) as OutcomeRow[],
-    );
+    this.prune(Math.min(dayStart, hourStart));
+    const today = emptyOutcomeCounts();
+    for (let minute = dayStart; minute <= now; minute += MINUTE) add(today, this.minute(minute, now));
     const callsPerMinute = db.prepare('SELECT count(*) FROM call_attempts WHERE ended_at > ? AND ended_at IS NOT NULL').pluck().get(now - MINUTE) as number;
-    const lastHour = buckets(
-      db
-        .prepare(
-          `SELECT (ended_at - ?) / ${MINUTE} AS bucket, outcome, count(*) AS n FROM call_attempts
-           WHERE ended_at >= ? AND outcome IS NOT NULL GROUP BY bucket, outcome`,
-        )
-        .all(hourStart, hourStart) as BucketRow[],
-      hourStart,
-      MINUTE,
-      60,
-    );
+    const lastHour: CallsOverTime = {
+      start: hourStart,
+      bucketMs: MINUTE,
+      buckets: Array.from({ length: 60 }, (_, i) => this.minute(hourStart + i * MINUTE, now)),
+    };
     // Named, or the planner walks the state index for the GROUP BY and reads every SMS ever sent.
     const sms = db
       .prepare("SELECT state, count(*) AS n FROM sms_outbox INDEXED BY sms_outbox_updated WHERE updated_at >= ? AND state IN ('sent', 'failed') GROUP BY state")
@@ -157,13 +184,12 @@ export class TaskFigures {
     const bucketMs = minutes * MINUTE;
     const start = Math.floor(from / bucketMs) * bucketMs;
     const count = Math.min(MAX_BUCKETS, Math.floor((to - start) / bucketMs) + 1);
-    const rows = this.ctx.db
-      .prepare(
-        `SELECT (ended_at - ?) / ${bucketMs} AS bucket, outcome, count(*) AS n FROM call_attempts
-         WHERE task_id = ? AND ended_at >= ? AND outcome IS NOT NULL GROUP BY bucket, outcome`,
-      )
-      .all(start, taskId, start) as BucketRow[];
-    return buckets(rows, start, bucketMs, count);
+    const inBucket = this.ctx.db.prepare(`SELECT ${OUTCOME_SUMS} FROM call_attempts WHERE task_id = ? AND ended_at >= ? AND ended_at < ?`);
+    return {
+      start,
+      bucketMs,
+      buckets: Array.from({ length: count }, (_, i) => sumsOf(inBucket.get(taskId, start + i * bucketMs, start + (i + 1) * bucketMs))),
+    };
   }
 
   /** The name column of the roster the task was made from, read from the columns its numbers carry. */
@@ -184,8 +210,24 @@ interface OutcomeRow {
   outcome: string;
   n: number;
 }
-interface BucketRow extends OutcomeRow {
-  bucket: number;
+
+/**
+ * One sum per outcome of OUTCOMES (constant names, never user input), so a
+ * range of the ended_at index is counted in one pass: a GROUP BY outcome
+ * would sort every row in a temporary B-tree (ten times slower over a busy
+ * day in bench/taskQueries.ts).
+ */
+const OUTCOME_SUMS = OUTCOMES.map((o) => `coalesce(sum(outcome = '${o}'), 0) AS "${o}"`).join(', ');
+
+function add(into: OutcomeCounts, counts: OutcomeCounts): void {
+  for (const o of OUTCOMES) into[o] += counts[o];
+}
+
+function sumsOf(row: unknown): OutcomeCounts {
+  const counts = emptyOutcomeCounts();
+  const sums = row as Record<string, number | null> | undefined;
+  for (const o of OUTCOMES) counts[o] = sums?.[o] ?? 0;
+  return counts;
 }
 
 function isOutcome(value: string): value is CallOutcome {
@@ -196,13 +238,4 @@ function countsOf(rows: OutcomeRow[]): OutcomeCounts {
   const counts = emptyOutcomeCounts();
   for (const r of rows) if (isOutcome(r.outcome)) counts[r.outcome] += r.n;
   return counts;
-}
-
-function buckets(rows: BucketRow[], start: number, bucketMs: number, count: number): CallsOverTime {
-  const out = Array.from({ length: count }, () => emptyOutcomeCounts());
-  for (const r of rows) {
-    const bucket = out[Math.floor(r.bucket)];
-    if (bucket && isOutcome(r.outcome)) bucket[r.outcome] += r.n;
-  }
-  return { start, bucketMs, buckets: out };
 }
