@@ -85,10 +85,12 @@ export class TaskFigures {
       bucketMs: MINUTE,
       buckets: Array.from({ length: 60 }, (_, i) => this.minute(hourStart + i * MINUTE, now)),
     };
-    // Named, or the planner walks the state index for the GROUP BY and reads every SMS ever sent.
+    // One pass over today's part of the time index (named: the planner would rather walk every SMS by state).
     const sms = db
-      .prepare("SELECT state, count(*) AS n FROM sms_outbox INDEXED BY sms_outbox_updated WHERE updated_at >= ? AND state IN ('sent', 'failed') GROUP BY state")
-      .all(dayStart) as { state: string; n: number }[];
+      .prepare(
+        "SELECT coalesce(sum(state = 'sent'), 0) AS sent, coalesce(sum(state = 'failed'), 0) AS failed FROM sms_outbox INDEXED BY sms_outbox_updated WHERE updated_at >= ?",
+      )
+      .get(dayStart) as { sent: number; failed: number };
     const byStatus = db.prepare("SELECT status, count(*) AS n FROM tasks WHERE status IN ('scheduled', 'paused') GROUP BY status").all() as {
       status: string;
       n: number;
@@ -118,8 +120,8 @@ export class TaskFigures {
       callsPerMinute,
       today,
       todayAnswerRate: answerRate(today),
-      smsSentToday: sms.find((s) => s.state === 'sent')?.n ?? 0,
-      smsFailedToday: sms.find((s) => s.state === 'failed')?.n ?? 0,
+      smsSentToday: sms.sent,
+      smsFailedToday: sms.failed,
       engine,
       lastHour,
     };
