@@ -118,7 +118,7 @@ test('the dashboard, the task table and the task page fit 1366×860 and 1024×64
   }
 });
 
-test('call again: a new task from the busy, no-answer and powered-off numbers, and names already taken are refused', async ({ app, bridge }) => {
+test('call again: a new task from the busy, no-answer and powered-off numbers; names already taken are refused; the task page edits and deletes', async ({ app, bridge }) => {
   test.setTimeout(120_000);
   const { page } = app;
   const core = bridge.core;
@@ -185,6 +185,21 @@ test('call again: a new task from the busy, no-answer and powered-off numbers, a
     await page.getByTestId('task-rename-input').locator('input').fill('march 2026 promotion');
     await page.getByTestId('task-rename-confirm').click();
     await expect(page.getByTestId('task-rename-error')).toContainText('A task named "March 2026 Promotion" already exists');
+    await page.keyboard.press('Escape');
+
+    // The task page has the table's actions: edit the name there, then delete the task and land on the table.
+    await app.goto(`/scheduler/${source.id}`);
+    await page.getByTestId('task-actions').click();
+    await page.getByTestId('task-edit').click();
+    await page.getByTestId('task-rename-input').locator('input').fill('March 2026 Promotion first round');
+    await page.getByTestId('task-rename-confirm').click();
+    await expect(page.getByTestId('task-detail-name')).toHaveText('March 2026 Promotion first round');
+    await page.getByTestId('task-actions').click();
+    await page.getByTestId('task-delete').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect(page).toHaveURL(/#\/scheduler$/);
+    await expect(page.getByTestId('task-table')).not.toContainText('March 2026 Promotion first round');
+    await expect(page.getByTestId('task-table').locator('tbody tr')).toHaveCount(1);
     expect(app.consoleErrors).toEqual([]);
   } finally {
     tmp.cleanup();
