@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase, type Db } from '../core/db/database.js';
 import { silentLogger } from '../core/log.js';
+import { TaskFigures } from '../core/tasks/taskFigures.js';
 import { TaskService } from '../core/tasks/taskService.js';
 import type { CoreContext } from '../core/context.js';
 import { OUTCOMES } from '../shared/types.js';
@@ -87,5 +88,25 @@ export async function main(): Promise<void> {
   time('detail, last page (50), all outcomes', () => tasks.numbers(500, 'all', 20, 50));
   time('detail, page 3 filtered by outcome busy', () => tasks.numbers(500, 'busy', 3, 50));
   time('detail, page 1 filtered by outcome answered', () => tasks.numbers(999, 'answered', 1, 50));
+  time('detail, search by number (0812...)', () => tasks.numbers(500, 'all', 1, 50, '081200499', 'name'));
+  time('detail, search by name', () => tasks.numbers(500, 'all', 1, 50, 'x', 'name'));
+
+  // The supervisor's view (issue 9): computed with SQL over covering indexes (migration 0006).
+  const deps = {
+    engineStatus: () => ({ dialing: true, otherHolder: null, activeCalls: 0, gateway: 'dryRun' as const, gatewayState: 'dryRun' as const, gatewayError: null, tasksWaitingForGateway: 0 }),
+    activeCallsOf: () => 0,
+    channelLimit: () => 30,
+  };
+  const built = db.prepare('SELECT max(ended_at) FROM call_attempts').pluck().get() as number;
+  const at = (t: number) => Object.assign(ctx, { clock: { now: () => t } });
+  // Every call row ended within one minute: far more than a day of any office gateway, the worst case for "today".
+  at(built + 120_000);
+  console.log(`\nSupervisor's view, ${CALLS.toLocaleString('en')} calls ended today:`);
+  time('dashboard.get, first of the day (reads every call)', () => new TaskFigures(ctx, deps).dashboard(), 5);
+  const figures = new TaskFigures(ctx, deps);
+  time('dashboard.get, refresh (minutes over are kept)', () => figures.dashboard());
+  at(built + 86_400_000 * 2);
+  time('dashboard.get, a day with no calls yet', () => new TaskFigures(ctx, deps).dashboard());
+  time('task.stats, a task of 1,000 numbers', () => figures.task(500));
   db.close();
 }

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -83,5 +84,39 @@ describe('autocall command line', () => {
     const human = await cli(data, 'gateway', 'test');
     expect(human.code).toBe(1);
     expect(human.stdout).toContain(`Not reachable.\nError: The gateway at 127.0.0.1:${closed} refused the connection (OPTIONS)`);
+  });
+  it('calls again the busy, no-answer and powered-off numbers of a task in a new task, and refuses a name already taken', async () => {
+    const dir = join(tmp.dir, 'again');
+    const mp3 = makeMp3(tmp.dir, 'again.mp3', { seconds: 1, rate: 44100, channels: 1 });
+    const csv = join(tmp.dir, 'again.csv');
+    writeFileSync(csv, 'Nama;No HP\n' + Array.from({ length: 30 }, (_, i) => `Pelanggan ${i};0812345${String(62000 + i)}`).join('\n') + '\n');
+    expect((await cli(dir, 'recording', 'add', mp3, '--name', 'Promo')).code).toBe(0);
+    expect((await cli(dir, 'roster', 'import', csv)).code).toBe(0);
+    expect((await cli(dir, 'task', 'create', '--name', 'April 2026 Promotion', '--recording', '1', '--roster', '1', '--now')).code).toBe(0);
+    process.env.AUTOCALL_DRY_RUN_CALL_MS = '0';
+    process.env.AUTOCALL_DRY_RUN_CPS = '100';
+    try {
+      expect((await cli(dir, 'run', '--until-idle')).code).toBe(0);
+    } finally {
+      delete process.env.AUTOCALL_DRY_RUN_CALL_MS;
+      delete process.env.AUTOCALL_DRY_RUN_CPS;
+    }
+    const listed = JSON.parse((await cli(dir, '--json', 'calls', 'list', '--task', '1')).stdout) as { items: { phoneE164: string; outcome: string }[] };
+    const unanswered = listed.items.filter((n) => ['busy', 'noAnswer', 'poweredOff'].includes(n.outcome)).map((n) => n.phoneE164).sort();
+    expect(unanswered.length).toBeGreaterThan(0);
+
+    const again = await cli(dir, '--json', 'task', 'call-again', '1', '--name', 'April 2026 Promotion again');
+    expect(again.code).toBe(0);
+    const task = JSON.parse(again.stdout) as { id: number; total: number };
+    expect(task.total).toBe(unanswered.length);
+    const copied = JSON.parse((await cli(dir, '--json', 'calls', 'list', '--task', String(task.id))).stdout) as { items: { phoneE164: string }[] };
+    expect(copied.items.map((n) => n.phoneE164).sort()).toEqual(unanswered);
+
+    const taken = await cli(dir, 'task', 'call-again', '1', '--name', 'april 2026 promotion', '--outcomes', 'busy,noAnswer,poweredOff,failed');
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('A task named "April 2026 Promotion" already exists');
+    const bad = await cli(dir, 'task', 'call-again', '1', '--name', 'X', '--outcomes', 'answered');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--outcomes takes a comma-separated list of busy, noAnswer, poweredOff, failed');
   });
 });

@@ -57,6 +57,7 @@ Usage: autocall [--data-dir DIR] [--json] COMMAND ...
   task uncertain-sms ID                 SMS a crash left uncertain (they may or may not have been sent)
   task resend-sms ID (--sms SMS_ID ... | --all) --yes
                                         send them again: the customer may receive them twice
+  task call-again ID --name N [--outcomes busy,noAnswer,poweredOff,failed] [--at "YYYY-MM-DD HH:mm"]
   calls list --task ID [--outcome O] [--page P]
   calls export --task ID --out FILE.csv|FILE.xlsx
   run [--until-idle]                   schedule and dial without a window (one dialer per data folder)

@@ -24,6 +24,7 @@ import { DialingEngine } from './tasks/engine.js';
 import { exportTask } from './tasks/export.js';
 import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './tasks/smsOutbox.js';
+import { TaskFigures } from './tasks/taskFigures.js';
 import { TaskService } from './tasks/taskService.js';
 import { SmsDeliveryPoller, type DeliveryStatusSource } from './tasks/smsDelivery.js';
 import { TaskSmsService } from './tasks/taskSms.js';
@@ -74,6 +75,7 @@ export class Core {
   readonly smsAccount: SmsAccountService;
   readonly settings: SettingsService;
   readonly tasks: TaskService;
+  readonly figures: TaskFigures;
   readonly gateway: GatewaySettingsService;
   readonly engine: DialingEngine;
   readonly scheduler: Scheduler;
@@ -99,6 +101,7 @@ export class Core {
       onChange: () => {
         this.scheduler.refresh();
         this.engine.wake();
+        this.figures.forget();
       },
     });
     // A recording, roster or template used by an unfinished task cannot be deleted.
@@ -121,6 +124,11 @@ export class Core {
       ...(options.engine?.tickMs ? { tickMs: options.engine.tickMs } : {}),
     });
     this.scheduler = new Scheduler(ctx, () => this.engine.wake());
+    this.figures = new TaskFigures(ctx, {
+      engineStatus: () => this.engineStatus(),
+      activeCallsOf: (taskId) => this.engine.activeCallsOf(taskId),
+      channelLimit: () => this.channelLimit(),
+    });
     this.handlers = this.buildHandlers();
   }
 
@@ -284,6 +292,21 @@ export class Core {
     };
   }
 
+  /** The selected gateway's channels: Settings > Gateway's in SIP mode (even while it is not ready), else the dry run's. */
+  channelLimit(): number {
+    const settings = this.gateway.settings();
+    return settings.mode === 'sip' ? settings.channels : this.dryRunGateway.channels;
+  }
+
+  /** Start time of a new task from the contract's `start` (WIB wall-clock time for a scheduled run). */
+  private startAtOf(start: { mode: 'now' } | { mode: 'scheduled'; at: string }): { startAt?: number } {
+    if (start.mode === 'now') return {};
+    // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
+    const parsed = checkWib(start.at);
+    if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
+    return { startAt: parsed.at };
+  }
+
   /** Starts scheduling and dialing in this process (the desktop app, `autocall run`, the e2e bridge). */
   startEngine(): void {
     this.scheduler.refresh();
@@ -375,16 +398,7 @@ export class Core {
       'smsAccount.save': (input) => smsAccount.save(input),
       'smsAccount.test': (input) => smsAccount.test(input),
 
-      'task.create': ({ start, ...rest }) => {
-        let startAt: number | undefined;
-        if (start.mode === 'scheduled') {
-          // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
-          const parsed = checkWib(start.at);
-          if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
-          startAt = parsed.at;
-        }
-        return this.tasks.create({ ...rest, ...(startAt !== undefined ? { startAt } : {}) });
-      },
+      'task.create': ({ start, ...rest }) => this.tasks.create({ ...rest, ...this.startAtOf(start) }),
       'task.list': ({ page, pageSize, status }) => this.tasks.list(page, pageSize, status),
       'task.get': ({ id }) => this.tasks.get(id),
       'task.rename': ({ id, name }) => this.tasks.rename(id, name),
@@ -393,7 +407,7 @@ export class Core {
       'task.cancel': ({ id }) => this.tasks.cancel(id),
       'task.remove': ({ id }) => this.tasks.remove(id),
       'task.retryUncertain': ({ id }) => this.tasks.retryUncertain(id),
-      'task.numbers': ({ id, filter, page, pageSize }) => this.tasks.numbers(id, filter, page, pageSize),
+      'task.numbers': ({ id, filter, page, pageSize, search }) => this.tasks.numbers(id, filter, page, pageSize, search, this.figures.nameColumn(id)),
       'task.export': async ({ id, format }) => {
         const task = this.tasks.get(id);
         if (!this.options.pickSavePath) throw new AppError('task.exportUnavailable', 'Export needs a file location; use `autocall calls export` here.');
@@ -417,6 +431,10 @@ export class Core {
       'task.uncertainSms': ({ id }) => this.taskSms.uncertain(id),
       'task.resendSms': ({ id, sms }) => this.taskSms.resend(id, sms),
       'task.smsDeliveries': ({ id, filter, page, pageSize }) => this.taskSms.deliveries(id, filter, page, pageSize),
+      // The supervisor's view (issue 9).
+      'dashboard.get': () => this.figures.dashboard(),
+      'task.stats': ({ id }) => this.figures.task(id),
+      'task.callAgain': ({ id, name, outcomes, start }) => this.tasks.callAgain(id, { name, outcomes, ...this.startAtOf(start) }),
     };
   }
 }

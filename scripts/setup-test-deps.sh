@@ -8,8 +8,9 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Real peers and tools the tests use: sipp (sip-tester) and kamailio for telephony,
 # lame/sox/ffmpeg for audio fixtures and the reference conversion, chromium for
-# the end-to-end tests (Playwright drives Debian's Chromium; it never downloads a browser).
-PKGS="sip-tester kamailio lame sox libsox-fmt-mp3 ffmpeg chromium"
+# the end-to-end tests (Playwright drives Debian's Chromium; it never downloads a browser),
+# and a CJK font so that the Chinese screenshots show characters, not boxes.
+PKGS="sip-tester kamailio lame sox libsox-fmt-mp3 ffmpeg chromium fonts-noto-cjk"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

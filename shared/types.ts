@@ -186,6 +186,8 @@ export interface TaskNumberRow {
   id: number;
   rowNumber: number;
   phoneE164: string;
+  /** The customer's name from the roster's name column (TaskStats.nameColumn), when it has one. */
+  name: string | null;
   state: TaskNumberState;
   outcome: CallOutcome | null;
   attempts: number;
@@ -337,4 +339,78 @@ export interface GatewaySettings {
 
 export interface GatewayView extends GatewaySettings {
   passwordSet: boolean;
+}
+
+// --- The supervisor's view: dashboard, task statistics, call again (issue 9) ---
+
+/** Counts by every outcome of OUTCOMES (shared/tasks/outcomeGroups.ts). */
+export type OutcomeCountsView = Record<CallOutcome, number>;
+
+/** Calls ended per time bucket, by outcome, oldest bucket first. */
+export interface CallsOverTime {
+  /** Start of the first bucket (epoch ms). */
+  start: number;
+  bucketMs: number;
+  buckets: OutcomeCountsView[];
+}
+
+export interface RunningTaskSummary {
+  id: number;
+  name: string;
+  done: number;
+  total: number;
+  answered: number;
+  dryRun: boolean;
+  /** Calls of this task connected now (in this process). */
+  activeCalls: number;
+}
+
+/** The Scheduler's dashboard: what is happening now and today (the WIB day). */
+export interface DashboardView {
+  at: number;
+  /** Midnight WIB that began today. */
+  dayStart: number;
+  runningTasks: RunningTaskSummary[];
+  scheduledTasks: number;
+  pausedTasks: number;
+  activeCalls: number;
+  /** The selected gateway's channels (Settings > Gateway, or the dry run's). */
+  channelLimit: number;
+  /** Call attempts that ended in the last 60 seconds. */
+  callsPerMinute: number;
+  /** Call attempts ended today, by outcome. */
+  today: OutcomeCountsView;
+  todayAnswerRate: number | null;
+  smsSentToday: number;
+  smsFailedToday: number;
+  engine: EngineStatus;
+  /** The last 60 minutes, one bucket a minute. */
+  lastHour: CallsOverTime;
+}
+
+/** Why a task has no estimated finish time, or 'estimated' when it has one. */
+export type FinishEstimateKind = 'estimated' | 'finished' | 'paused' | 'noCallsYet' | 'waitingForStart';
+
+/** The task page's figures, computed from the store with SQL when asked. */
+export interface TaskStats {
+  taskId: number;
+  at: number;
+  /** Final outcomes of the numbers done. */
+  byOutcome: OutcomeCountsView;
+  answerRate: number | null;
+  /** Numbers not finished yet: not called, being called, waiting to retry. */
+  remaining: number;
+  /** SMS of the task by state (queued, sending, sent, failed, uncertain, ...). */
+  smsByState: Record<string, number>;
+  attempts: number;
+  /** Average length of the task's recent call attempts (ringing included). */
+  averageAttemptMs: number | null;
+  channelsInUse: number;
+  /** From the start to the finish, or to now while it goes on; null before it starts. */
+  elapsedMs: number | null;
+  estimate: FinishEstimateKind;
+  estimatedFinishAt: number | null;
+  callsOverTime: CallsOverTime;
+  /** The roster column holding the customer's name, when one looks like it ("Nama", "Name", "姓名"). */
+  nameColumn: string | null;
 }

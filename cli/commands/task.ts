@@ -1,4 +1,5 @@
 import type { CliHost } from '../io.js';
+import { CALL_AGAIN_DEFAULT, CALL_AGAIN_OUTCOMES, type CallAgainOutcome } from '../../shared/tasks/outcomeGroups.js';
 import { formatWib } from '../../shared/time/wib.js';
 import { OUTCOMES, type Task, type UncertainSms } from '../../shared/types.js';
 import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
@@ -158,9 +159,29 @@ export async function taskCommand({ api }: CliHost, args: string[], out: Output)
     case 'resend-sms':
       await uncertainSmsCommand(api, sub, rest, out);
       return;
+    case 'call-again': {
+      // A new task from the numbers of chosen outcomes (issue 9; as VICIdial recycles a list).
+      const { values, positionals } = parseCommand(rest, { name: { type: 'string' }, outcomes: { type: 'string' }, now: { type: 'boolean' }, at: { type: 'string' } });
+      const id = parseId(positionals[0], 'The task ID');
+      if (!values.name) throw new UsageError('task call-again needs --name for the new task.');
+      if (values.now && values.at) throw new UsageError('task call-again takes --now or --at "YYYY-MM-DD HH:mm" (WIB), not both.');
+      const outcomes = (values.outcomes ?? CALL_AGAIN_DEFAULT.join(',')).split(',').map((o) => o.trim());
+      const unknown = outcomes.filter((o) => !(CALL_AGAIN_OUTCOMES as readonly string[]).includes(o));
+      if (unknown.length > 0) throw new UsageError(`--outcomes takes a comma-separated list of ${CALL_AGAIN_OUTCOMES.join(', ')} (got ${unknown.join(', ')}).`);
+      const t = unwrap(
+        await api.task.callAgain({
+          id,
+          name: values.name,
+          outcomes: outcomes as CallAgainOutcome[],
+          start: values.at ? { mode: 'scheduled', at: values.at } : { mode: 'now' },
+        }),
+      );
+      out.value(t, (v) => `Created task ${describeTask(v)}.`);
+      return;
+    }
     default:
       throw new UsageError(
-        `task needs create, list, show, rename, pause, resume, cancel, remove, retry-uncertain, uncertain-sms or resend-sms (got ${sub ?? 'nothing'}).`,
+        `task needs create, list, show, rename, pause, resume, cancel, remove, retry-uncertain, uncertain-sms, resend-sms or call-again (got ${sub ?? 'nothing'}).`,
       );
   }
 }

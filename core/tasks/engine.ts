@@ -76,6 +76,13 @@ export class DialingEngine {
     return this.inFlight.size;
   }
 
+  /** Calls of one task connected now (the task page's "channels in use"). */
+  activeCallsOf(taskId: number): number {
+    let n = 0;
+    for (const call of this.inFlight.values()) if (call.taskId === taskId) n++;
+    return n;
+  }
+
   start(): void {
     if (this.running) return;
     this.running = true;

@@ -85,6 +85,7 @@ export function deliveryRate(r: Pick<TaskRow, 'n_sms_delivered' | 'n_sms_undeliv
 
 export interface TaskNumberJoinedRow {
   id: number;
+  name: string | number | null;
   row_number: number;
   phone_e164: string;
   state: TaskNumberState;
@@ -106,9 +107,14 @@ export interface TaskNumberJoinedRow {
   dry_run: number;
 }
 
-/** The detail view's row: the number, its final (or current) state and its last attempt. */
-export const TASK_NUMBER_SELECT = `
-  SELECT n.id, n.row_number, n.phone_e164, n.state, n.outcome, n.attempts,
+/**
+ * The detail view's row: the number, its final (or current) state and its
+ * last attempt; `nameExpr` is the customer's name (a json_extract of the
+ * roster's name column, or NULL).
+ */
+export function taskNumberSelect(nameExpr: string): string {
+  return `
+  SELECT ${nameExpr} AS name, n.id, n.row_number, n.phone_e164, n.state, n.outcome, n.attempts,
          a.started_at AS last_attempt_at, a.final_status, a.q850_cause, a.hung_up_by, a.played_to_end,
          s.kind AS sms_kind, s.state AS sms_state, s.error AS sms_error,
          s.error_code AS sms_error_code, s.error_params AS sms_error_params,
@@ -117,12 +123,16 @@ export const TASK_NUMBER_SELECT = `
   JOIN tasks t ON t.id = n.task_id
   LEFT JOIN call_attempts a ON a.task_number_id = n.id AND a.attempt_no = n.attempts
   LEFT JOIN sms_outbox s ON s.task_number_id = n.id`;
+}
+
+export const TASK_NUMBER_SELECT = taskNumberSelect('NULL');
 
 export function toTaskNumber(r: TaskNumberJoinedRow): TaskNumberRow {
   return {
     id: r.id,
     rowNumber: r.row_number,
     phoneE164: r.phone_e164,
+    name: r.name === null ? null : String(r.name),
     state: r.state,
     outcome: r.outcome,
     attempts: r.attempts,

@@ -6,7 +6,7 @@ import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from 
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { attemptErrorCodes } from './storedErrors.js';
-import { TASK_NUMBER_SELECT, toTask, toTaskNumber, type TaskNumberJoinedRow, type TaskRow } from './taskRows.js';
+import { taskNumberSelect, toTask, toTaskNumber, type TaskNumberJoinedRow, type TaskRow } from './taskRows.js';
 
 export interface CreateTaskInput {
   name: string;
@@ -26,6 +26,18 @@ const UNFINISHED: readonly TaskStatus[] = ['scheduled', 'running', 'paused'];
 const UNFINISHED_SQL = `status IN ('scheduled', 'running', 'paused')`;
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+interface TaskPlan {
+  name: string;
+  scheduled: boolean;
+  startAt: number;
+  recording: { id: number; name: string };
+  disconnect: number | null;
+  unanswered: number | null;
+  maxAttempts: number;
+  retryMinutes: number;
+  window: { start: string; end: string } | null;
+}
 
 /**
  * The user's operations on tasks. Dialing itself is the engine's; this
@@ -64,8 +76,92 @@ export class TaskService {
   }
 
   create(input: CreateTaskInput): Task {
+    const roster = this.ctx.db
+      .prepare("SELECT id, name, valid_count, columns, phone_column FROM rosters WHERE id = ? AND status = 'ready'")
+      .get(input.rosterId) as { id: number; name: string; valid_count: number; columns: string; phone_column: string } | undefined;
+    if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
+    if (roster.valid_count === 0) {
+      // A campaign that silently dials nothing is a known complaint (docs/DOMAIN.md): refuse it up front.
+      throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
+    }
+    const plan = this.plan(input, {
+      rosterName: roster.name,
+      columns: rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column }),
+    });
+    const id = this.insert(plan, roster, (taskId, now) =>
+      this.ctx.db
+        .prepare(
+          `INSERT INTO task_numbers (task_id, row_number, phone_e164, variables, state, updated_at)
+           SELECT ?, row_number, phone_e164, variables, 'pending', ? FROM roster_entries WHERE roster_id = ? ORDER BY row_number`,
+        )
+        .run(taskId, now, roster.id).changes,
+    );
+    this.ctx.log.info('task created', { id, scheduled: plan.scheduled, startAt: plan.startAt });
+    this.changed(id);
+    return this.get(id);
+  }
+
+  /**
+   * "Call again" (issue 9; VICIdial's list recycling): a new task that calls
+   * the numbers of `sourceId` whose final outcome is one of `outcomes`, with
+   * the same recording, SMS follow-ups, retries and calling window. The
+   * numbers are copied with their roster columns, so the SMS variables and
+   * the name column carry over even if the roster was deleted since.
+   */
+  callAgain(sourceId: number, input: { name: string; outcomes: readonly CallOutcome[]; startAt?: number }): Task {
+    const source = this.row(sourceId);
+    const outcomes = [...new Set(input.outcomes)];
+    if (outcomes.length === 0) {
+      throw new AppError('task.callAgainNoOutcome', 'Choose at least one outcome (busy, no answer, powered off, failed) whose numbers to call again.');
+    }
+    // The copied numbers keep the source roster's columns, which its templates were checked against when it was created.
+    const sourceRoster =
+      source.roster_id === null
+        ? undefined
+        : (this.ctx.db.prepare('SELECT name, columns, phone_column FROM rosters WHERE id = ?').get(source.roster_id) as
+            | { name: string; columns: string; phone_column: string }
+            | undefined);
+    const variables = sourceRoster
+      ? { rosterName: sourceRoster.name, columns: rosterVariableColumns({ columns: JSON.parse(sourceRoster.columns) as string[], phoneColumn: sourceRoster.phone_column }) }
+      : null;
+    const plan = this.plan({
+      name: input.name,
+      recordingId: source.recording_id,
+      rosterId: source.roster_id ?? 0,
+      ...(input.startAt !== undefined ? { startAt: input.startAt } : {}),
+      smsDisconnectTemplateId: source.sms_disconnect_template_id,
+      smsUnansweredTemplateId: source.sms_unanswered_template_id,
+      maxAttempts: source.max_attempts,
+      retryIntervalMinutes: Math.round(source.retry_interval_ms / 60_000),
+      callingWindow: source.window_start && source.window_end ? { start: source.window_start, end: source.window_end } : null,
+    }, variables);
+    const placeholders = outcomes.map(() => '?').join(', ');
+    const id = this.insert(plan, { id: source.roster_id, name: source.roster_name }, (taskId, now) => {
+      const copied = this.ctx.db
+        .prepare(
+          `INSERT INTO task_numbers (task_id, row_number, phone_e164, variables, state, updated_at)
+           SELECT ?, row_number, phone_e164, variables, 'pending', ? FROM task_numbers
+           WHERE task_id = ? AND state = 'done' AND outcome IN (${placeholders}) ORDER BY id`,
+        )
+        .run(taskId, now, sourceId, ...outcomes).changes;
+      // Thrown inside the transaction, so no empty task is left behind.
+      if (copied === 0) {
+        throw new AppError('task.callAgainNoNumbers', `No number of "${source.name}" ended with the chosen outcomes. Choose other outcomes.`, {
+          name: source.name,
+        });
+      }
+      return copied;
+    });
+    this.ctx.log.info('task created to call again', { id, sourceId, outcomes });
+    this.changed(id);
+    return this.get(id);
+  }
+
+  /** Checks everything a new task needs except its numbers; nothing is written. */
+  private plan(input: CreateTaskInput, variables: { rosterName: string; columns: readonly string[] } | null): TaskPlan {
     const { db, clock } = this.ctx;
     const name = validateName(input.name);
+    this.checkNameFree(name, null);
     const now = clock.now();
     const scheduled = input.startAt !== undefined;
     const startAt = input.startAt ?? now;
@@ -94,14 +190,6 @@ export class TaskService {
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
     if (!recording) throw new AppError('task.recordingMissing', 'The chosen recording no longer exists. Choose another recording.');
-    const roster = db.prepare("SELECT id, name, valid_count, columns, phone_column FROM rosters WHERE id = ? AND status = 'ready'").get(input.rosterId) as
-      | { id: number; name: string; valid_count: number; columns: string; phone_column: string }
-      | undefined;
-    if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
-    if (roster.valid_count === 0) {
-      // A campaign that silently dials nothing is a known complaint (DOMAIN.md): refuse it up front.
-      throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
-    }
     const disconnect = input.smsDisconnectTemplateId ?? null;
     const unanswered = input.smsUnansweredTemplateId ?? null;
     if (disconnect !== null || unanswered !== null) {
@@ -109,18 +197,24 @@ export class TaskService {
       if (!account || account.active !== 1) {
         throw new AppError('task.smsAccountInactive', 'SMS follow-ups need an active SMS account. Set one up in Settings, or turn the SMS options off.');
       }
-      const columns = rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column });
       for (const templateId of [disconnect, unanswered]) {
         if (templateId === null) continue;
         const t = db.prepare('SELECT name, body, status FROM sms_templates WHERE id = ?').get(templateId) as { name: string; body: string; status: string } | undefined;
         if (!t || t.status !== 'approved') {
           throw new AppError('task.templateNotApproved', 'Only approved SMS templates can be used. Approve the template first, or choose another.');
         }
-        checkTemplateFits(t, roster.name, columns);
+        if (variables) checkTemplateFits(t, variables.rosterName, variables.columns);
       }
     }
+    return { name, scheduled, startAt, recording, disconnect, unanswered, maxAttempts, retryMinutes, window };
+  }
 
-    const id = db.transaction(() => {
+  /** Writes the task and its numbers (copied by `copyNumbers`) in one transaction; the name is checked again inside it. */
+  private insert(plan: TaskPlan, roster: { id: number | null; name: string }, copyNumbers: (taskId: number, now: number) => number): number {
+    const { db } = this.ctx;
+    const now = this.ctx.clock.now();
+    return db.transaction(() => {
+      this.checkNameFree(plan.name, null);
       const result = db
         .prepare(
           `INSERT INTO tasks (name, recording_id, recording_name, roster_id, roster_name, status, start_at, scheduled,
@@ -129,44 +223,55 @@ export class TaskService {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
         )
         .run(
-          name,
-          recording.id,
-          recording.name,
+          plan.name,
+          plan.recording.id,
+          plan.recording.name,
           roster.id,
           roster.name,
           // Run Immediately is a schedule that is due now: the engine starts both the same way.
           'scheduled',
-          startAt,
-          scheduled ? 1 : 0,
-          disconnect,
-          unanswered,
-          maxAttempts,
-          maxAttempts > 1 ? Math.round(retryMinutes * 60_000) : 0,
-          window?.start ?? null,
-          window?.end ?? null,
+          plan.startAt,
+          plan.scheduled ? 1 : 0,
+          plan.disconnect,
+          plan.unanswered,
+          plan.maxAttempts,
+          plan.maxAttempts > 1 ? Math.round(plan.retryMinutes * 60_000) : 0,
+          plan.window?.start ?? null,
+          plan.window?.end ?? null,
           this.options.isDryRun() ? 1 : 0,
           now,
           now,
         );
       const taskId = Number(result.lastInsertRowid);
-      const copied = db
-        .prepare(
-          `INSERT INTO task_numbers (task_id, row_number, phone_e164, variables, state, updated_at)
-           SELECT ?, row_number, phone_e164, variables, 'pending', ? FROM roster_entries WHERE roster_id = ? ORDER BY row_number`,
-        )
-        .run(taskId, now, roster.id);
-      db.prepare('UPDATE tasks SET total = ? WHERE id = ?').run(copied.changes, taskId);
+      const copied = copyNumbers(taskId, now);
+      db.prepare('UPDATE tasks SET total = ? WHERE id = ?').run(copied, taskId);
       return taskId;
     })();
-    this.ctx.log.info('task created', { id, scheduled, startAt });
-    this.changed(id);
-    return this.get(id);
+  }
+
+  /**
+   * Two tasks with one name cannot be told apart in the table, the exports
+   * or the command line (issue 9): a name is refused while another task has
+   * it, compared without regard to the case of English letters.
+   */
+  private checkNameFree(name: string, exceptId: number | null): void {
+    const other = this.ctx.db.prepare('SELECT id, name FROM tasks WHERE name = ? COLLATE NOCASE AND id IS NOT ? LIMIT 1').get(name, exceptId) as
+      | { id: number; name: string }
+      | undefined;
+    if (other) {
+      throw new AppError('task.nameTaken', `A task named "${other.name}" already exists. Choose another name, for example with the month or a number added.`, {
+        name: other.name,
+      });
+    }
   }
 
   rename(id: number, newName: string): Task {
     const name = validateName(newName);
     this.row(id);
-    this.ctx.db.prepare('UPDATE tasks SET name = ?, updated_at = ? WHERE id = ?').run(name, this.ctx.clock.now(), id);
+    this.ctx.db.transaction(() => {
+      this.checkNameFree(name, id);
+      this.ctx.db.prepare('UPDATE tasks SET name = ?, updated_at = ? WHERE id = ?').run(name, this.ctx.clock.now(), id);
+    })();
     this.changed(id);
     return this.get(id);
   }
@@ -226,13 +331,22 @@ export class TaskService {
     return this.get(id);
   }
 
-  numbers(id: number, filter: TaskNumberFilter, page: number, pageSize: number): Page<TaskNumberRow> {
+  /**
+   * One page of the task's numbers, filtered by outcome and, when `search`
+   * is given, by number (digits anywhere in it; a leading 0 is read as +62,
+   * as rosters write Indonesian numbers) or by the customer's name.
+   */
+  numbers(id: number, filter: TaskNumberFilter, page: number, pageSize: number, search?: string, nameColumn: string | null = null): Page<TaskNumberRow> {
     this.row(id);
     const [where, args] = numberFilter(filter);
-    const total = (this.ctx.db.prepare(`SELECT count(*) AS n FROM task_numbers n WHERE n.task_id = ? ${where}`).get(id, ...args) as { n: number }).n;
+    const namePath = nameColumn !== null && !nameColumn.includes('"') ? `$."${nameColumn}"` : null;
+    const [searchWhere, searchArgs] = numberSearch(search, namePath);
+    const total = (
+      this.ctx.db.prepare(`SELECT count(*) AS n FROM task_numbers n WHERE n.task_id = ? ${where} ${searchWhere}`).get(id, ...args, ...searchArgs) as { n: number }
+    ).n;
     const rows = this.ctx.db
-      .prepare(`${TASK_NUMBER_SELECT} WHERE n.task_id = ? ${where} ORDER BY n.id LIMIT ? OFFSET ?`)
-      .all(id, ...args, pageSize, (page - 1) * pageSize) as TaskNumberJoinedRow[];
+      .prepare(`${taskNumberSelect(namePath ? 'json_extract(n.variables, ?)' : 'NULL')} WHERE n.task_id = ? ${where} ${searchWhere} ORDER BY n.id LIMIT ? OFFSET ?`)
+      .all(...(namePath ? [namePath] : []), id, ...args, ...searchArgs, pageSize, (page - 1) * pageSize) as TaskNumberJoinedRow[];
     return { items: rows.map(toTaskNumber), total, page, pageSize };
   }
 
@@ -343,6 +457,29 @@ function checkTemplateFits(template: { name: string; body: string }, rosterName:
     `The SMS template "${template.name}" uses ${names}, but the roster "${rosterName}" has no such column. Its columns are ${available}. Choose another roster or template, or fix the template.`,
     { template: template.name, roster: rosterName, missing: names, columns: available },
   );
+}
+
+export function numberSearch(search: string | undefined, namePath: string | null): [string, unknown[]] {
+  const text = search?.trim() ?? '';
+  if (text === '') return ['', []];
+  const clauses: string[] = [];
+  const args: unknown[] = [];
+  const digits = text.replace(/\D/g, '');
+  if (digits.length > 0 && digits.length >= text.replace(/[\s+()\-.]/g, '').length) {
+    clauses.push('n.phone_e164 LIKE ?');
+    args.push(`%${digits}%`);
+    if (digits.startsWith('0')) {
+      // Typed as the roster writes it: 0812... is +62812... (DOMAIN.md "Phone numbers").
+      clauses.push('n.phone_e164 LIKE ?');
+      args.push(`+62${digits.slice(1)}%`);
+    }
+  }
+  if (namePath) {
+    clauses.push("json_extract(n.variables, ?) LIKE ? ESCAPE '\\'");
+    args.push(namePath, `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (clauses.length === 0) return ['AND 0', []];
+  return [`AND (${clauses.join(' OR ')})`, args];
 }
 
 function validateName(raw: string): string {

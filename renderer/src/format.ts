@@ -1,4 +1,4 @@
-import { formatWib } from '../../shared/time/wib.js';
+import { formatWib, wibParts } from '../../shared/time/wib.js';
 import { INTL_TAGS, i18n, isAppLocale } from './i18n/index.js';
 
 /**
@@ -36,4 +36,10 @@ export function formatBytes(bytes: number): string {
 
 export function formatPercent(fraction: number): string {
   return new Intl.NumberFormat(intlTag(), { style: 'percent', maximumFractionDigits: 0 }).format(Math.min(1, Math.max(0, fraction)));
+}
+
+/** "14:05" (WIB), or "01-15 14:05" when a chart spans days; for chart axes, where the date and "WIB" would crowd. */
+export function formatWibClock(epochMs: number, withDate = false): string {
+  const { date, time } = wibParts(epochMs);
+  return withDate ? `${date.slice(5)} ${time}` : time;
 }

@@ -52,6 +52,10 @@ export const OPERATIONS = [
   'task.uncertainSms',
   'task.resendSms',
   'task.smsDeliveries',
+  // The supervisor's view (issue 9): dashboard, task figures, call again.
+  'dashboard.get',
+  'task.stats',
+  'task.callAgain',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

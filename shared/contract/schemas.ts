@@ -23,7 +23,10 @@ import type {
   SipTraceEntry,
   SmsDeliveryRow,
   UncertainSms,
+  DashboardView,
+  TaskStats,
 } from '../types.js';
+import { CALL_AGAIN_OUTCOMES } from '../tasks/outcomeGroups.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { TASK_NAME_MAX } from '../validation/taskName.js';
@@ -143,7 +146,15 @@ export const CONTRACT = {
   'task.retryUncertain': { input: z.object({ id }).strict(), output: answers<Task>() },
   /** Each number's SMS carries its failure as the core's sentence and, where stored, its code and params to translate. */
   'task.numbers': {
-    input: z.object({ id, filter: z.enum(['all', 'pending', 'uncertain', ...OUTCOMES]).default('all'), ...paging }).strict(),
+    input: z
+      .object({
+        id,
+        filter: z.enum(['all', 'pending', 'uncertain', ...OUTCOMES]).default('all'),
+        // Digits of the number (0812... is read as +62812...) or part of the customer's name.
+        search: z.string().trim().max(60).optional(),
+        ...paging,
+      })
+      .strict(),
     output: answers<Page<TaskNumberRow>>(),
   },
   'task.export': {
@@ -191,6 +202,24 @@ export const CONTRACT = {
   'task.smsDeliveries': {
     input: z.object({ id, filter: z.enum(['all', ...SMS_DELIVERY_STATES]).default('all'), ...paging }).strict(),
     output: answers<Page<SmsDeliveryRow>>(),
+  },
+
+  // The supervisor's view (issue 9).
+  /** Now and today (the WIB day): running tasks, channels, calls per minute, outcomes, SMS, the gateway, the last hour by minute. */
+  'dashboard.get': { input: none, output: answers<DashboardView>() },
+  /** One task's figures: outcomes, answer rate, SMS by state, elapsed and estimated finish, calls over time. */
+  'task.stats': { input: z.object({ id }).strict(), output: answers<TaskStats>() },
+  /** A new task calling the numbers of `id` that ended with the chosen outcomes, with the same recording and settings. */
+  'task.callAgain': {
+    input: z
+      .object({
+        id,
+        name: z.string().max(200),
+        outcomes: z.array(z.enum(CALL_AGAIN_OUTCOMES)).min(1).max(CALL_AGAIN_OUTCOMES.length),
+        start: z.discriminatedUnion('mode', [z.object({ mode: z.literal('now') }), z.object({ mode: z.literal('scheduled'), at: z.string().max(40) })]),
+      })
+      .strict(),
+    output: answers<Task>(),
   },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 

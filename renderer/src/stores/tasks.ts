@@ -55,8 +55,22 @@ export const useTasksStore = defineStore('tasks', () => {
   }
 
   /** The task table page: reloads on any task's change (at most twice a second) and polls the engine status. */
+  /** Open row menus: while one is open the table keeps still, so the row under the pointer does not change. */
+  let held = 0;
+  let missed = false;
+  function holdTable(hold: boolean): void {
+    held = Math.max(0, held + (hold ? 1 : -1));
+    if (held === 0 && missed) {
+      missed = false;
+      void load().catch(() => {});
+    }
+  }
+
   function followTable(): () => void {
-    const reload = trailingThrottle(() => void load().catch(() => {}), 500); // a failed refresh keeps the last page
+    const reload = trailingThrottle(() => {
+      if (held > 0) missed = true;
+      else void load().catch(() => {}); // a failed refresh keeps the last page
+    }, 500);
     const stopChanges = onTaskChanged(() => reload.call());
     const poll = setInterval(() => void loadEngine().catch(() => {}), STATUS_POLL_MS);
     void loadEngine().catch(() => {});
@@ -82,8 +96,12 @@ export const useTasksStore = defineStore('tasks', () => {
   const retryUncertain = (id: number) => after(unwrap(autocall().task.retryUncertain({ id })));
 
   const get = (id: number) => unwrap(autocall().task.get({ id }));
-  const numbers = (id: number, filter: TaskNumberFilter, pageNo: number, size: number) =>
-    unwrap(autocall().task.numbers({ id, filter, page: pageNo, pageSize: size }));
+  const numbers = (id: number, filter: TaskNumberFilter, pageNo: number, size: number, search?: string) =>
+    unwrap(autocall().task.numbers({ id, filter, page: pageNo, pageSize: size, ...(search ? { search } : {}) }));
+  // The supervisor's view (issue 9).
+  const stats = (id: number) => unwrap(autocall().task.stats({ id }));
+  const dashboard = () => unwrap(autocall().dashboard.get({}));
+  const callAgain = (input: OperationInput<'task.callAgain'>) => after(unwrap(autocall().task.callAgain(input)));
   const attempts = (numberId: number) => unwrap(autocall().task.attempts({ numberId }));
   const attemptTrace = (attemptId: number) => unwrap(autocall().task.attemptTrace({ attemptId }));
   const exportTo = (id: number, format: 'csv' | 'xlsx') => unwrap(autocall().task.export({ id, format }));
@@ -99,6 +117,7 @@ export const useTasksStore = defineStore('tasks', () => {
     loadEngine,
     onTaskChanged,
     followTable,
+    holdTable,
     create,
     rename,
     pause,
@@ -111,5 +130,8 @@ export const useTasksStore = defineStore('tasks', () => {
     attempts,
     attemptTrace,
     exportTo,
+    stats,
+    dashboard,
+    callAgain,
   };
 });
