@@ -63,7 +63,7 @@ describe('TaskService', () => {
   it('creates a scheduled task for a future instant and refuses one in the past', () => {
     const later = clock.t + 3_600_000;
     expect(create({ startAt: later })).toMatchObject({ status: 'scheduled', startAt: later, scheduled: true });
-    expect(codeOf(() => create({ startAt: clock.t - 1 }))).toBe('task.startInPast');
+    expect(codeOf(() => create({ name: 'Too Late', startAt: clock.t - 1 }))).toBe('task.startInPast');
   });
 
   it('trims the name and refuses names the wizard refuses', () => {

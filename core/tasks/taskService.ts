@@ -79,15 +79,18 @@ export class TaskService {
     const roster = this.ctx.db
       .prepare("SELECT id, name, valid_count, columns, phone_column FROM rosters WHERE id = ? AND status = 'ready'")
       .get(input.rosterId) as { id: number; name: string; valid_count: number; columns: string; phone_column: string } | undefined;
+    // The fields first (name, start, retries, window, templates), then the roster they are for.
+    const plan = this.plan(
+      input,
+      roster
+        ? { rosterName: roster.name, columns: rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column }) }
+        : null,
+    );
     if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
     if (roster.valid_count === 0) {
       // A campaign that silently dials nothing is a known complaint (docs/DOMAIN.md): refuse it up front.
       throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
     }
-    const plan = this.plan(input, {
-      rosterName: roster.name,
-      columns: rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column }),
-    });
     const id = this.insert(plan, roster, (taskId, now) =>
       this.ctx.db
         .prepare(
