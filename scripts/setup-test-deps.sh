@@ -9,7 +9,8 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 # Real peers and tools the tests use: sipp (sip-tester) and kamailio for telephony,
 # lame/sox/ffmpeg for audio fixtures and the reference conversion, chromium for
 # the end-to-end tests (Playwright drives Debian's Chromium; it never downloads a browser).
-PKGS="sip-tester kamailio lame sox libsox-fmt-mp3 ffmpeg chromium"
+# fonts-noto-cjk: Chinese glyphs, so the zh screenshots show characters rather than boxes.
+PKGS="sip-tester kamailio lame sox libsox-fmt-mp3 ffmpeg chromium fonts-noto-cjk"
 missing=""
 for p in $PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

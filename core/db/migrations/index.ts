@@ -4,6 +4,7 @@ import { m0002Tasks } from './0002-tasks.js';
 import { m0003CallTraces } from './0003-call-traces.js';
 import { m0004ErrorCodes } from './0004-error-codes.js';
 import { m0005RosterEntriesPhoneNotIndexed } from './0005-roster-entries-phone-not-indexed.js';
+import { m0007DoNotCall } from './0007-do-not-call.js';
 
 export interface Migration {
   name: string;
@@ -17,4 +18,6 @@ export const MIGRATIONS: readonly Migration[] = [
   m0003CallTraces,
   m0004ErrorCodes,
   m0005RosterEntriesPhoneNotIndexed,
+  // 0006 (another branch) goes here when merged: the position is the schema version.
+  m0007DoNotCall,
 ];
