@@ -258,12 +258,13 @@ export class Core {
     if (!phone.ok) throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
     const template = this.templates.get(input.templateId);
     const row = this.ctx.db
-      .prepare('SELECT variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
-      .get(input.rosterId, input.rowNumber) as { variables: string } | undefined;
+      .prepare('SELECT phone_e164, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
+      .get(input.rosterId, input.rowNumber) as { phone_e164: string; variables: string } | undefined;
     if (!row) {
       throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
     }
-    const { text } = renderTemplate(template.body, JSON.parse(row.variables) as Record<string, string>);
+    // The variables a task's SMS gets (core/tasks/smsOutbox.ts): the row's columns and {phone}.
+    const { text } = renderTemplate(template.body, { ...(JSON.parse(row.variables) as Record<string, string>), phone: row.phone_e164 });
     const dryRun = this.gateway.settings().mode !== 'sip';
     const result = dryRun ? await dryRunSmsSender(this.options.dryRun?.journal).send({ to: phone.e164, text }) : await this.smsAccount.test({ to: phone.e164, text });
     return { dryRun, to: phone.e164, text, result };
