@@ -648,6 +648,7 @@ export const en = {
     phone: 'Phone number',
     phoneHint: 'For example 0812-3456-7890 or +62 812 3456 7890',
     note: 'Note (optional)',
+    noteColumn: 'Note',
     added: '{phone} was added to the do-not-call list.',
     import: 'Import list',
     dropHint: 'Drop an .xlsx or .csv file with a phone column here, or choose one with Import list.',

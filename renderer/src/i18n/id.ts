@@ -645,6 +645,7 @@ export const id: Messages = {
     phone: 'Nomor telepon',
     phoneHint: 'Misalnya 0812-3456-7890 atau +62 812 3456 7890',
     note: 'Catatan (opsional)',
+    noteColumn: 'Catatan',
     added: '{phone} ditambahkan ke daftar jangan dihubungi.',
     import: 'Impor daftar',
     dropHint: 'Letakkan berkas .xlsx atau .csv yang berisi kolom nomor telepon di sini, atau pilih dengan Impor daftar.',

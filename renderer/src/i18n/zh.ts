@@ -645,6 +645,7 @@ export const zh: Messages = {
     phone: '电话号码',
     phoneHint: '例如 0812-3456-7890 或 +62 812 3456 7890',
     note: '备注（可选）',
+    noteColumn: '备注',
     added: '{phone} 已加入免打扰名单。',
     import: '导入名单',
     dropHint: '将含电话号码列的 .xlsx 或 .csv 文件拖到此处，或点击“导入名单”选择文件。',
