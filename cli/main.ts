@@ -13,6 +13,7 @@ import { smsAccountCommand } from './commands/smsAccount.js';
 import { callsCommand, taskCommand } from './commands/task.js';
 import { runCommand } from './commands/run.js';
 import { callCommand, gatewayCommand, GATEWAY_USAGE } from './commands/gateway.js';
+import { dncCommand } from './commands/dnc.js';
 
 /** Resolves with the exit code when it is not 0 (a test that found a problem); throws on errors. */
 export type CommandRunner = (host: CliHost, args: string[], out: Output) => Promise<void | number>;
@@ -27,6 +28,7 @@ const COMMANDS: Record<string, CommandRunner> = {
   run: runCommand,
   gateway: gatewayCommand,
   call: callCommand,
+  dnc: dncCommand,
 };
 
 export const USAGE = `autocall - AutoCall Scheduler without a window
@@ -61,6 +63,10 @@ Usage: autocall [--data-dir DIR] [--json] COMMAND ...
   calls list --task ID [--outcome O] [--page P]
   calls export --task ID --out FILE.csv|FILE.xlsx
   run [--until-idle]                   schedule and dial without a window (one dialer per data folder)
+  dnc add NUMBER [--note T]            put a number on the do-not-call list (tasks skip it, running ones too)
+  dnc import FILE [--phone-column C]   add every number of an .xlsx or .csv file
+  dnc list [--search S] [--page P]
+  dnc remove NUMBER
 ${GATEWAY_USAGE}
 
 Options:

@@ -37,6 +37,9 @@ import type { CallResult, EngineStatus, GatewaySettings, GatewayTestView, TestCa
 import { checkWib } from '../shared/time/wib.js';
 import { normalizePhone } from '../shared/phone/normalize.js';
 import { AppError } from './errors.js';
+import { DoNotCallService } from './dnc/doNotCallService.js';
+import { renderTemplate } from '../shared/sms/render.js';
+import type { SmsTestView } from '../shared/types.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -80,6 +83,7 @@ export class Core {
   readonly engine: DialingEngine;
   readonly scheduler: Scheduler;
   readonly taskSms: TaskSmsService;
+  readonly doNotCall: DoNotCallService;
   private readonly lease: Lease;
   private readonly dryRunGateway: DryRunGateway;
   /** The SIP gateway for the saved settings; rebuilt when they change. */
@@ -105,9 +109,12 @@ export class Core {
       },
     });
     // A recording, roster or template used by an unfinished task cannot be deleted.
-    this.recordings = new RecordingService(ctx, { isInUse: (id) => this.tasks.usesRecording(id) });
-    this.rosters = new RosterService(ctx, { isInUse: (id) => this.tasks.usesRoster(id) });
-    this.templates = new SmsTemplateService(ctx, { isInUse: (id) => this.tasks.usesTemplate(id) });
+    // The refusal names the task (the first unfinished one that uses it).
+    const usedBy = (kind: 'recording' | 'roster' | 'template') => (id: number) => this.tasks.usersOf(kind, id)[0]?.name ?? null;
+    this.recordings = new RecordingService(ctx, { isInUse: (id) => this.tasks.usesRecording(id), usedBy: usedBy('recording') });
+    this.rosters = new RosterService(ctx, { isInUse: (id) => this.tasks.usesRoster(id), usedBy: usedBy('roster') });
+    this.templates = new SmsTemplateService(ctx, { isInUse: (id) => this.tasks.usesTemplate(id), usedBy: usedBy('template') });
+    this.doNotCall = new DoNotCallService(ctx);
     this.smsAccount = new SmsAccountService(ctx);
     this.settings = new SettingsService(ctx.db);
     this.gateway = new GatewaySettingsService(ctx);
@@ -276,6 +283,29 @@ export class Core {
     }
   }
 
+  /**
+   * The wizard's "send me this SMS": the template filled in from one roster
+   * row, sent to the user's own number through the SMS account's send path.
+   * While the dry-run gateway is selected nothing leaves (a task made now
+   * would send no real SMS either); the dry-run sender records it.
+   */
+  async sendTestSms(input: { to: string; templateId: number; rosterId: number; rowNumber: number }): Promise<SmsTestView> {
+    const phone = normalizePhone(input.to);
+    if (!phone.ok) throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
+    const template = this.templates.get(input.templateId);
+    const row = this.ctx.db
+      .prepare('SELECT phone_e164, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
+      .get(input.rosterId, input.rowNumber) as { phone_e164: string; variables: string } | undefined;
+    if (!row) {
+      throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
+    }
+    // The variables a task's SMS gets (core/tasks/smsOutbox.ts): the row's columns and {phone}.
+    const { text } = renderTemplate(template.body, { ...(JSON.parse(row.variables) as Record<string, string>), phone: row.phone_e164 });
+    const dryRun = this.gateway.settings().mode !== 'sip';
+    const result = dryRun ? await dryRunSmsSender(this.options.dryRun?.journal).send({ to: phone.e164, text }) : await this.smsAccount.test({ to: phone.e164, text });
+    return { dryRun, to: phone.e164, text, result };
+  }
+
   engineStatus(): EngineStatus {
     const sip = this.gateway.settings().mode === 'sip' ? this.sipPlacer() : null;
     return {
@@ -363,6 +393,8 @@ export class Core {
         version: this.options.version,
         dataDir: this.ctx.dataDir,
         locale: settings.locale(),
+        localeChosen: settings.localeChosen(),
+        theme: settings.theme(),
         startAtLogin: settings.startAtLogin(),
         host: this.options.host,
       }),
@@ -435,6 +467,27 @@ export class Core {
       'dashboard.get': () => this.figures.dashboard(),
       'task.stats': ({ id }) => this.figures.task(id),
       'task.callAgain': ({ id, name, outcomes, start }) => this.tasks.callAgain(id, { name, outcomes, ...this.startAtOf(start) }),
+      // Do-not-call list, deletion checks, roster preview, wizard test SMS, theme (issue 9, branch dnc).
+      'dnc.add': ({ phone, note }) => {
+        const entry = this.doNotCall.add(phone, note);
+        this.engine.wake();
+        return entry;
+      },
+      'dnc.import': (input) => this.doNotCall.import(input.path, input.phoneColumn),
+      'dnc.list': ({ search, page, pageSize }) => this.doNotCall.list(search, page, pageSize),
+      'dnc.remove': ({ phone }) => this.doNotCall.remove(phone),
+      'dnc.countInRoster': ({ rosterId }) => this.doNotCall.countInRoster(rosterId),
+      'task.usersOf': ({ kind, id }) => this.tasks.usersOf(kind, id),
+      'roster.exportIssues': async ({ id }) => {
+        const roster = rosters.get(id);
+        if (!this.options.pickSavePath) throw new AppError('roster.exportUnavailable', 'Saving needs a file location; use `autocall roster show ID --issues` here.');
+        const base = roster.sourceFileName.replace(/\.[^.]+$/, '');
+        const path = await this.options.pickSavePath(`${base} - unusable rows.csv`);
+        return path ? { path, rows: await rosters.writeIssuesCsv(id, path) } : null;
+      },
+      'roster.flags': ({ id }) => rosters.flags(id),
+      'sms.sendTest': (input) => this.sendTestSms(input),
+      'settings.setTheme': ({ theme }) => settings.setTheme(theme),
     };
   }
 }

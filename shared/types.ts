@@ -54,6 +54,8 @@ export interface RosterIssue {
   kind: RosterIssueKind;
   /** A stable code the UI translates: 'empty', 'tooShort', 'tooLong', 'notANumber', 'invalidForRegion', 'duplicate'. */
   reason: string;
+  /** For a duplicate: the row whose number it repeats (the one kept). */
+  duplicateOfRow?: number;
 }
 
 /** What roster.analyze answers: either it needs the user to pick the phone column, or a staged import to confirm. */
@@ -111,6 +113,10 @@ export interface AppInfo {
   version: string;
   dataDir: string;
   locale: string;
+  /** False until the user picks a language: the renderer then follows the system's (navigator.languages). */
+  localeChosen: boolean;
+  /** 'system' follows the operating system's light or dark mode. */
+  theme: 'system' | 'light' | 'dark';
   /** Start the desktop app when the user logs in (it then waits in the tray). */
   startAtLogin: boolean;
   /** 'electron' in the desktop app, 'bridge' in end-to-end tests, 'cli' in the command line. */
@@ -120,6 +126,14 @@ export interface AppInfo {
 /** DOMAIN.md's outcome table: the final classification of one call attempt. */
 export const OUTCOMES = ['answered', 'busy', 'noAnswer', 'poweredOff', 'invalidNumber', 'rejected', 'failed'] as const;
 export type CallOutcome = (typeof OUTCOMES)[number];
+
+/**
+ * How a number of a task ended: a call's outcome, or 'doNotCall' when the
+ * number was on the do-not-call list when its turn came and was never dialled
+ * (docs/DOMAIN.md "Do-not-call list"). Never the outcome of a call attempt.
+ */
+export const NUMBER_OUTCOMES = [...OUTCOMES, 'doNotCall'] as const;
+export type NumberOutcome = (typeof NUMBER_OUTCOMES)[number];
 
 export type TaskStatus = 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
 
@@ -134,6 +148,8 @@ export interface TaskCounts {
   rejected: number;
   failed: number;
   uncertain: number;
+  /** Numbers skipped because they were on the do-not-call list (counted in `done` too, apart from the outcomes). */
+  doNotCall: number;
   smsSent: number;
   smsFailed: number;
   /** Of the SMS sent: the provider reported them delivered / not delivered, or no final report came within 48 h. */
@@ -189,7 +205,7 @@ export interface TaskNumberRow {
   /** The customer's name from the roster's name column (TaskStats.nameColumn), when it has one. */
   name: string | null;
   state: TaskNumberState;
-  outcome: CallOutcome | null;
+  outcome: NumberOutcome | null;
   attempts: number;
   lastAttemptAt: number | null;
   finalStatus: number | null;
@@ -252,7 +268,7 @@ export interface UncertainSms {
   dryRun: boolean;
 }
 
-export type TaskNumberFilter = 'all' | CallOutcome | 'pending' | 'uncertain';
+export type TaskNumberFilter = 'all' | NumberOutcome | 'pending' | 'uncertain';
 
 export interface ExportResult {
   path: string;
@@ -413,4 +429,69 @@ export interface TaskStats {
   callsOverTime: CallsOverTime;
   /** The roster column holding the customer's name, when one looks like it ("Nama", "Name", "姓名"). */
   nameColumn: string | null;
+}
+
+/** One number of the do-not-call list. */
+export interface DoNotCallEntry {
+  id: number;
+  phoneE164: string;
+  /** As it was typed or read from the file. */
+  phoneRaw: string;
+  note: string;
+  /** 'manual', or the name of the file it was imported from. */
+  source: string;
+  createdAt: number;
+}
+
+/** A row of an imported do-not-call file that could not be used. */
+export interface DoNotCallImportIssue {
+  rowNumber: number;
+  phoneRaw: string;
+  /** The phone rejection code, as for roster issues ('empty', 'tooShort', ...). */
+  reason: string;
+}
+
+export type DoNotCallImportResult =
+  | { kind: 'needsPhoneColumn'; headers: string[] }
+  | {
+      kind: 'imported';
+      fileName: string;
+      phoneColumn: string;
+      totalRows: number;
+      added: number;
+      alreadyListed: number;
+      invalidCount: number;
+      /** The first unusable rows (at most 100), by row number. */
+      invalid: DoNotCallImportIssue[];
+    };
+
+/** An unfinished task, named where a recording, roster or template cannot be deleted because of it. */
+export interface TaskRef {
+  id: number;
+  name: string;
+}
+
+/** A usable roster number worth a warning in the import preview. */
+export interface RosterFlag {
+  rowNumber: number;
+  phoneE164: string;
+  /** 'landline': a fixed line, which cannot receive SMS; 'foreign': outside Indonesia. */
+  kind: 'landline' | 'foreign';
+  /** ISO 3166 region of the number, when known (ID for landlines). */
+  country: string | null;
+}
+
+export interface RosterFlags {
+  landlineCount: number;
+  foreignCount: number;
+  /** The first flagged rows (at most 100), by row number. */
+  items: RosterFlag[];
+}
+
+/** The wizard's test SMS: what was sent, and whether it only was simulated (dry run). */
+export interface SmsTestView {
+  dryRun: boolean;
+  to: string;
+  text: string;
+  result: SmsSendResult;
 }

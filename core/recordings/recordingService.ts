@@ -16,6 +16,8 @@ export type PayloadCodec = 'pcma' | 'pcmu';
 export interface RecordingServiceOptions {
   /** True while an unfinished task uses the recording: it may be renamed, not removed. */
   isInUse?: (recordingId: number) => boolean;
+  /** The name of an unfinished task using it, for the refusal to name (null when none). */
+  usedBy?: (recordingId: number) => string | null;
   maxBytes?: number;
   maxDurationMs?: number;
 }
@@ -47,6 +49,7 @@ const COLUMNS = 'id, name, original_file_name, sha256, size_bytes, duration_ms, 
  */
 export class RecordingService {
   private readonly isInUse: (recordingId: number) => boolean;
+  private readonly usedBy: (recordingId: number) => string | null;
   private readonly limits: { maxBytes: number; maxDurationMs: number };
   /** File writes+insert and removals of one hash must not interleave (a remove could delete files an add is about to own). */
   private fileLock: Promise<unknown> = Promise.resolve();
@@ -56,6 +59,7 @@ export class RecordingService {
     options: RecordingServiceOptions = {},
   ) {
     this.isInUse = options.isInUse ?? (() => false);
+    this.usedBy = options.usedBy ?? (() => null);
     this.limits = {
       maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
       maxDurationMs: options.maxDurationMs ?? DEFAULT_LIMITS.maxDurationMs,
@@ -124,6 +128,14 @@ export class RecordingService {
 
   async remove(id: number): Promise<void> {
     const row = this.row(id);
+    const task = this.usedBy(id);
+    if (task !== null) {
+      throw new AppError(
+        'recording.inUseByTask',
+        `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+        { id, name: row.name, task },
+      );
+    }
     if (this.isInUse(id)) {
       throw new AppError(
         'recording.inUse',

@@ -136,4 +136,11 @@ export const rosterErrors = {
       `The roster "${name}" is used by a task that has not finished. Delete or finish that task first, then remove the roster.`,
       { name },
     ),
+
+  inUseByTask: (name: string, task: string) =>
+    new AppError(
+      'roster.inUseByTask',
+      `The roster "${name}" is used by the task "${task}", which has not finished. Finish, cancel or delete that task first, then remove the roster.`,
+      { name, task },
+    ),
 };

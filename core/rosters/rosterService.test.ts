@@ -228,14 +228,14 @@ describe('RosterService', () => {
       ]);
       const issues = [
         { rowNumber: 3, phoneRaw: '', kind: 'invalid', reason: 'empty' },
-        { rowNumber: 4, phoneRaw: '+62 812 3456 7890', kind: 'duplicate', reason: 'duplicate' },
+        { rowNumber: 4, phoneRaw: '+62 812 3456 7890', kind: 'duplicate', reason: 'duplicate', duplicateOfRow: 2 },
         { rowNumber: 5, phoneRaw: '12345', kind: 'invalid', reason: 'tooShort' },
         { rowNumber: 6, phoneRaw: '0812-3456-789O', kind: 'invalid', reason: 'notANumber' },
-        { rowNumber: 7, phoneRaw: '6281234567890', kind: 'duplicate', reason: 'duplicate' },
+        { rowNumber: 7, phoneRaw: '6281234567890', kind: 'duplicate', reason: 'duplicate', duplicateOfRow: 2 },
         { rowNumber: 8, phoneRaw: '+62812345678901234567', kind: 'invalid', reason: 'tooLong' },
         { rowNumber: 9, phoneRaw: '+999 1234 5678', kind: 'invalid', reason: 'invalidForRegion' },
         { rowNumber: 11, phoneRaw: '-', kind: 'invalid', reason: 'empty' },
-        { rowNumber: 12, phoneRaw: '081311112222', kind: 'duplicate', reason: 'duplicate' },
+        { rowNumber: 12, phoneRaw: '081311112222', kind: 'duplicate', reason: 'duplicate', duplicateOfRow: 10 },
       ];
       expect(a.issues).toEqual(issues);
       expect(service.issues(a.roster.id, 2, 4)).toEqual({ items: issues.slice(4, 8), total: 9, page: 2, pageSize: 4 });

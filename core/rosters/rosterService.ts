@@ -1,11 +1,14 @@
 import { withoutUnsafeCharacters } from '../../shared/validation/text.js';
 import { rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { normalizePhone } from '../../shared/phone/normalize.js';
 import { basename } from 'node:path';
-import type { Page, Roster, RosterAnalysis, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
+import type { Page, Roster, RosterAnalysis, RosterFlags, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { csvRowSource } from './csvRows.js';
 import { columnNames, phoneColumnIndex } from './rosterHeaders.js';
 import { rosterErrors } from './rosterErrors.js';
+import { rosterFlags } from './rosterFlags.js';
 import { DEFAULT_ROSTER_LIMITS, type RosterLimits } from './rosterLimits.js';
 import { RosterWriter } from './rosterWriter.js';
 import type { RowSource } from './sheetRows.js';
@@ -25,6 +28,8 @@ const ISSUES_SIZE = 100;
 export interface RosterServiceOptions {
   /** True while an unfinished task uses the roster: it may not be removed. */
   isInUse?: (rosterId: number) => boolean;
+  /** The name of an unfinished task using it, for the refusal to name (null when none). */
+  usedBy?: (rosterId: number) => string | null;
   limits?: Partial<RosterLimits>;
 }
 
@@ -57,6 +62,7 @@ interface RosterRow {
  */
 export class RosterService {
   private readonly isInUse: (rosterId: number) => boolean;
+  private readonly usedBy: (rosterId: number) => string | null;
   private readonly limits: RosterLimits;
 
   constructor(
@@ -64,6 +70,7 @@ export class RosterService {
     options: RosterServiceOptions = {},
   ) {
     this.isInUse = options.isInUse ?? (() => false);
+    this.usedBy = options.usedBy ?? (() => null);
     this.limits = { ...DEFAULT_ROSTER_LIMITS, ...options.limits };
   }
 
@@ -183,16 +190,66 @@ export class RosterService {
     const rows = this.ctx.db
       .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
       .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
+    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
     return {
-      items: rows.map((r) => ({ rowNumber: r.row_number, phoneRaw: r.phone_raw, kind: r.kind, reason: r.reason })),
+      items: rows.map((r) => {
+        const issue: RosterIssue = { rowNumber: r.row_number, phoneRaw: r.phone_raw, kind: r.kind, reason: r.reason };
+        const first = r.kind === 'duplicate' ? kept.get(r.phone_raw) : undefined;
+        if (first !== undefined) issue.duplicateOfRow = first;
+        return issue;
+      }),
       total: roster.invalid_count + roster.duplicate_count,
       page,
       pageSize,
     };
   }
 
+  /**
+   * For the duplicates of one page of issues: the row each repeats (the first
+   * row with the number is the entry kept; rosterWriter.ts). Entries have no
+   * index by number (migration 0005), so this is one pass over the roster's
+   * entries per page of issues, and only when the page holds duplicates.
+   */
+  private keptRows(id: number, duplicateRaws: string[]): Map<string, number> {
+    const byE164 = new Map<string, string[]>();
+    for (const raw of duplicateRaws) {
+      const phone = normalizePhone(raw);
+      if (phone.ok) byE164.set(phone.e164, [...(byE164.get(phone.e164) ?? []), raw]);
+    }
+    const kept = new Map<string, number>();
+    if (byE164.size === 0) return kept;
+    const numbers = [...byE164.keys()];
+    const rows = this.ctx.db
+      .prepare(`SELECT phone_e164, row_number FROM roster_entries WHERE roster_id = ? AND phone_e164 IN (${numbers.map(() => '?').join(', ')})`)
+      .all(id, ...numbers) as { phone_e164: string; row_number: number }[];
+    for (const row of rows) for (const raw of byE164.get(row.phone_e164) ?? []) kept.set(raw, row.row_number);
+    return kept;
+  }
+
+  /** A roster's usable numbers that are landlines (no SMS) or foreign (rosterFlags.ts). */
+  flags(id: number): RosterFlags {
+    this.row(id);
+    return rosterFlags(this.ctx.db, id);
+  }
+
+  /** The unusable rows as CSV (row, phone as read, problem, the row it repeats), for the user to fix in the source file. */
+  async writeIssuesCsv(id: number, path: string): Promise<number> {
+    const roster = this.row(id);
+    const rows = this.ctx.db
+      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
+      .all(id) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
+    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
+    const lines = [['row', roster.phone_column, 'problem', 'repeats row'].map(csvCell).join(',')];
+    for (const r of rows) lines.push([r.row_number, r.phone_raw, r.reason, kept.get(r.phone_raw) ?? ''].map(csvCell).join(','));
+    // A BOM so that Excel opens the UTF-8 file with its Chinese or accented text intact.
+    await writeFile(path, '\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
+    return rows.length;
+  }
+
   remove(id: number): void {
     const row = this.row(id);
+    const task = this.usedBy(id);
+    if (task !== null) throw rosterErrors.inUseByTask(row.name, task);
     if (this.isInUse(id)) throw rosterErrors.inUse(row.name);
     this.deleteRoster(id);
     this.ctx.log.info('roster removed', { id });
@@ -304,6 +361,13 @@ function rosterName(given: string | undefined, fileName: string): string {
   // A typed name was checked by the contract (shared/validation/text.ts); a file name may hold anything Linux allows.
   const name = withoutUnsafeCharacters((given ?? '').trim() || fileName).trim() || 'Roster';
   return name.length > ROSTER_NAME_MAX ? name.slice(0, ROSTER_NAME_MAX) : name;
+}
+
+/** RFC 4180 quoting; a leading = + - @ is prefixed with ' so that a spreadsheet does not run it as a formula. */
+function csvCell(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = "'" + text;
+  return /[",\r\n]/.test(text) ? '"' + text.replace(/"/g, '""') + '"' : text;
 }
 
 function offset(page: number, pageSize: number): number {

@@ -1,5 +1,7 @@
 import type { Locale } from '../../shared/contract/schemas.js';
-import { LOCALES } from '../../shared/contract/schemas.js';
+import { LOCALES, THEMES } from '../../shared/contract/schemas.js';
+
+type Theme = (typeof THEMES)[number];
 import type { Db } from '../db/database.js';
 
 /** Small user preferences kept as JSON values in the settings table. */
@@ -20,6 +22,20 @@ export class SettingsService {
   locale(): Locale {
     const stored = this.read<string>('locale');
     return (LOCALES as readonly string[]).includes(stored ?? '') ? (stored as Locale) : 'en';
+  }
+
+  /** Whether the user ever chose a language; until then the renderer follows the system's. */
+  localeChosen(): boolean {
+    return this.read<string>('locale') !== undefined;
+  }
+
+  theme(): Theme {
+    const stored = this.read<string>('theme');
+    return (THEMES as readonly string[]).includes(stored ?? '') ? (stored as Theme) : 'system';
+  }
+
+  setTheme(theme: Theme): void {
+    this.write('theme', theme);
   }
 
   setLocale(locale: Locale): void {

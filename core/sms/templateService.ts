@@ -10,6 +10,8 @@ export const REJECTION_REASON_MAX = 500;
 export interface SmsTemplateServiceOptions {
   /** True while an unfinished task uses the template. */
   isInUse?: (templateId: number) => boolean;
+  /** The name of an unfinished task using it, for the refusal to name (null when none). */
+  usedBy?: (templateId: number) => string | null;
 }
 
 interface TemplateRow {
@@ -102,12 +104,14 @@ function checkSyntax(body: string): void {
  */
 export class SmsTemplateService {
   private readonly isInUse: (templateId: number) => boolean;
+  private readonly usedBy: (templateId: number) => string | null;
 
   constructor(
     private readonly ctx: CoreContext,
     options: SmsTemplateServiceOptions = {},
   ) {
     this.isInUse = options.isInUse ?? (() => false);
+    this.usedBy = options.usedBy ?? (() => null);
   }
 
   list(): SmsTemplate[] {
@@ -205,6 +209,14 @@ export class SmsTemplateService {
 
   remove(id: number): void {
     const current = this.row(id);
+    const task = this.usedBy(id);
+    if (task !== null) {
+      throw new AppError(
+        'template.inUseByTask',
+        `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+        { name: current.name, task },
+      );
+    }
     if (this.isInUse(id)) {
       throw new AppError(
         'template.inUse',

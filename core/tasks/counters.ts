@@ -3,12 +3,12 @@ import { assertFence, type Fence } from './lease.js';
 
 /**
  * The task counters as the rows say they should be: n_done counts numbers
- * with a final state (done or uncertain, recovery.ts), each outcome counter
- * its done numbers, the SMS counters the outbox rows sent and failed.
+ * with a final state (done or uncertain, recovery.ts; a do-not-call skip is
+ * done too), each outcome counter its done numbers, the SMS counters the outbox rows sent and failed.
  */
 const FROM_ROWS = `
   SELECT t.id,
-    t.n_done, t.n_answered, t.n_unanswered, t.n_invalid, t.n_rejected, t.n_failed, t.n_uncertain, t.n_sms_sent, t.n_sms_failed,
+    t.n_done, t.n_answered, t.n_unanswered, t.n_invalid, t.n_rejected, t.n_failed, t.n_uncertain, t.n_sms_sent, t.n_sms_failed, t.n_do_not_call,
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state IN ('done', 'uncertain')) AS r_done,
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'done' AND n.outcome = 'answered') AS r_answered,
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'done' AND n.outcome IN ('busy', 'noAnswer', 'poweredOff')) AS r_unanswered,
@@ -16,11 +16,12 @@ const FROM_ROWS = `
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'done' AND n.outcome = 'rejected') AS r_rejected,
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'done' AND n.outcome = 'failed') AS r_failed,
     (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'uncertain') AS r_uncertain,
+    (SELECT count(*) FROM task_numbers n WHERE n.task_id = t.id AND n.state = 'done' AND n.outcome = 'doNotCall') AS r_do_not_call,
     (SELECT count(*) FROM sms_outbox s WHERE s.task_id = t.id AND s.state = 'sent') AS r_sms_sent,
     (SELECT count(*) FROM sms_outbox s WHERE s.task_id = t.id AND s.state = 'failed') AS r_sms_failed
   FROM tasks t`;
 
-const COUNTERS = ['done', 'answered', 'unanswered', 'invalid', 'rejected', 'failed', 'uncertain', 'sms_sent', 'sms_failed'] as const;
+const COUNTERS = ['done', 'answered', 'unanswered', 'invalid', 'rejected', 'failed', 'uncertain', 'do_not_call', 'sms_sent', 'sms_failed'] as const;
 type Counter = (typeof COUNTERS)[number];
 type CounterRow = { id: number } & Record<`n_${Counter}` | `r_${Counter}`, number>;
 

@@ -8,7 +8,8 @@ import { openDatabase, type Db } from '../db/database.js';
 import { BlobStore } from '../files/blobStore.js';
 import { silentLogger } from '../log.js';
 import { makeTempDir } from '../../tests/support/tmp.js';
-import { seedActiveSmsAccount, seedRecording, seedRoster, seedTemplate } from '../../tests/support/seed.js';
+import { phoneFor, seedActiveSmsAccount, seedRecording, seedRoster, seedTemplate } from '../../tests/support/seed.js';
+import { DoNotCallService } from '../dnc/doNotCallService.js';
 import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
 import { SmsOutbox } from './smsOutbox.js';
@@ -153,6 +154,41 @@ describe('DialingEngine', () => {
     for (const to of answeredNumbers) expect(sender.sent.find((m) => m.to === to)?.text).toMatch(/^Thanks Customer \d+!$/);
     expect(new Set(sender.sent.map((m) => m.to)).size).toBe(sender.sent.length);
     expect(events).toContain(task.id);
+  });
+
+  it('skips do-not-call numbers, counted apart and never dialled, including one listed while the task runs', async () => {
+    const { tasks, task } = taskWith(6, { maxAttempts: 2, retryIntervalMinutes: 5 });
+    const dnc = new DoNotCallService(ctx);
+    dnc.add(phoneFor(1));
+    dnc.add('0812-1000-0004'); // typed nationally: the same number as phoneFor(4)
+    // Numbers 0 and 2 are busy the first time, so they wait for a retry; the others ring on.
+    const gw = new ScriptedGateway(2, 100, (to, attempt) => (attempt === 1 && (to === phoneFor(0) || to === phoneFor(2)) ? 'busy' : 'hold'));
+    const { engine, sender, outbox } = build(gw);
+    await engine.tick();
+    await engine.tick();
+    // While the task runs: one number not yet called and one waiting for its retry go on the list.
+    dnc.add(phoneFor(5));
+    dnc.add(phoneFor(2));
+    for (let round = 0; round < 6; round++) {
+      gw.finishAll('answered');
+      await settle(engine, outbox);
+      clock.t += 5 * 60_000;
+      await engine.tick();
+    }
+    gw.finishAll('answered');
+    await settle(engine, outbox);
+    const listed = [phoneFor(1), phoneFor(4), phoneFor(5)];
+    for (const to of listed) expect(gw.calls).not.toContain(to);
+    expect(gw.calls.filter((to) => to === phoneFor(2))).toHaveLength(1); // its retry was not placed
+    const t = tasks.get(task.id);
+    expect(t.status).toBe('completed');
+    expect(t.counts.doNotCall).toBe(4);
+    expect(t.counts.done).toBe(6);
+    expect(t.counts.answered).toBe(2); // numbers 0 (on its retry) and 3
+    const skipped = tasks.numbers(task.id, 'doNotCall', 1, 50).items;
+    expect(skipped.map((n) => n.phoneE164).sort()).toEqual([...listed, phoneFor(2)].sort());
+    expect(skipped.every((n) => n.state === 'done' && n.sms === null)).toBe(true);
+    for (const to of [...listed, phoneFor(2)]) expect(sender.sent.map((m) => m.to)).not.toContain(to);
   });
 
   it('never exceeds the channels nor the calls per second, and frees a channel after a no-answer', async () => {

@@ -276,13 +276,22 @@ export class DialingEngine {
     const claim = db.transaction(() => {
       // Fenced: a process that lost the lease claims nothing (its FencedError reaches tick()).
       assertFence(db, fence);
-      const next = (db
-        .prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'waiting_retry' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
-        .get(task.id, now) ??
-        db.prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'pending' ORDER BY id LIMIT 1").get(task.id)) as
-        | { id: number; phone_e164: string; attempts: number }
-        | undefined;
-      if (!next) return undefined;
+      let next: { id: number; phone_e164: string; attempts: number } | undefined;
+      for (;;) {
+        next = (db
+          .prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'waiting_retry' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
+          .get(task.id, now) ??
+          db.prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'pending' ORDER BY id LIMIT 1").get(task.id)) as
+          | { id: number; phone_e164: string; attempts: number }
+          | undefined;
+        if (!next) return undefined;
+        // The do-not-call list is read when the number's turn comes, in the transaction that would claim it,
+        // so a number added to the list while the task runs is never dialled after (docs/DOMAIN.md "Do-not-call list").
+        if (!db.prepare('SELECT 1 FROM do_not_call WHERE phone_e164 = ?').get(next.phone_e164)) break;
+        db.prepare("UPDATE task_numbers SET state = 'done', outcome = 'doNotCall', updated_at = ? WHERE id = ?").run(now, next.id);
+        db.prepare('UPDATE tasks SET n_done = n_done + 1, n_do_not_call = n_do_not_call + 1, updated_at = ? WHERE id = ?').run(now, task.id);
+        this.dirty.add(task.id);
+      }
       db.prepare("UPDATE task_numbers SET state = 'dialing', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, next.id);
       const attempt = db
         .prepare("INSERT INTO call_attempts (task_id, task_number_id, attempt_no, state, dry_run, started_at) VALUES (?, ?, ?, 'in_flight', ?, ?)")

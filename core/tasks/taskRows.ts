@@ -1,4 +1,4 @@
-import type { CallOutcome, SmsDeliveryState, Task, TaskNumberRow, TaskNumberState, TaskStatus } from '../../shared/types.js';
+import type { CallOutcome, NumberOutcome, SmsDeliveryState, Task, TaskNumberRow, TaskNumberState, TaskStatus } from '../../shared/types.js';
 import { smsErrorCode } from './storedErrors.js';
 
 export interface TaskRow {
@@ -29,6 +29,7 @@ export interface TaskRow {
   n_rejected: number;
   n_failed: number;
   n_uncertain: number;
+  n_do_not_call: number;
   n_sms_sent: number;
   n_sms_failed: number;
   n_sms_delivered: number;
@@ -66,6 +67,7 @@ export function toTask(r: TaskRow): Task {
       rejected: r.n_rejected,
       failed: r.n_failed,
       uncertain: r.n_uncertain,
+      doNotCall: r.n_do_not_call,
       smsSent: r.n_sms_sent,
       smsFailed: r.n_sms_failed,
       smsDelivered: r.n_sms_delivered,
@@ -89,7 +91,7 @@ export interface TaskNumberJoinedRow {
   row_number: number;
   phone_e164: string;
   state: TaskNumberState;
-  outcome: CallOutcome | null;
+  outcome: NumberOutcome | null;
   attempts: number;
   last_attempt_at: number | null;
   final_status: number | null;

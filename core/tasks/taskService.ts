@@ -1,7 +1,7 @@
 import { isTimeOfDay } from '../../shared/time/wib.js';
 import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
-import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
-import { OUTCOMES } from '../../shared/types.js';
+import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
+import { NUMBER_OUTCOMES } from '../../shared/types.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -396,6 +396,14 @@ export class TaskService {
     return [];
   }
 
+  /** The unfinished tasks that use a recording, roster or template, oldest first (deletion is refused while there are any). */
+  usersOf(kind: 'recording' | 'roster' | 'template', id: number): TaskRef[] {
+    const where =
+      kind === 'recording' ? 'recording_id = ?' : kind === 'roster' ? 'roster_id = ?' : '(sms_disconnect_template_id = ? OR sms_unanswered_template_id = ?)';
+    const args = kind === 'template' ? [id, id] : [id];
+    return this.ctx.db.prepare(`SELECT id, name FROM tasks WHERE ${where} AND ${UNFINISHED_SQL} ORDER BY id`).all(...args) as TaskRef[];
+  }
+
   /** Whether an unfinished task uses it: recordings, rosters and templates refuse deletion then. */
   usesRecording(recordingId: number): boolean {
     return this.ctx.db.prepare(`SELECT 1 FROM tasks WHERE recording_id = ? AND ${UNFINISHED_SQL} LIMIT 1`).get(recordingId) !== undefined;
@@ -432,7 +440,7 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
   if (filter === 'all') return ['', []];
   if (filter === 'pending') return ["AND n.state IN ('pending', 'dialing', 'waiting_retry')", []];
   if (filter === 'uncertain') return ["AND n.state = 'uncertain'", []];
-  if ((OUTCOMES as readonly string[]).includes(filter)) return ["AND n.state = 'done' AND n.outcome = ?", [filter]];
+  if ((NUMBER_OUTCOMES as readonly string[]).includes(filter)) return ["AND n.state = 'done' AND n.outcome = ?", [filter]];
   throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
 }
 

@@ -23,6 +23,7 @@ export const router = createRouter({
       meta: { title: 'nav.rosters' },
     },
     { path: '/templates', name: 'templates', component: () => import('./pages/TemplatesPage.vue'), meta: { title: 'nav.templates' } },
+    { path: '/do-not-call', name: 'doNotCall', component: () => import('./pages/DoNotCallPage.vue'), meta: { title: 'dnc.title' } },
     { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
     { path: '/:pathMatch(.*)*', redirect: '/scheduler' },
   ],

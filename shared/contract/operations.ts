@@ -56,6 +56,17 @@ export const OPERATIONS = [
   'dashboard.get',
   'task.stats',
   'task.callAgain',
+  // Do-not-call list, deletion checks, roster preview, wizard test SMS, theme (issue 9, branch dnc).
+  'dnc.add',
+  'dnc.import',
+  'dnc.list',
+  'dnc.remove',
+  'dnc.countInRoster',
+  'task.usersOf',
+  'roster.exportIssues',
+  'roster.flags',
+  'sms.sendTest',
+  'settings.setTheme',
 ] as const;
 
 export type OperationName = (typeof OPERATIONS)[number];

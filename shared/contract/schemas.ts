@@ -25,10 +25,15 @@ import type {
   UncertainSms,
   DashboardView,
   TaskStats,
+  DoNotCallEntry,
+  DoNotCallImportResult,
+  RosterFlags,
+  SmsTestView,
+  TaskRef,
 } from '../types.js';
 import { CALL_AGAIN_OUTCOMES } from '../tasks/outcomeGroups.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
-import { OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
+import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { TASK_NAME_MAX } from '../validation/taskName.js';
 import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
@@ -58,6 +63,7 @@ const filePath = z.string().min(1).max(4096);
 const paging = { page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(500).default(50) };
 
 export const LOCALES = ['en', 'id', 'zh'] as const;
+export const THEMES = ['system', 'light', 'dark'] as const;
 export type Locale = (typeof LOCALES)[number];
 
 /**
@@ -149,7 +155,7 @@ export const CONTRACT = {
     input: z
       .object({
         id,
-        filter: z.enum(['all', 'pending', 'uncertain', ...OUTCOMES]).default('all'),
+        filter: z.enum(['all', 'pending', 'uncertain', ...NUMBER_OUTCOMES]).default('all'),
         // Digits of the number (0812... is read as +62812...) or part of the customer's name.
         search: z.string().trim().max(60).optional(),
         ...paging,
@@ -221,6 +227,34 @@ export const CONTRACT = {
       .strict(),
     output: answers<Task>(),
   },
+
+  // Do-not-call list, deletion checks, roster preview, wizard test SMS, theme (issue 9, branch dnc).
+  'dnc.add': { input: z.object({ phone: z.string().trim().min(1).max(40), note: z.string().max(200).optional() }).strict(), output: answers<DoNotCallEntry>() },
+  /** An .xlsx or .csv file read as rosters are; asks for the phone column when none is recognised. */
+  'dnc.import': {
+    input: z.object({ path: filePath, phoneColumn: z.string().min(1).max(200).optional() }).strict(),
+    output: answers<DoNotCallImportResult>(),
+  },
+  'dnc.list': { input: z.object({ search: z.string().max(100).default(''), ...paging }).strict(), output: answers<Page<DoNotCallEntry>>() },
+  /** The number in any form that normalises to the listed one. */
+  'dnc.remove': { input: z.object({ phone: z.string().trim().min(1).max(40) }).strict(), output: answers<void>() },
+  /** How many numbers of a roster are on the list now (they will be skipped). */
+  'dnc.countInRoster': { input: z.object({ rosterId: id }).strict(), output: answers<number>() },
+  /** The unfinished tasks that use a recording, roster or template: deleting it is refused while there are any. */
+  'task.usersOf': {
+    input: z.object({ kind: z.enum(['recording', 'roster', 'template']), id }).strict(),
+    output: answers<TaskRef[]>(),
+  },
+  /** Saves a roster's unusable rows as CSV where the user chooses (null when they cancel). */
+  'roster.exportIssues': { input: z.object({ id }).strict(), output: answers<ExportResult | null>() },
+  /** A roster's usable numbers that are landlines (no SMS) or foreign, for the import preview. */
+  'roster.flags': { input: z.object({ id }).strict(), output: answers<RosterFlags>() },
+  /** The wizard's "send me this SMS": the template filled in from a roster row, sent to `to` (simulated in dry run). */
+  'sms.sendTest': {
+    input: z.object({ to: z.string().trim().min(3).max(40), templateId: id, rosterId: id, rowNumber: z.number().int().min(1) }).strict(),
+    output: answers<SmsTestView>(),
+  },
+  'settings.setTheme': { input: z.object({ theme: z.enum(THEMES) }).strict(), output: answers<void>() },
 } satisfies Record<OperationName, { input: z.ZodType; output: unknown }>;
 
 // The other direction of the check above: every schema is a listed operation.

@@ -1,6 +1,6 @@
 import type { EventName, OperationName } from '../contract/operations.js';
 import type { AppErrorShape, Result } from '../result.js';
-import type { AppInfo } from '../types.js';
+import type { AppInfo, CallOutcome } from '../types.js';
 
 /**
  * What travels between the core host process and its parent (Electron's
@@ -60,7 +60,7 @@ export interface HostInit {
   /** Start scheduling and dialing as soon as the core is open. */
   startEngine?: boolean;
   /** The dry-run gateway's behaviour and the engine's timing (tests and the CLI's environment knobs). */
-  dryRun?: { callMs?: number; channels?: number; callsPerSecond?: number; seed?: number; journal?: string };
+  dryRun?: { callMs?: number; channels?: number; callsPerSecond?: number; seed?: number; journal?: string; mix?: Partial<Record<CallOutcome, number>> };
   engine?: { tickMs?: number; leaseTtlMs?: number };
   /** Tests only: a clock that `test.shiftClock` can move. */
   testClock?: boolean;

@@ -48,8 +48,9 @@ test.describe('Settings > Gateway', () => {
     await expect(page.getByTestId('gateway-dry-run')).toContainText('no real call or SMS leaves');
     await expect(page.getByTestId('gateway-test')).toBeDisabled();
     await expect(page.getByTestId('gateway-test-blocked')).toContainText('Enter and save the gateway host first');
-    // The SMS account card is still there, below the gateway.
-    await expect(page.getByTestId('sms-account')).toBeVisible();
+    // The SMS account is in its own tab of Settings, beside the gateway's.
+    await expect(page.getByTestId('sms-account')).toHaveCount(0);
+    await expect(page.getByTestId('settings-tab-sms')).toBeVisible();
 
     await field(page, 'gateway-mode-sip').check();
     await expect(page.getByTestId('gateway-dry-run')).toHaveCount(0);

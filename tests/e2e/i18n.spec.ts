@@ -10,7 +10,7 @@ import { zh } from '../../renderer/src/i18n/zh.js';
  * pages of this release have a translation in every language, and that the
  * Indonesian and Chinese texts are translations, not English copies.
  */
-const FEATURES_SHOWN = ['recording', 'roster', 'template', 'sms', 'smsAccount', 'secrets', 'contract', 'settings', 'task', 'gateway', 'sip', 'media', 'call'];
+const FEATURES_SHOWN = ['recording', 'roster', 'template', 'sms', 'smsAccount', 'secrets', 'contract', 'settings', 'task', 'gateway', 'sip', 'media', 'call', 'dnc'];
 
 /**
  * Where the core names an error code: an AppError it throws, or a problem()

@@ -45,7 +45,7 @@ test('import a roster: progress, preview with unusable rows, confirm, then page 
     await expect(sample).toContainText('Pelanggan 1');
     const issues = page.getByTestId('roster-preview-issues');
     await expect(issues).toContainText('Not a phone number');
-    await expect(issues).toContainText('Duplicate of an earlier row');
+    await expect(issues).toContainText('Same number as row 2'); // a duplicate names the row it repeats
     await expect(issues).toContainText(String(VALID_ROWS + 5)); // the duplicate's row number (header is row 1)
     await screenshot(page, 'roster-preview');
 

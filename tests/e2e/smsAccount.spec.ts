@@ -3,7 +3,7 @@ import { expect, screenshot, test } from './fixtures.js';
 
 test('configure a Twilio account on the local provider server and send a test SMS', async ({ app, sms }) => {
   const { page } = app;
-  await app.goto('/settings');
+  await app.goto('/settings?tab=sms');
   await expect(page.getByTestId('sms-test-send')).toBeDisabled();
 
   // Twilio is the first provider; its base URL points at the local server speaking Twilio's API.
@@ -38,7 +38,7 @@ test('configure a Twilio account on the local provider server and send a test SM
 
 test('a wrong credential shows the provider’s refusal as a clear message', async ({ app, sms }) => {
   const { page } = app;
-  await app.goto('/settings');
+  await app.goto('/settings?tab=sms');
   await page.getByTestId('sms-field-baseUrl').locator('input').fill(sms.baseUrl);
   await page.getByTestId('sms-field-accountSid').locator('input').fill(TWILIO_TEST.accountSid);
   await page.getByTestId('sms-field-from').locator('input').fill(TWILIO_TEST.from);
@@ -53,7 +53,7 @@ test('a wrong credential shows the provider’s refusal as a clear message', asy
 
 test('a setting left empty is named as the form names it, with the provider’s name, in the chosen language', async ({ app }) => {
   const { page } = app;
-  await app.goto('/settings');
+  await app.goto('/settings?tab=sms');
   // Twilio with only its default base URL: the core refuses the first required setting left empty.
   await page.getByTestId('sms-save').click();
   await expect(page.getByTestId('sms-save-error')).toHaveText(

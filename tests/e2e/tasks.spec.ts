@@ -46,6 +46,12 @@ async function rowAction(page: Page, task: ReturnType<typeof row>, testid: strin
   }).toPass({ timeout: 20_000 });
 }
 
+/** The wizard's calling window (08:00-20:00 WIB by default) turned off, so a test's calls do not wait for the morning. */
+async function anyHour(page: Page): Promise<void> {
+  await page.getByTestId('wizard-advanced').click();
+  await page.getByTestId('wizard-window-on').locator('input').uncheck();
+}
+
 function row(page: Page, name: string) {
   return page.getByTestId('task-table').locator('tbody tr').filter({ has: page.getByText(name, { exact: true }) });
 }
@@ -103,6 +109,7 @@ test.describe('through a SIP gateway (sipp) with SMS follow-ups', () => {
       await expect(page.getByTestId('wizard-sms-disconnect-preview')).toContainText('Terima kasih Pelanggan 1');
       await page.getByTestId('wizard-sms-unanswered-on').locator('input').check();
       await pick(page, 'wizard-sms-unanswered-template', 'Missed');
+      await anyHour(page);
       await page.getByTestId('wizard-next').click();
 
       const summary = page.getByTestId('wizard-summary');
@@ -225,6 +232,7 @@ test.describe('on the dry-run gateway', () => {
       await wizardToSendSettings(page, 'Dry Run Promotion', 'Promotion Campaign');
       await pick(page, 'wizard-roster', 'Promotion_List_202601');
       await expect(page.getByTestId('wizard-sms-off')).toBeVisible(); // no SMS account: no SMS section
+      await anyHour(page);
       await page.getByTestId('wizard-next').click();
       await expect(page.getByTestId('wizard-dry-run')).toBeVisible();
       await page.getByTestId('wizard-submit').click();
@@ -328,6 +336,7 @@ test.describe('a scheduled run', () => {
       await page.getByTestId('wizard-date').locator('input').fill(wib.date);
       await page.getByTestId('wizard-time').locator('input').fill(wib.time);
       await expect(page.getByTestId('wizard-start-error')).toHaveCount(0);
+      await anyHour(page);
       await page.getByTestId('wizard-next').click();
       await expect(page.getByTestId('summary-start')).toHaveText(`${wib.date} ${wib.time} WIB`);
       await page.getByTestId('wizard-submit').click();

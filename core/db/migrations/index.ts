@@ -5,6 +5,7 @@ import { m0003CallTraces } from './0003-call-traces.js';
 import { m0004ErrorCodes } from './0004-error-codes.js';
 import { m0005RosterEntriesPhoneNotIndexed } from './0005-roster-entries-phone-not-indexed.js';
 import { m0006DashboardIndexes } from './0006-dashboard-indexes.js';
+import { m0007DoNotCall } from './0007-do-not-call.js';
 import { m0008SmsDelivery } from './0008-sms-delivery.js';
 import { m0009LeaseEpoch } from './0009-lease-epoch.js';
 
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m0004ErrorCodes,
   m0005RosterEntriesPhoneNotIndexed,
   m0006DashboardIndexes,
+  m0007DoNotCall,
   m0008SmsDelivery,
   m0009LeaseEpoch,
 ];

@@ -14,6 +14,21 @@ export function isAppLocale(value: unknown): value is AppLocale {
 }
 
 /**
+ * The first of the system's preferred languages (navigator.languages, in
+ * order) that the app speaks: "id-ID" and "in" (Java's old code) are
+ * Indonesian, any "zh" Chinese, "en-*" English; null when none is.
+ */
+export function systemLocale(languages: readonly string[]): AppLocale | null {
+  for (const tag of languages) {
+    const primary = tag.toLowerCase().split(/[-_]/)[0];
+    if (primary === 'id' || primary === 'in') return 'id';
+    if (primary === 'zh') return 'zh';
+    if (primary === 'en') return 'en';
+  }
+  return null;
+}
+
+/**
  * Composition mode (legacy: false). Messages are compiled just in time,
  * which needs no eval and so keeps working under the CSP's script-src 'self'.
  */

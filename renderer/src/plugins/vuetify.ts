@@ -11,7 +11,8 @@ export const vuetify = createVuetify({
   icons: { defaultSet: 'mdi', aliases, sets: { mdi } },
   locale: { locale: 'en', fallback: 'en', messages: { en, id, zhHans } },
   theme: {
-    defaultTheme: 'light',
+    // Follows the system's light or dark mode until the user picks one in Settings > App (stores/app.ts).
+    defaultTheme: 'system',
   },
 });
 

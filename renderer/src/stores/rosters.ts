@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
-import type { Page, Roster, RosterAnalysis, RosterEntry, RosterImportProgress, RosterIssue } from '../../../shared/types.js';
+import type { ExportResult, Page, Roster, RosterAnalysis, RosterEntry, RosterFlags, RosterImportProgress, RosterIssue } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
 
 /**
@@ -71,5 +71,14 @@ export const useRostersStore = defineStore('rosters', () => {
     return unwrap(autocall().roster.issues({ id, page, pageSize }));
   }
 
-  return { items, loading, progress, analyzing, load, pathFor, analyze, confirm, discard, remove, get, entries, issues };
+  function flags(id: number): Promise<RosterFlags> {
+    return unwrap(autocall().roster.flags({ id }));
+  }
+
+  /** Saves the unusable rows as CSV where the user chooses; null when they cancel. */
+  function exportIssues(id: number): Promise<ExportResult | null> {
+    return unwrap(autocall().roster.exportIssues({ id }));
+  }
+
+  return { items, loading, progress, analyzing, load, pathFor, analyze, confirm, discard, remove, get, entries, issues, flags, exportIssues };
 });
