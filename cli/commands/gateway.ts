@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { CliHost } from '../io.js';
-import type { CallResult, GatewaySettings, GatewayTestView, GatewayView, SipTraceEntry } from '../../shared/types.js';
-import { parseCommand, parseId, unwrap, UsageError, type Output } from '../io.js';
+import type { GatewaySettings, GatewayTestView, GatewayView, SipTraceEntry } from '../../shared/types.js';
+import { parseCommand, parseId, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

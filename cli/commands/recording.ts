@@ -1,7 +1,5 @@
-import type { CliHost } from '../io.js';
-import type { Recording } from '../../shared/types.js';
 import { formatWib } from '../../shared/time/wib.js';
-import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+import { parseCommand, parseId, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 export function formatDuration(ms: number): string {
   const s = Math.round(ms / 1000);

@@ -1,7 +1,6 @@
-import { CoreRefusal, type CliHost } from '../io.js';
-import type { Page, Roster, RosterAnalysis, RosterEntry, RosterImportProgress, RosterIssue } from '../../shared/types.js';
+import type { Roster, RosterAnalysis } from '../../shared/types.js';
 import { formatWib } from '../../shared/time/wib.js';
-import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+import { CoreRefusal, parseCommand, parseId, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 function counts(r: Roster): string {
   return `${r.validCount} numbers, ${r.duplicateCount} duplicates dropped, ${r.invalidCount} unusable rows`;

@@ -1,5 +1,4 @@
-import type { CliHost } from '../io.js';
-import { escapeForTerminal, parseCommand, unwrap, type Output } from '../io.js';
+import { escapeForTerminal, parseCommand, unwrap, type CliHost, type Output } from '../io.js';
 import { describeTask } from './task.js';
 
 /**

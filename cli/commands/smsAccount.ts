@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { CliHost } from '../io.js';
 import { SMS_PROVIDERS, SMS_PROVIDER_NAMES } from '../../shared/sms/providers.js';
-import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../shared/types.js';
-import { parseCommand, table, unwrap, UsageError, type Output } from '../io.js';
+import type { SmsAccountView, SmsProvider } from '../../shared/types.js';
+import { parseCommand, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 const kebab = (field: string) => field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 

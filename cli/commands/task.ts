@@ -1,8 +1,7 @@
-import type { CliHost } from '../io.js';
 import { CALL_AGAIN_DEFAULT, CALL_AGAIN_OUTCOMES, type CallAgainOutcome } from '../../shared/tasks/outcomeGroups.js';
 import { formatWib } from '../../shared/time/wib.js';
 import { OUTCOMES, type Task, type UncertainSms } from '../../shared/types.js';
-import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+import { parseCommand, parseId, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 const NUMBER_FILTERS = ['all', 'pending', 'uncertain', ...OUTCOMES] as const;
 function isNumberFilter(text: string): text is (typeof NUMBER_FILTERS)[number] {

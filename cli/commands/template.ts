@@ -1,7 +1,6 @@
-import type { CliHost } from '../io.js';
 import type { SmsTemplate } from '../../shared/types.js';
 import { smsSegments } from '../../shared/sms/segments.js';
-import { parseCommand, parseId, table, unwrap, UsageError, type Output } from '../io.js';
+import { parseCommand, parseId, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
 
 function describe(t: SmsTemplate): string {
   const s = smsSegments(t.body);

@@ -1,4 +1,4 @@
-import type { EventName, OperationName } from '../contract/operations.js';
+import type { EventName } from '../contract/operations.js';
 import type { AppErrorShape, Result } from '../result.js';
 import type { AppInfo, CallOutcome } from '../types.js';
 
