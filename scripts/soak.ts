@@ -16,7 +16,7 @@
  * Only 127.0.0.1; bounded in rounds and in time (SOAK_MAX_MINUTES, 20 by
  * default). SOAK_SEED replays a run. Exit code 1 when a figure is not 0.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Core } from '../core/core.js';
 import { FileKeySecretBox } from '../core/credentials/secretBox.js';
@@ -219,6 +219,15 @@ export async function main(): Promise<void> {
       const left = db.prepare("SELECT count(*) FROM task_numbers WHERE task_id = ? AND state <> 'done'").pluck().get(taskId) as number;
       if (left === 0) break;
     }
+
+    // What the fencing did, from the dialers' own log.
+    const logText = readFileSync(dataPaths(dataDir).log, 'utf8');
+    const count = (message: string) => logText.split('\n').filter((l) => l.includes(`"message":"${message}"`)).length;
+    log(
+      `log: ${count('dialer fenced: stopped dialing and hung up its calls')} fenced dialers, ${count('call result not recorded: the dialing lease was taken over')} call results and ` +
+        `${count('SMS result not recorded: the dialing lease was taken over')} SMS results refused by the fence, ${count('stalled past the dialer lease: re-checking it')} stalls noticed, ` +
+        `${count('recovered interrupted work')} recoveries`,
+    );
 
     await sipp.kill();
     const sippRun = await sipp.exited;

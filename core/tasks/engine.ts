@@ -98,6 +98,7 @@ export class DialingEngine {
     await this.deps.outbox.idle();
     await this.deps.delivery?.idle();
     this.deps.lease.release();
+    this.fence = null; // released, not fenced: a later start takes the next epoch without reporting a take-over
   }
 
   /** Runs a tick soon: after a user action or a scheduler wake-up. */
