@@ -123,7 +123,7 @@ export interface AppInfo {
   host: 'electron' | 'bridge' | 'cli';
 }
 
-/** DOMAIN.md's outcome table: the final classification of one call attempt. */
+/** docs/DOMAIN.md's outcome table: the final classification of one call attempt. */
 export const OUTCOMES = ['answered', 'busy', 'noAnswer', 'poweredOff', 'invalidNumber', 'rejected', 'failed'] as const;
 export type CallOutcome = (typeof OUTCOMES)[number];
 

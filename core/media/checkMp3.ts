@@ -7,7 +7,7 @@ export interface RecordingLimits {
   maxDurationMs: number;
 }
 
-/** DOMAIN.md: an uploaded MP3 is played to the callee; these bound the store and a call's length. */
+/** docs/DOMAIN.md: an uploaded MP3 is played to the callee; these bound the store and a call's length. */
 export const DEFAULT_LIMITS: RecordingLimits = {
   maxBytes: 50 * 1024 * 1024,
   maxDurationMs: 10 * 60 * 1000,

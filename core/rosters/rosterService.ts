@@ -16,7 +16,7 @@ import { sniffRosterFile } from './sniffRosterFile.js';
 import { xlsxRowSource } from './xlsxRows.js';
 
 export const ROSTER_NAME_MAX = 200;
-/** DOMAIN/brief: progress at most ~10 times a second. */
+/** Long work shows progress, at most ~10 times a second (the window redraws no faster). */
 const PROGRESS_INTERVAL_MS = 100;
 /** A staged roster this old was left by a crash, or by an import preview nobody confirmed. */
 const STAGED_MAX_AGE_MS = 60 * 60 * 1000;

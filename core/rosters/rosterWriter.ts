@@ -22,7 +22,7 @@ export interface RosterCounts {
  * Writes the data rows of one staged roster.
  *
  * `add` checks and prepares rows as they are read: the phone cell normalised
- * to E.164 (DOMAIN.md "Phone numbers"), an unusable one kept as an issue with
+ * to E.164 (docs/DOMAIN.md "Phone numbers"), an unusable one kept as an issue with
  * its reason, the other columns as the entry's template variables (every
  * column in every entry, empty when the row is short, in header order).
  * `flush` writes what was prepared in one synchronous transaction, so nothing

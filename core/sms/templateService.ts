@@ -96,7 +96,7 @@ function checkSyntax(body: string): void {
 
 /**
  * SMS Template Management. A template is pending until someone approves it;
- * only approved templates can be chosen for a task (DOMAIN.md "SMS rules").
+ * only approved templates can be chosen for a task (docs/DOMAIN.md "SMS follow-ups").
  *
  * What a running task sends must be what was approved, so while an
  * unfinished task uses a template its text cannot change, it cannot be

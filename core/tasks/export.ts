@@ -19,7 +19,7 @@ function csvField(value: string): string {
 
 /**
  * Writes every number of a task with its outcome (the column peer systems'
- * exports lack, DOMAIN.md) and the roster's own columns, streaming from the
+ * exports lack, docs/DOMAIN.md) and the roster's own columns, streaming from the
  * store in id order so a million rows never sit in memory. The file appears
  * under its name only when complete.
  */

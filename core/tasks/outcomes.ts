@@ -1,9 +1,9 @@
 import type { CallOutcome } from '../../shared/types.js';
 
-/** DOMAIN.md: which outcomes count as "unanswered" and get the Unanswered SMS. */
+/** docs/DOMAIN.md: which outcomes count as "unanswered" and get the Unanswered SMS. */
 export const UNANSWERED: ReadonlySet<CallOutcome> = new Set(['busy', 'noAnswer', 'poweredOff']);
 
-/** Outcomes worth another attempt when the task has retries on (DOMAIN.md: failed is retryable). */
+/** Outcomes worth another attempt when the task has retries on (docs/DOMAIN.md: failed is retryable). */
 export const RETRYABLE: ReadonlySet<CallOutcome> = new Set(['busy', 'noAnswer', 'poweredOff', 'failed']);
 
 export type SmsKind = 'disconnect' | 'unanswered';

@@ -25,7 +25,7 @@ interface OutboxRow {
 }
 
 /**
- * SMS follow-ups, at most once per number and task (DOMAIN.md). The row is
+ * SMS follow-ups, at most once per number and task (docs/DOMAIN.md). The row is
  * queued in the transaction that records the number's final outcome; it is
  * claimed (state 'sending') in its own transaction before the provider is
  * called, so a crash between the two leaves it 'sending', which recovery

@@ -72,7 +72,7 @@ export class TaskFigures {
   dashboard(): DashboardView {
     const { db, clock } = this.ctx;
     const now = clock.now();
-    // The supervisor's "today" is the WIB day, whatever the workstation's zone (DOMAIN.md).
+    // The supervisor's "today" is the WIB day, whatever the workstation's zone (docs/DOMAIN.md).
     const dayStart = DateTime.fromMillis(now, { zone: WIB_ZONE }).startOf('day').toMillis();
     const hourStart = Math.floor(now / MINUTE) * MINUTE - 59 * MINUTE;
 

@@ -279,7 +279,7 @@ export class TaskService {
     return this.get(id);
   }
 
-  /** Stops new calls at once; calls already connected finish (DOMAIN.md). */
+  /** Stops new calls at once; calls already connected finish (docs/DOMAIN.md). */
   pause(id: number): Task {
     return this.transition(id, ['running', 'scheduled'], 'paused', 'task.cannotPause', 'Only a running or scheduled task can be paused.');
   }
@@ -480,7 +480,7 @@ export function numberSearch(search: string | undefined, namePath: string | null
     clauses.push('n.phone_e164 LIKE ?');
     args.push(`%${digits}%`);
     if (digits.startsWith('0')) {
-      // Typed as the roster writes it: 0812... is +62812... (DOMAIN.md "Phone numbers").
+      // Typed as the roster writes it: 0812... is +62812... (docs/DOMAIN.md "Phone numbers").
       clauses.push('n.phone_e164 LIKE ?');
       args.push(`+62${digits.slice(1)}%`);
     }

@@ -3,7 +3,7 @@ import { INTL_TAGS, i18n, isAppLocale } from './i18n/index.js';
 
 /**
  * Display formats. Times are always shown in WIB (Asia/Jakarta) with the
- * "WIB" suffix, whatever the workstation's own zone (DOMAIN.md); numbers use
+ * "WIB" suffix, whatever the workstation's own zone (docs/DOMAIN.md); numbers use
  * the grouping of the chosen language.
  */
 function intlTag(): string {

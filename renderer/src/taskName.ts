@@ -2,7 +2,7 @@ import { checkTaskName, TASK_NAME_MAX } from '../../shared/validation/taskName.j
 import { i18n } from './i18n/index.js';
 
 /**
- * DOMAIN.md, wizard step 1 and Edit: the same rule the core applies
+ * docs/DOMAIN.md, wizard step 1 and Edit: the same rule the core applies
  * (shared/validation/taskName.ts), as a message in the user's language that
  * names the refused characters and says which ones are allowed.
  */

@@ -1,7 +1,7 @@
 import { parsePhoneNumberWithError, validatePhoneNumberLength, type PhoneNumber } from 'libphonenumber-js/max';
 
 /**
- * Phone numbers as people type them into rosters (DOMAIN.md "Phone numbers"):
+ * Phone numbers as people type them into rosters (docs/DOMAIN.md "Phone numbers"):
  * `0812-3456-7890`, `+62 812 3456 7890`, `6281234567890`, `812 3456 7890`
  * (Excel dropped the leading zero), `'081234567890` (Excel's text marker),
  * with spaces, dots, dashes or parentheses. The answer is E.164 with

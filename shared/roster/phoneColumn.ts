@@ -1,5 +1,5 @@
 /**
- * Finds the phone column of a roster by its header (DOMAIN.md "Phone
+ * Finds the phone column of a roster by its header (docs/DOMAIN.md "Phone
  * numbers": "Phone", "Mobile", "Nomor HP", "No. Telepon", "手机号", "电话").
  * Headers are typed by people in English, Indonesian or Chinese, so they are
  * compared folded: NFKC (full-width to plain), lower case, without spaces or

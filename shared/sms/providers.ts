@@ -23,7 +23,7 @@ export function smsSecretName(provider: SmsProvider, field: string): string {
 export const ALLOW_INSECURE_HTTP = 'allowInsecureHttp';
 
 /**
- * The fields each provider needs (DOMAIN.md, "Provider facts"). Every base
+ * The fields each provider needs (docs/DOMAIN.md, "SMS providers"). Every base
  * URL is configurable so a test server or a regional endpoint can be used.
  */
 export const SMS_PROVIDERS: Readonly<Record<SmsProvider, SmsProviderSpec>> = {

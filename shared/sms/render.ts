@@ -1,6 +1,6 @@
 /**
  * SMS template placeholders: `{name}` is filled from the roster's columns
- * (DOMAIN.md "Variables come from the roster's columns"), `{phone}` from the
+ * (docs/DOMAIN.md "SMS follow-ups"), `{phone}` from the
  * number being called. Roster headers are typed by people ("Nama", " nama ",
  * "NAMA"), so names match trimmed and case-insensitively.
  *
@@ -81,8 +81,8 @@ function excerptAt(body: string, index: number): string {
  * Every brace in a template must belong to one `{variable}`: an opening
  * brace closed on the same line by the next closing brace, with a name of 1
  * to 100 characters between them. Braces cannot be sent as literal text in
- * a template (they also count as two GSM-7 characters each, DOMAIN.md
- * "SMS rules"), so a lone `{` or `}` is a typing mistake, and so is `{}`.
+ * a template (they also count as two GSM-7 characters each, docs/DOMAIN.md
+ * "SMS follow-ups"), so a lone `{` or `}` is a typing mistake, and so is `{}`.
  */
 export function templateSyntaxProblems(body: string): TemplateSyntaxProblem[] {
   const problems: TemplateSyntaxProblem[] = [];

@@ -1,5 +1,5 @@
 /**
- * How many SMS a text takes (DOMAIN.md "Length"). Pure: the renderer's live
+ * How many SMS a text takes (docs/DOMAIN.md "SMS follow-ups"). Pure: the renderer's live
  * counter and the core use the same function.
  *
  * GSM 03.38 (3GPP TS 23.038 §6.2.1): the basic character set costs one

@@ -2,7 +2,7 @@ import type { CallOutcome } from '../types.js';
 import { OUTCOMES } from '../types.js';
 
 /**
- * The four figures a supervisor reads first (DOMAIN.md's outcome table,
+ * The four figures a supervisor reads first (docs/DOMAIN.md's outcome table,
  * grouped as the task table shows them): answered; unanswered (busy, no
  * answer, powered off: they get the Unanswered SMS); invalid (invalid number,
  * rejected); failed (network, gateway). An outcome added later that is no

@@ -4,7 +4,7 @@ import { parseReasonHeaders, q850CauseOf } from './reason.js';
 
 const facts = (finalStatus: number | null, q850Cause: number | null = null, cancelledByUs = false, answered = false) => ({ finalStatus, q850Cause, cancelledByUs, answered });
 
-describe("classifyOutcome: DOMAIN.md's table", () => {
+describe("classifyOutcome: docs/DOMAIN.md's table", () => {
   const rows: [string, ReturnType<typeof facts>, Outcome][] = [
     ['200 then BYE', facts(200, null, false, true), 'answered'],
     ['486', facts(486), 'busy'],

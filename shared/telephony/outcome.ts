@@ -1,6 +1,6 @@
 import type { CallOutcome } from '../types.js';
 
-/** DOMAIN.md's outcome table; one name for the concept, the same union as shared/types.ts. */
+/** docs/DOMAIN.md's outcome table; one name for the concept, the same union as shared/types.ts. */
 export type Outcome = CallOutcome;
 
 export interface OutcomeFacts {
@@ -15,8 +15,8 @@ export interface OutcomeFacts {
 }
 
 /**
- * DOMAIN.md: "Read the Reason: Q.850;cause=N header first; fall back to the
- * SIP status only when it is missing." Cause 16 (normal clearing) is the
+ * docs/DOMAIN.md "Outcomes: classifying a call": the Reason header's Q.850
+ * cause decides first; the SIP status only when there is none. Cause 16 (normal clearing) is the
  * answered row, so on a call that was never answered it says nothing and the
  * status decides; a cause the table does not list also falls back.
  */
@@ -42,7 +42,7 @@ const BY_CAUSE: ReadonlyMap<number, Outcome> = new Map<number, Outcome>([
 const BY_STATUS: ReadonlyMap<number, Outcome> = new Map<number, Outcome>([
   [486, 'busy'],
   [600, 'busy'],
-  // 480 alone is ambiguous (DOMAIN.md): without cause 20 it is "no answer".
+  // 480 alone is ambiguous (docs/DOMAIN.md): without cause 20 it is "no answer".
   [480, 'noAnswer'],
   [408, 'noAnswer'],
   [404, 'invalidNumber'],

@@ -20,7 +20,7 @@ describe('checkTaskName', () => {
     expect(checkTaskName('x'.repeat(61))).toMatchObject({ problem: 'tooLong' });
   });
 
-  it('refuses letters outside English and Chinese, as DOMAIN.md lists only those', () => {
+  it('refuses letters outside English and Chinese, as docs/DOMAIN.md lists only those', () => {
     expect(checkTaskName('Promosi Café')).toMatchObject({ problem: 'badCharacters', badCharacters: 'é' });
   });
 });

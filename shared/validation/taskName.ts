@@ -1,5 +1,5 @@
 /**
- * DOMAIN.md, wizard step 1: a task name is Chinese characters, English
+ * docs/DOMAIN.md, wizard step 1: a task name is Chinese characters, English
  * letters and digits, with single spaces between words ("January 2026
  * Promotion"). The same rule runs in the renderer as the user types and in
  * the main process before anything is stored.

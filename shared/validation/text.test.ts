@@ -52,7 +52,7 @@ describe('the text rule for names', () => {
     const base = gatewaySettingsSchema.parse({
       mode: 'sip', host: '192.168.1.20', port: 5060, transport: 'udp', username: '1001', authUsername: '', callerIdUser: '', callerIdName: '',
       outboundProxy: '', localAddress: '', codecs: ['PCMA'], numberFormat: 'e164', register: false, channels: 2, callsPerSecond: 1,
-      ringTimeoutSeconds: 30, playTimes: 1, rtpPortMin: 20000, rtpPortMax: 20100,
+      ringTimeoutSeconds: 30, playTimes: 1, rtpPortMin: 20000, rtpPortMax: 20100, playoutTailMs: 300,
     });
     for (const field of ['username', 'authUsername', 'callerIdName'] as const) {
       const parsed = gatewaySettingsSchema.safeParse({ ...base, [field]: '1001\r\nX-Injected: yes' });

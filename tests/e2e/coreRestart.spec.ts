@@ -7,7 +7,7 @@ import { addRecording, addRoster, call } from './coreSetup.js';
  * supervisor main uses (shared/host/supervisor.ts, which the bridge runs too)
  * starts a new host, the window says so, keeps working, and the task
  * carries on to the end; the calls that were in progress are `uncertain`,
- * never called twice (DOMAIN.md, crash recovery).
+ * never called twice (docs/DOMAIN.md, crash recovery).
  */
 test.describe('the core process dies during a task', () => {
   test.use({

@@ -15,7 +15,7 @@ test('create a template with a live counter, approve it, edit it back to pending
   await expect(dialog.getByTestId('sms-remaining')).toContainText('141 left');
   await expect(dialog.getByTestId('sms-placeholder')).toHaveCount(0);
 
-  // An extended GSM character counts two (DOMAIN.md): 19 characters, 20 units.
+  // An extended GSM character counts two (docs/DOMAIN.md): 19 characters, 20 units.
   await body.fill('Diskon 10€ hari ini');
   await expect(dialog.getByTestId('sms-encoding')).toHaveText('GSM-7');
   await expect(dialog.getByTestId('sms-units')).toHaveText('20 characters');

@@ -63,7 +63,7 @@ export function compileSuccessPattern(pattern: string): RegExp {
 }
 
 /**
- * A gateway with a plain HTTP API, GoIP first (DOMAIN.md: GET
+ * A gateway with a plain HTTP API, GoIP first (docs/DOMAIN.md: GET
  * /default/en_US/send.html?u=&p=&l=&n=&m=, answer "Sending ... ID:n" or
  * "error"). The URL template's values are URL-encoded; the body's are
  * encoded for its content type. {to} is E.164 (+62...), {toLocal} the

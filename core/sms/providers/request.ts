@@ -92,7 +92,7 @@ function errorCodes(err: unknown): string[] {
  * A failed fetch, sorted by whether the request may have reached the
  * provider. Only failures to connect are retried; a timeout or a broken
  * connection after the request was written may have sent the SMS, and
- * sending it again would be a duplicate (DOMAIN.md: duplicate SMS is a known
+ * sending it again would be a duplicate (docs/DOMAIN.md: duplicate SMS is a known
  * complaint), so those are reported as uncertain.
  */
 function classifyNetworkError(err: unknown, timeoutMs: number): NetworkFailure {

@@ -35,7 +35,7 @@ export function zenzivaNumber(e164: string): string {
 /**
  * Zenziva: POST {base}/api/sendsms/ form-encoded with userkey, passkey, the
  * number and the text. The number and text go both under the names of the
- * console API (to, message) and of the older API that DOMAIN.md cites (nohp,
+ * console API (to, message) and of the older API that docs/DOMAIN.md cites (nohp,
  * pesan); each API ignores the other's names. The answer is JSON
  * {messageId, to, status, text}: status "1" sent, "0" refused with the reason in text.
  */

@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { GatewayConfig } from './config.js';
 
 /**
- * The user part of the Request-URI for an E.164 number (DOMAIN.md: rosters
+ * The user part of the Request-URI for an E.164 number (docs/DOMAIN.md: rosters
  * are normalised to E.164, +62 by default). SIP trunks take +6281..., some
  * PBXs 6281..., GSM gateways dial what a phone would: 0812... (national).
  */

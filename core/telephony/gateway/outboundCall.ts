@@ -66,7 +66,7 @@ function badAnswer(err: unknown): AppErrorShape {
  * One outbound call (issue 3): INVITE with an SDP offer, provisional
  * responses, CANCEL on ring timeout or abort (RFC 3261 §9.1), ACK for the 2xx
  * (§13.2.2.4), the recording played, BYE from whichever side ends first
- * (§15), and the classification of DOMAIN.md's outcome table.
+ * (§15), and the classification of docs/DOMAIN.md's outcome table.
  */
 export class OutboundCall implements CallHandler {
   private phase: Phase = 'setup';

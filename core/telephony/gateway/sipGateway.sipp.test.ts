@@ -5,7 +5,7 @@ import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
 
-/** Real sipp (Debian sip-tester) as the callee for each outcome of DOMAIN.md's table. */
+/** Real sipp (Debian sip-tester) as the callee for each outcome of docs/DOMAIN.md's table. */
 const running: { sipp?: SippRun; gateway?: SipGateway }[] = [];
 
 afterEach(async () => {
