@@ -1,27 +1,11 @@
 import { net, protocol } from 'electron';
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { CSP } from '../../shared/security/csp.js';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://autocall`;
 
-/**
- * The Content Security Policy of every page: nothing remote, no inline or
- * eval'd script. Vuetify sets inline styles, hence style-src 'unsafe-inline'.
- */
-export const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
 
 /** Must run before app 'ready' (Electron: registerSchemesAsPrivileged). */
 export function registerAppScheme(): void {

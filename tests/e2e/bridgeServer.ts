@@ -26,25 +26,13 @@ import { startHost } from '../../core/host/fork.js';
 import { superviseHost } from '../../shared/host/supervisor.js';
 import type { HostClient } from '../../shared/host/client.js';
 import type { HostInit } from '../../shared/host/protocol.js';
+import { CSP } from '../../shared/security/csp.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const RENDERER_DIR = join(ROOT, 'out', 'renderer-web');
 const CLIENT_ENTRY = join(ROOT, 'tests', 'e2e', 'bridgeClient.ts');
 
-/** The renderer's policy (renderer/index.html) also sent as a header; the injected client is same-origin, so it fits. */
-const CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "media-src 'self' blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// The app's policy (shared/security/csp.ts), sent as a header as the app protocol does; the injected client is same-origin, so it fits.
 
 const MIME: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
