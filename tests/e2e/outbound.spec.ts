@@ -7,7 +7,7 @@ import { expect, screenshot, test } from './fixtures.js';
  */
 test('a GoIP gateway on the LAN over http needs "Allow insecure http", which warns', async ({ app }) => {
   const { page } = app;
-  await app.goto('/settings');
+  await app.goto('/settings?tab=sms');
   await page.getByTestId('sms-provider').click();
   await page.getByRole('option', { name: /Generic HTTP gateway/ }).click();
   await page.getByTestId('sms-field-urlTemplate').locator('input').fill('http://192.168.1.10/default/en_US/send.html?u={username}&p={password}&l=1&n={to}&m={message}');

@@ -149,7 +149,7 @@ test.describe('with the dialer running', () => {
 
 test('Settings says which providers cannot report delivery', async ({ app }) => {
   const { page } = app;
-  await app.goto('/settings');
+  await app.goto('/settings?tab=sms');
   const note = page.getByTestId('sms-no-delivery-lookup');
   await pick(page, 'sms-provider', 'Twilio');
   await expect(note).toHaveCount(0);
