@@ -1,23 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../core/db/database.js';
 import { dataPaths } from '../core/paths.js';
 import { seedRecording } from '../tests/support/seed.js';
+import { cli } from '../tests/support/cliRun.js';
 import { makeTempDir } from '../tests/support/tmp.js';
 import { escapeForTerminal } from './io.js';
-import { runCli } from './main.js';
-
-async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli(['--data-dir', dataDir, ...args], stdout as unknown as typeof process.stdout, stderr as unknown as typeof process.stderr);
-  return { code, stdout: out, stderr: err };
-}
 
 /** What a terminal would act on: C0 but LF, DEL, C1, bidi controls. */
 const ACTIVE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;

@@ -1,23 +1,11 @@
-import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../core/db/database.js';
 import { makeMp3 } from '../tests/support/mp3Files.js';
 import { writeCsv } from '../tests/support/rosterFiles.js';
 import { startSmsProviderServer, TWILIO_TEST, type SmsProviderServer } from '../tests/support/smsProviderServer.js';
+import { cli } from '../tests/support/cliRun.js';
 import { makeTempDir } from '../tests/support/tmp.js';
-import { runCli } from './main.js';
-
-async function cli(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += String(d)));
-  stderr.on('data', (d) => (err += String(d)));
-  const code = await runCli(['--data-dir', dataDir, ...args], stdout as unknown as typeof process.stdout, stderr as unknown as typeof process.stderr);
-  return { code, stdout: out, stderr: err };
-}
 
 describe('autocall: template variables, uncertain SMS and delivery (issue 10)', () => {
   const tmp = makeTempDir('autocall-cli-sms-');

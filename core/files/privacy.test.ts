@@ -1,8 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../cli/main.js';
+import { cli as runCommandLine } from '../../tests/support/cliRun.js';
 import { openDatabase } from '../db/database.js';
 import { fileLogger, maskPhone, maskPhoneNumbers } from '../log.js';
 import { makeTempDir } from '../../tests/support/tmp.js';
@@ -11,9 +10,7 @@ import { makeDataFolderPrivate } from './privateFolder.js';
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 async function cli(dataDir: string, ...args: string[]): Promise<number> {
-  const sink = new PassThrough();
-  sink.resume();
-  return runCli(['--data-dir', dataDir, ...args], sink as unknown as typeof process.stdout, sink as unknown as typeof process.stderr);
+  return (await runCommandLine(dataDir, ...args)).code;
 }
 
 describe.skipIf(process.platform === 'win32')('the data folder is private', () => {
