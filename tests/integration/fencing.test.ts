@@ -92,6 +92,22 @@ describe('fencing between real dialer processes', () => {
     }
   }
 
+  /** What both runs must end with: the four audit figures at zero and the task completed with every number done. */
+  function expectCleanEnd(taskId: number, journal: string, total: number): ReturnType<typeof audit> {
+    const result = audit(taskId, journal);
+    expect(result.dialledTwiceWithoutRetry).toEqual([]);
+    expect(result.smsTwice).toEqual([]);
+    expect(result.counterMismatches).toEqual([]);
+    expect(result.unresolved).toBe(0);
+    const check = openDatabase(dataPaths(tmp.dir).database);
+    try {
+      expect(check.prepare('SELECT status, n_done FROM tasks WHERE id = ?').get(taskId)).toEqual({ status: 'completed', n_done: total });
+    } finally {
+      check.close();
+    }
+    return result;
+  }
+
   it('stop, take-over, retry-uncertain, continue: no double dial, counters equal to the rows', async () => {
     const taskId = seedTask(40);
     const journal = join(tmp.dir, 'journal.txt');
@@ -129,18 +145,8 @@ describe('fencing between real dialer processes', () => {
     expect(firstEnd.code).toBe(0);
     await resolveUncertain(taskId, env);
 
-    const result = audit(taskId, journal);
-    expect(result.dialledTwiceWithoutRetry).toEqual([]);
-    expect(result.smsTwice).toEqual([]);
-    expect(result.counterMismatches).toEqual([]);
-    expect(result.unresolved).toBe(0);
+    const result = expectCleanEnd(taskId, journal, 40);
     expect(result.uncertainAttempts).toBeGreaterThan(0); // the stop really left calls in flight
-    const check = openDatabase(dataPaths(tmp.dir).database);
-    try {
-      expect(check.prepare('SELECT status, n_done FROM tasks WHERE id = ?').get(taskId)).toEqual({ status: 'completed', n_done: 40 });
-    } finally {
-      check.close();
-    }
   }, 120_000);
 
   it('two dialers with a 200 ms lease: no double dial, counters equal to the rows', async () => {
@@ -159,16 +165,6 @@ describe('fencing between real dialer processes', () => {
     expect(ends.map((e) => e.code)).toEqual([0, 0]);
     await resolveUncertain(taskId, env);
 
-    const result = audit(taskId, journal);
-    expect(result.dialledTwiceWithoutRetry).toEqual([]);
-    expect(result.smsTwice).toEqual([]);
-    expect(result.counterMismatches).toEqual([]);
-    expect(result.unresolved).toBe(0);
-    const check = openDatabase(dataPaths(tmp.dir).database);
-    try {
-      expect(check.prepare('SELECT status, n_done FROM tasks WHERE id = ?').get(taskId)).toEqual({ status: 'completed', n_done: 80 });
-    } finally {
-      check.close();
-    }
+    expectCleanEnd(taskId, journal, 80);
   }, 120_000);
 });
