@@ -11,10 +11,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { MPEGDecoder } from 'mpg123-decoder';
-import { decodeChunks } from '../core/media/mp3Decoder.js';
-import { scanFrames } from '../core/media/mpegFrames.js';
-import { prepareRecording } from '../core/media/prepareRecording.js';
-import { Resampler } from '../core/media/resampler.js';
+import { decodeChunks } from '../core/recordings/prepare/mp3Decoder.js';
+import { scanFrames } from '../core/recordings/prepare/mpegFrames.js';
+import { prepareRecording } from '../core/recordings/prepare/prepareRecording.js';
+import { Resampler } from '../core/recordings/prepare/resampler.js';
 
 const WORK = join(import.meta.dirname, '.work');
 const INPUT = join(WORK, 'recording-10min-44k-stereo-128k.mp3');

@@ -14,7 +14,7 @@ import { performance } from 'node:perf_hooks';
 import type { CoreContext } from '../core/context.js';
 import { openDatabase, type Db } from '../core/db/database.js';
 import { silentLogger } from '../core/log.js';
-import { EXPIRE_BATCH, SmsDeliveryPoller } from '../core/tasks/smsDelivery.js';
+import { EXPIRE_BATCH, SmsDeliveryPoller } from '../core/sms/delivery.js';
 import { TaskSmsService } from '../core/tasks/taskSms.js';
 
 const SMS = 200_000;

@@ -15,18 +15,18 @@ import { dataPaths } from './paths.js';
 import { RecordingService } from './recordings/recordingService.js';
 import { RosterService } from './rosters/rosterService.js';
 import { SettingsService } from './settings/settingsService.js';
-import { GatewaySettingsService } from './gateway/gatewaySettings.js';
+import { GatewaySettingsService } from './settings/gatewaySettings.js';
 import { SmsAccountService } from './sms/accountService.js';
 import { SmsTemplateService } from './sms/templateService.js';
 import { Scheduler } from './scheduling/scheduler.js';
-import { DryRunGateway, dryRunSmsSender, type DryRunOptions } from './tasks/dryRunGateway.js';
+import { DryRunGateway, dryRunSmsSender, type DryRunOptions } from './telephony/dryRunGateway.js';
 import { DialingEngine } from './tasks/engine.js';
 import { exportTask } from './tasks/export.js';
 import { Lease } from './tasks/lease.js';
-import { SmsOutbox } from './tasks/smsOutbox.js';
+import { SmsOutbox } from './sms/outbox.js';
 import { TaskFigures } from './tasks/taskFigures.js';
 import { TaskService } from './tasks/taskService.js';
-import { SmsDeliveryPoller, type DeliveryStatusSource } from './tasks/smsDelivery.js';
+import { SmsDeliveryPoller, type DeliveryStatusSource } from './sms/delivery.js';
 import { TaskSmsService } from './tasks/taskSms.js';
 import type { CallPlacer } from './tasks/types.js';
 import { WorkerMediaFactory } from './telephony/media/workerMedia.js';
@@ -299,7 +299,7 @@ export class Core {
     if (!row) {
       throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
     }
-    // The variables a task's SMS gets (core/tasks/smsOutbox.ts): the row's columns and {phone}.
+    // The variables a task's SMS gets (core/sms/outbox.ts): the row's columns and {phone}.
     const { text } = renderTemplate(template.body, { ...(JSON.parse(row.variables) as Record<string, string>), phone: row.phone_e164 });
     const dryRun = this.gateway.settings().mode !== 'sip';
     const result = dryRun ? await dryRunSmsSender(this.options.dryRun?.journal).send({ to: phone.e164, text }) : await this.smsAccount.test({ to: phone.e164, text });

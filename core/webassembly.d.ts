@@ -1,5 +1,5 @@
 /**
- * Node's WebAssembly global, as far as the core uses it (core/media/firKernel.ts).
+ * Node's WebAssembly global, as far as the core uses it (core/recordings/prepare/firKernel.ts).
  * The core is compiled without the DOM library (it never runs in a page),
  * and @types/node 20 declares no WebAssembly values: these are the few the
  * resampler's kernel needs, with the shapes of the WebAssembly JS API.

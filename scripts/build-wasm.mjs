@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * Compiles core/media/fir.wat (the resampler's SIMD inner loop) with wabt
- * and writes the binary, base64, into core/media/firKernel.wasm.ts, so the
+ * Compiles core/recordings/prepare/fir.wat (the resampler's SIMD inner loop) with wabt
+ * and writes the binary, base64, into core/recordings/prepare/firKernel.wasm.ts, so the
  * app needs no build step or file lookup at run time. A unit test
  * (firKernel.test.ts) compiles the .wat again and fails if the two differ.
  *

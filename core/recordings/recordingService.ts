@@ -5,9 +5,9 @@ import type { Recording } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
 import { sha256Hex } from '../files/blobStore.js';
-import { DEFAULT_LIMITS } from '../media/checkMp3.js';
-import { prepareRecording } from '../media/prepareRecording.js';
-import { recordingErrors } from '../media/recordingErrors.js';
+import { DEFAULT_LIMITS } from './prepare/checkMp3.js';
+import { prepareRecording } from './prepare/prepareRecording.js';
+import { recordingErrors } from './prepare/recordingErrors.js';
 
 export const RECORDING_NAME_MAX = 200;
 

@@ -6,7 +6,7 @@ import { writeCfb, writeCsv, writeRandomBytes, writeRenamedDocx, writeRenamedZip
 import { makeTempDir } from '../../tests/support/tmp.js';
 import { AppError } from '../errors.js';
 import { RosterService } from './rosterService.js';
-import { buildZip, workbookParts } from './testZip.js';
+import { buildZip, workbookParts } from '../../tests/support/testZip.js';
 
 async function refusal(work: () => Promise<unknown>): Promise<AppError> {
   let caught: unknown;

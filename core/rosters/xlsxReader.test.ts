@@ -7,7 +7,7 @@ import { AppError } from '../errors.js';
 import { DEFAULT_ROSTER_LIMITS, type RosterLimits } from './rosterLimits.js';
 import { RosterService } from './rosterService.js';
 import type { SheetRow } from './sheetRows.js';
-import { buildZip, type TestZipEntry } from './testZip.js';
+import { buildZip, type TestZipEntry } from '../../tests/support/testZip.js';
 import { cellValueText, columnIndex, readXlsxRows } from './xlsxReader.js';
 import { decodeEscapes, isDateFormatCode, resolveTarget } from './xlsxParts.js';
 

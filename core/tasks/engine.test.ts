@@ -12,7 +12,7 @@ import { phoneFor, seedActiveSmsAccount, seedRecording, seedRoster, seedTemplate
 import { DoNotCallService } from '../dnc/doNotCallService.js';
 import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
-import { SmsOutbox } from './smsOutbox.js';
+import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
 import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
 import type { CallOutcome } from '../../shared/types.js';

@@ -6,7 +6,7 @@ import { reconcileCounters } from './counters.js';
 import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence, type Lease } from './lease.js';
 import { counterFor, RETRYABLE, smsKindFor } from './outcomes.js';
 import { recoverInterrupted } from './recovery.js';
-import type { SmsOutbox } from './smsOutbox.js';
+import type { SmsOutbox } from '../sms/outbox.js';
 import { attemptErrorColumns } from './storedErrors.js';
 import type { CallPlacer, CallReport } from './types.js';
 
@@ -19,7 +19,7 @@ export interface EngineDeps {
   placer: (dryRun: boolean) => CallPlacer | null;
   lease: Lease;
   outbox: SmsOutbox;
-  /** Delivery look-ups of accepted SMS (core/tasks/smsDelivery.ts): run in the tick, so only the lease holder polls. */
+  /** Delivery look-ups of accepted SMS (core/sms/delivery.ts): run in the tick, so only the lease holder polls. */
   delivery?: { pump(onSettled: () => void): void; idle(): Promise<void> };
   /** Milliseconds between safety-net ticks; the scheduler and user actions wake the engine sooner. */
   tickMs?: number;
@@ -155,7 +155,7 @@ export class DialingEngine {
       }
       if (this.fence === fence) this.completeFinishedTasks(fence, now);
       if (this.fence === fence) this.deps.outbox.pump(fence, () => this.wake());
-      // Delivery reports are asked for by the lease holder only (core/tasks/smsDelivery.ts).
+      // Delivery reports are asked for by the lease holder only (core/sms/delivery.ts).
       if (this.fence === fence) this.deps.delivery?.pump(() => undefined);
     } catch (err) {
       if (!(err instanceof FencedError)) throw err;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { counterMismatches } from './counters.js';
 import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
-import { SmsOutbox } from './smsOutbox.js';
+import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
 import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
 

@@ -7,7 +7,7 @@ import { startSmsProviderServer, TWILIO_TEST, type SmsProviderServer } from '../
 import { makeTempDir } from '../../tests/support/tmp.js';
 import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
-import { SmsOutbox } from './smsOutbox.js';
+import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
 import type { CallPlacer, CallReport, SmsSender } from './types.js';
 

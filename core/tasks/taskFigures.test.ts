@@ -7,7 +7,7 @@ import { makeTempDir } from '../../tests/support/tmp.js';
 import { AppError } from '../errors.js';
 import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
-import { SmsOutbox } from './smsOutbox.js';
+import { SmsOutbox } from '../sms/outbox.js';
 import { TaskFigures } from './taskFigures.js';
 import { TaskService } from './taskService.js';
 import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';

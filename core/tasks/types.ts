@@ -39,6 +39,6 @@ export interface SmsSender {
   /** The provider's name (twilio, infobip, ...); absent for the dry run, which reaches none. */
   readonly provider?: string;
   send(message: { to: string; text: string }): Promise<SmsSendResult>;
-  /** Present when the provider's API can say whether a message was delivered (core/tasks/smsDelivery.ts polls it). */
+  /** Present when the provider's API can say whether a message was delivered (core/sms/delivery.ts polls it). */
   status?(providerMessageId: string): Promise<DeliveryCheck>;
 }

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../tests/support/sipp.js';
 import { makeTempDir } from '../../tests/support/tmp.js';
 import type { GatewaySettings } from '../../shared/types.js';
-import { DEFAULT_GATEWAY } from '../gateway/gatewaySettings.js';
+import { DEFAULT_GATEWAY } from '../settings/gatewaySettings.js';
 import { silentLogger } from '../log.js';
 import { FakeMediaFactory } from './gateway/testing/fakeMedia.js';
 import { SipCallPlacer, toGatewayConfig } from './sipPlacer.js';

@@ -119,7 +119,7 @@ export function templateSyntaxProblems(body: string): TemplateSyntaxProblem[] {
  * The template's variables that no column of the roster fills, as written
  * in the template, each once, in order. `columns` are the roster's variable
  * columns (every column but the phone column); `{phone}` is always filled
- * (core/tasks/smsOutbox.ts). Matching is renderTemplate's: trimmed, case-insensitive.
+ * (core/sms/outbox.ts). Matching is renderTemplate's: trimmed, case-insensitive.
  */
 export function missingVariables(body: string, columns: readonly string[]): string[] {
   const known = new Set([...columns, 'phone'].map(keyOf));

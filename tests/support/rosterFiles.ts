@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { buildZip, workbookParts, zerosBomb } from '../../core/rosters/testZip.js';
+import { buildZip, workbookParts, zerosBomb } from './testZip.js';
 
 /**
  * Roster files for tests, made the way users' files are made: workbooks

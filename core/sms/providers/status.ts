@@ -32,7 +32,7 @@ function parseJson(text: string): unknown {
 /**
  * One status look-up: a GET, so asking again can never send anything.
  * It is not retried here; the delivery poller asks again later with its own
- * backoff (core/tasks/smsDelivery.ts). A failure is an AppError
+ * backoff (core/sms/delivery.ts). A failure is an AppError
  * `sms.statusFailed`; the URL is never put in it (it may hold credentials).
  */
 export async function fetchStatus(request: StatusRequest, options: SmsClientOptions, accept: (answer: ProviderAnswer) => boolean): Promise<ProviderAnswer> {

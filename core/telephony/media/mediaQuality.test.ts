@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RtpSink } from '../../../tests/support/rtpSink.js';
 import { makeTempDir } from '../../../tests/support/tmp.js';
-import { alaw } from '../../media/g711.js';
+import { alaw } from '../../recordings/prepare/g711.js';
 import { RtpMediaSession } from './rtpMediaSession.js';
 
 /**

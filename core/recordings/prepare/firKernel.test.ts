@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileWat } from '../../scripts/wat.mjs';
+import { compileWat } from '../../../scripts/wat.mjs';
 import { FirMemory } from './firKernel.js';
 import { FIR_WASM_BASE64 } from './firKernel.wasm.js';
 

@@ -2,11 +2,11 @@ import { renderTemplate } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import type { AppErrorShape } from '../../shared/result.js';
 import { AppError, problem, problemOf } from '../errors.js';
-import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence } from './lease.js';
-import type { SmsKind } from './outcomes.js';
-import { smsErrorColumns } from './storedErrors.js';
-import { FIRST_DELIVERY_CHECK_MS } from './smsDelivery.js';
-import type { SmsSender } from './types.js';
+import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence } from '../tasks/lease.js';
+import type { SmsKind } from '../tasks/outcomes.js';
+import { smsErrorColumns } from '../tasks/storedErrors.js';
+import { FIRST_DELIVERY_CHECK_MS } from './delivery.js';
+import type { SmsSender } from '../tasks/types.js';
 
 export interface SmsOutboxDeps {
   /** The sender for real tasks (the active SMS account), or an AppError saying why there is none. */
@@ -92,7 +92,7 @@ export class SmsOutbox {
     const ending = await this.attempt(row);
     const failure = smsErrorColumns(ending.problem);
     const now = this.ctx.clock.now();
-    // An accepted message is followed up where the provider can say whether it was delivered (core/tasks/smsDelivery.ts).
+    // An accepted message is followed up where the provider can say whether it was delivered (core/sms/delivery.ts).
     const delivery = ending.problem ? null : ending.tracked && ending.messageId ? 'pending' : 'untracked';
     try {
       this.ctx.db

@@ -1,14 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeMp3, makeSoxFile, ffmpegG711 } from '../../tests/support/mp3Files.js';
-import { makeTempDir } from '../../tests/support/tmp.js';
-import { AppError } from '../errors.js';
+import { makeMp3, makeSoxFile, ffmpegG711 } from '../../../tests/support/mp3Files.js';
+import { makeTempDir } from '../../../tests/support/tmp.js';
+import { AppError } from '../../errors.js';
 import { alaw, mulaw } from './g711.js';
 import { scanFrames } from './mpegFrames.js';
 import { planParts, prepareRecording, trimmedLength, type PreparedRecording } from './prepareRecording.js';
 
-const FIXTURES = join(import.meta.dirname, '../../tests/fixtures/recordings');
+const FIXTURES = join(import.meta.dirname, '../../../tests/fixtures/recordings');
 
 function toFloat(pcm: Int16Array): Float64Array {
   return Float64Array.from(pcm, (v) => v / 32768);

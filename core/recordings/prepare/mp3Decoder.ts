@@ -1,5 +1,5 @@
 import { MPEGDecoder } from 'mpg123-decoder';
-import { messagesOf } from '../workers/messages.js';
+import { messagesOf } from '../../workers/messages.js';
 import { decodeQuietly, downmix } from './mp3Downmix.js';
 import startDecoderWorker from './mp3Decoder.worker?nodeWorker';
 import type { Mp3WorkerCredit, Mp3WorkerData, Mp3WorkerMessage } from './mp3Decoder.worker.js';

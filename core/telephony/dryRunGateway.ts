@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import type { CallOutcome } from '../../shared/types.js';
 import type { SmsSendResult } from '../../shared/types.js';
 import { problem } from '../errors.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
+import type { CallPlacer, CallReport, CallRequest, SmsSender } from '../tasks/types.js';
 
 export type OutcomeMix = Partial<Record<CallOutcome, number>>;
 

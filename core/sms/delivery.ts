@@ -1,6 +1,6 @@
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
-import type { DeliveryCheck } from '../sms/providers/status.js';
+import type { DeliveryCheck } from './providers/status.js';
 
 /** The first look-up, a minute after the provider accepted the message: most handsets answer within seconds. */
 export const FIRST_DELIVERY_CHECK_MS = 60_000;
