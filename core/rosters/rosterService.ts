@@ -167,6 +167,14 @@ export class RosterService {
     return this.toRoster(this.row(id));
   }
 
+  /** One usable row by its row number in the file (the wizard's test SMS is filled from it); null when that row was not usable. */
+  entryAt(id: number, rowNumber: number): RosterEntry | null {
+    const r = this.ctx.db
+      .prepare('SELECT row_number, phone_e164, phone_raw, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
+      .get(id, rowNumber) as { row_number: number; phone_e164: string; phone_raw: string; variables: string } | undefined;
+    return r ? { rowNumber: r.row_number, phoneE164: r.phone_e164, phoneRaw: r.phone_raw, variables: JSON.parse(r.variables) as Record<string, string> } : null;
+  }
+
   entries(id: number, page: number, pageSize: number): Page<RosterEntry> {
     const roster = this.row(id);
     const rows = this.ctx.db
