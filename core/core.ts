@@ -109,8 +109,9 @@ export class Core {
     this.smsAccount = new SmsAccountService(ctx);
     this.settings = new SettingsService(ctx.db);
     this.gateway = new GatewaySettingsService(ctx);
-    this.gatewayManager = new GatewayManager(ctx, {
+    this.gatewayManager = new GatewayManager({
       settings: this.gateway,
+      log: ctx.log,
       payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
       checkRecording: (id) => void this.recordings.get(id),
       onStateChange: () => this.engine.wake(),

@@ -1,7 +1,7 @@
 import { normalizePhone } from '../../shared/phone/normalize.js';
 import type { CallResult, GatewaySettings, GatewayTestView, TestCallResult } from '../../shared/types.js';
-import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import type { Logger } from '../log.js';
 import type { GatewaySettingsService } from '../settings/gatewaySettings.js';
 import type { CallPlacer } from '../tasks/types.js';
 import { DryRunGateway, type DryRunOptions } from './dryRunGateway.js';
@@ -12,7 +12,8 @@ import { SipCallPlacer, toGatewayConfig, type PayloadLocator, type SipPlacerStat
 
 export interface GatewayManagerDeps {
   /** Settings > Gateway as saved, and its password. */
-  settings: GatewaySettingsService;
+  settings: Pick<GatewaySettingsService, 'settings' | 'password'>;
+  log: Logger;
   /** Where a recording's prepared call audio is; throws recording.notFound for an unknown one. */
   payloadPath: PayloadLocator;
   checkRecording: (id: number) => void;
@@ -46,10 +47,7 @@ export class GatewayManager {
   /** The test calls in progress, so that Cancel can end them. */
   private readonly testCalls = new Set<AbortController>();
 
-  constructor(
-    private readonly ctx: CoreContext,
-    private readonly deps: GatewayManagerDeps,
-  ) {
+  constructor(private readonly deps: GatewayManagerDeps) {
     this.dryRun = new DryRunGateway(deps.dryRun);
   }
 
@@ -164,7 +162,7 @@ export class GatewayManager {
     return new SipCallPlacer(settings, this.config(settings), {
       media: this.media(),
       payloadPath: this.deps.payloadPath,
-      log: this.ctx.log,
+      log: this.deps.log,
       ...(onStateChange ? { onStateChange } : {}),
     });
   }
@@ -175,7 +173,7 @@ export class GatewayManager {
 
   /** Call media: RTP paced on the media worker thread, away from this event loop (issue 8, docs/ARCHITECTURE.md). */
   private media(): MediaFactory {
-    return this.deps.media ?? new WorkerMediaFactory({ log: (line) => this.ctx.log.warn(line) });
+    return this.deps.media ?? new WorkerMediaFactory({ log: (line) => this.deps.log.warn(line) });
   }
 
   private configured(): GatewaySettings {

@@ -108,9 +108,18 @@ function retriesNeedInterval(task: { maxAttempts: number; retryIntervalMinutes: 
     );
   }
 }
+/**
+ * Runs even while another field is wrong (zod skips an object's checks then),
+ * so the wizard names a missing interval before the roster is chosen; only
+ * the two fields it reads must be right.
+ */
+const whenRetriesReadable = {
+  when: (payload: z.core.ParsePayload) =>
+    typeof payload.value === 'object' && payload.value !== null && payload.issues.every((i) => i.path?.[0] !== 'maxAttempts' && i.path?.[0] !== 'retryIntervalMinutes'),
+};
 
 /** The fields TaskService checks again before writing (it receives the start as an instant, and its ids are looked up). */
-export const taskRulesSchema = z.object({ name: taskNameSchema, ...settingsShape }).superRefine(retriesNeedInterval);
+export const taskRulesSchema = z.object({ name: taskNameSchema, ...settingsShape }).superRefine(retriesNeedInterval, whenRetriesReadable);
 
 /** `task.create`: the wizard's four steps as one request. */
 export const taskCreateSchema = z
@@ -124,7 +133,7 @@ export const taskCreateSchema = z
     ...settingsShape,
   })
   .strict()
-  .superRefine(retriesNeedInterval);
+  .superRefine(retriesNeedInterval, whenRetriesReadable);
 
 /** `task.rename` (Edit): the same name rule. */
 export const taskRenameSchema = z.object({ id, name: taskNameSchema }).strict();

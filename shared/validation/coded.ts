@@ -27,3 +27,6 @@ export function problemOfIssue(issue: z.core.$ZodIssue): CodedProblem | null {
 export function issueField(issue: z.core.$ZodIssue): string {
   return issue.path.map(String).join('.') || 'input';
 }
+
+/** What a shared schema's safeParse answers, for code that shows its issues (the renderer's forms). */
+export type SchemaCheck = z.ZodSafeParseResult<unknown>;
