@@ -26,6 +26,7 @@ import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './sms/outbox.js';
 import { TaskFigures } from './tasks/taskFigures.js';
 import { TaskService } from './tasks/taskService.js';
+import { TaskStore } from './tasks/taskStore.js';
 import { SmsDeliveryPoller, type DeliveryStatusSource } from './sms/delivery.js';
 import { TaskSmsService } from './tasks/taskSms.js';
 import type { CallPlacer } from './tasks/types.js';
@@ -315,10 +316,7 @@ export class Core {
       gateway: sip ? 'sip' : 'dryRun',
       gatewayState: sip ? sip.state : 'dryRun',
       gatewayError: sip ? sip.error : null,
-      tasksWaitingForGateway:
-        sip?.state === 'ready'
-          ? 0
-          : (this.ctx.db.prepare("SELECT count(*) FROM tasks WHERE status = 'running' AND dry_run = 0").pluck().get() as number),
+      tasksWaitingForGateway: sip?.state === 'ready' ? 0 : new TaskStore(this.ctx.db).countRunning(false),
     };
   }
 
@@ -345,9 +343,7 @@ export class Core {
 
   /** No task is running or due, and no call or SMS is in flight: `autocall run --until-idle` may exit. */
   idle(): boolean {
-    const busy = this.ctx.db
-      .prepare("SELECT 1 FROM tasks WHERE status = 'running' OR (status = 'scheduled' AND start_at <= ?) LIMIT 1")
-      .get(this.ctx.clock.now());
+    const busy = new TaskStore(this.ctx.db).hasWork(this.ctx.clock.now());
     const queued = this.ctx.db.prepare("SELECT 1 FROM sms_outbox WHERE state IN ('queued', 'sending') LIMIT 1").get();
     return !busy && !queued && this.engine.activeCalls === 0;
   }
