@@ -32,6 +32,7 @@ import type {
   TaskRef,
 } from '../types.js';
 import { CALL_AGAIN_OUTCOMES } from '../tasks/outcomeGroups.js';
+import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { TASK_NAME_MAX } from '../validation/taskName.js';
@@ -140,7 +141,7 @@ export const CONTRACT = {
     output: answers<Task>(),
   },
   'task.list': {
-    input: z.object({ ...paging, status: z.enum(['scheduled', 'running', 'paused', 'completed', 'cancelled']).optional() }).strict(),
+    input: z.object({ ...paging, status: z.enum(TASK_STATUSES).optional() }).strict(),
     output: answers<Page<Task>>(),
   },
   'task.get': { input: z.object({ id }).strict(), output: answers<Task>() },
