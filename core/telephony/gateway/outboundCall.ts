@@ -151,7 +151,8 @@ export class OutboundCall implements CallHandler {
   /** Places the call and resolves with its result (call failures are outcomes, not rejections). */
   async start(): Promise<CallResult> {
     const done = new Promise<CallResult>((resolve) => (this.resolveDone = resolve));
-    await this.place();
+    // An abort while the media opens ends the call before place() returns; a failure to place rejects.
+    await Promise.race([this.place(), done]);
     return done;
   }
 
