@@ -38,29 +38,68 @@ export function topViaBranch(message: SipRequest | SipResponse): string | null {
   return (top && parseVia(top)?.params.branch) || null;
 }
 
-type InviteState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
+/**
+ * What both client transactions share (§17.1): the key responses are matched
+ * by, sending with a transport failure ending the transaction and reported
+ * to its user (§17.1.4), dropped responses passed on, and termination with
+ * every timer cleared.
+ */
+abstract class ClientTransactionBase<State extends string> {
+  readonly key: string;
+
+  constructor(
+    protected readonly host: TransactionHost,
+    readonly request: SipRequest,
+    readonly destination: Destination,
+    protected readonly user: ClientTransactionUser,
+    protected state: State | 'terminated',
+  ) {
+    this.key = clientTransactionKey(topViaBranch(request) ?? '', request.method);
+  }
+
+  get currentState(): State | 'terminated' {
+    return this.state;
+  }
+
+  /** The timers this transaction may have armed; all are cleared when it terminates. */
+  protected abstract armedTimers(): (TimerHandle | null)[];
+
+  protected transmit(message: SipRequest): void {
+    this.host.send(message, this.destination).catch((err: Error) => {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      this.user.onTransportError(err);
+    });
+  }
+
+  /** A response for this branch that the stack refused (see ClientTransactionUser.onDropped). */
+  dropped(response: SipResponse, reason: string): void {
+    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
+  }
+
+  /** Ends the transaction at once (transport error, stack shutdown). */
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    for (const timer of this.armedTimers()) this.host.timers.clearTimeout(timer);
+    this.host.terminated(this.key);
+  }
+}
 
 /** INVITE client transaction, RFC 3261 §17.1.1 with the RFC 6026 Accepted state. */
-export class InviteClientTransaction {
-  readonly key: string;
-  private state: InviteState = 'calling';
+export class InviteClientTransaction extends ClientTransactionBase<'calling' | 'proceeding' | 'accepted' | 'completed'> {
   private timerA: TimerHandle | null = null;
   private timerB: TimerHandle | null = null;
   private timerD: TimerHandle | null = null;
   private timerM: TimerHandle | null = null;
   private ack: SipRequest | null = null;
 
-  constructor(
-    private readonly host: TransactionHost,
-    readonly request: SipRequest,
-    readonly destination: Destination,
-    private readonly user: ClientTransactionUser,
-  ) {
-    this.key = clientTransactionKey(topViaBranch(request) ?? '', 'INVITE');
+  constructor(host: TransactionHost, request: SipRequest, destination: Destination, user: ClientTransactionUser) {
+    super(host, request, destination, user, 'calling');
   }
 
-  get currentState(): InviteState {
-    return this.state;
+  protected armedTimers(): (TimerHandle | null)[] {
+    return [this.timerA, this.timerB, this.timerD, this.timerM];
   }
 
   start(): void {
@@ -81,14 +120,6 @@ export class InviteClientTransaction {
       this.transmit(this.request);
       this.scheduleA(interval * 2);
     }, interval);
-  }
-
-  private transmit(message: SipRequest): void {
-    this.host.send(message, this.destination).catch((err: Error) => {
-      if (this.state === 'terminated') return;
-      this.terminate();
-      this.user.onTransportError(err);
-    });
   }
 
   receive(response: SipResponse): void {
@@ -132,21 +163,6 @@ export class InviteClientTransaction {
     this.host.timers.clearTimeout(this.timerA);
     this.host.timers.clearTimeout(this.timerB);
   }
-
-  /** A response for this branch that the stack refused (see ClientTransactionUser.onDropped). */
-  dropped(response: SipResponse, reason: string): void {
-    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
-  }
-
-  /** Ends the transaction at once (transport error, stack shutdown). */
-  terminate(): void {
-    if (this.state === 'terminated') return;
-    this.state = 'terminated';
-    this.clearAB();
-    this.host.timers.clearTimeout(this.timerD);
-    this.host.timers.clearTimeout(this.timerM);
-    this.host.terminated(this.key);
-  }
 }
 
 /**
@@ -167,31 +183,22 @@ export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRe
   return { kind: 'request', method: 'ACK', uri: invite.uri, headers, body: '' };
 }
 
-type NonInviteState = 'trying' | 'proceeding' | 'completed' | 'terminated';
-
 /** Non-INVITE client transaction (BYE, CANCEL, OPTIONS, REGISTER), RFC 3261 §17.1.2. */
-export class NonInviteClientTransaction {
-  readonly key: string;
-  private state: NonInviteState = 'trying';
+export class NonInviteClientTransaction extends ClientTransactionBase<'trying' | 'proceeding' | 'completed'> {
   private timerE: TimerHandle | null = null;
   private timerF: TimerHandle | null = null;
   private timerK: TimerHandle | null = null;
 
-  constructor(
-    private readonly host: TransactionHost,
-    readonly request: SipRequest,
-    readonly destination: Destination,
-    private readonly user: ClientTransactionUser,
-  ) {
-    this.key = clientTransactionKey(topViaBranch(request) ?? '', request.method);
+  constructor(host: TransactionHost, request: SipRequest, destination: Destination, user: ClientTransactionUser) {
+    super(host, request, destination, user, 'trying');
   }
 
-  get currentState(): NonInviteState {
-    return this.state;
+  protected armedTimers(): (TimerHandle | null)[] {
+    return [this.timerE, this.timerF, this.timerK];
   }
 
   start(): void {
-    this.transmit();
+    this.transmit(this.request);
     const { t1 } = this.host.timerValues;
     if (!this.host.reliable) this.scheduleE(t1);
     this.timerF = this.host.timers.setTimeout(() => {
@@ -205,18 +212,10 @@ export class NonInviteClientTransaction {
   private scheduleE(interval: number): void {
     this.timerE = this.host.timers.setTimeout(() => {
       if (this.state !== 'trying' && this.state !== 'proceeding') return;
-      this.transmit();
+      this.transmit(this.request);
       const { t2 } = this.host.timerValues;
       this.scheduleE(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));
     }, interval);
-  }
-
-  private transmit(): void {
-    this.host.send(this.request, this.destination).catch((err: Error) => {
-      if (this.state === 'terminated') return;
-      this.terminate();
-      this.user.onTransportError(err);
-    });
   }
 
   receive(response: SipResponse): void {
@@ -232,19 +231,6 @@ export class NonInviteClientTransaction {
     // Timer K: T4 on UDP to absorb retransmitted responses, zero on TCP.
     this.timerK = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : this.host.timerValues.t4);
     this.user.onResponse(response);
-  }
-
-  dropped(response: SipResponse, reason: string): void {
-    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
-  }
-
-  terminate(): void {
-    if (this.state === 'terminated') return;
-    this.state = 'terminated';
-    this.host.timers.clearTimeout(this.timerE);
-    this.host.timers.clearTimeout(this.timerF);
-    this.host.timers.clearTimeout(this.timerK);
-    this.host.terminated(this.key);
   }
 }
 
