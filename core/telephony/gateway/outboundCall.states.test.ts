@@ -6,6 +6,7 @@ import { parseMessage } from '../sip/parser.js';
 import { ManualTimers } from '../sip/timers.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /**
  * The paths of callState.ts that the sipp scenarios do not take, in virtual
@@ -54,26 +55,20 @@ async function scriptedPeer() {
   };
 }
 
-function gateway(port: number, timers: ManualTimers, media: MediaFactory = new FakeMediaFactory()) {
+/**
+ * A started gateway against a scripted peer, and one call placed through it
+ * with an AbortSignal; `refused` lists the events the call logged as refused.
+ */
+async function placeCall(media: MediaFactory = new FakeMediaFactory()) {
+  const peer = await scriptedPeer();
+  const timers = new ManualTimers();
   const log: string[] = [];
-  const g = new SipGateway(
-    {
-      host: '127.0.0.1',
-      port,
-      transport: 'udp',
-      localAddress: '127.0.0.1',
-      rtpPortRange: [30000, 30999],
-      callerId: { user: '100' },
-      codecs: ['PCMA'],
-      register: false,
-      registerExpires: 300,
-      ringTimeoutMs: 1000,
-      numberFormat: 'e164',
-    },
-    { media, timers, log: (line) => log.push(line) },
-  );
-  cleanups.push(() => g.stop());
-  return { g, refused: () => log.filter((line) => line.includes(' ignored ')) };
+  const gateway = new SipGateway(localGatewayConfig(peer.port, { ringTimeoutMs: 1000 }), { media, timers, log: (line) => log.push(line) });
+  cleanups.push(() => gateway.stop());
+  await gateway.start();
+  const controller = new AbortController();
+  const pending = gateway.call({ to: '+6281234567890', payloads, signal: controller.signal });
+  return { peer, timers, gateway, controller, pending, refused: () => log.filter((line) => line.includes(' ignored ')) };
 }
 
 async function until(check: () => boolean) {
@@ -83,12 +78,7 @@ async function until(check: () => boolean) {
 
 describe('call states in virtual time (callState.ts)', () => {
   it('ring timeout before any provisional, then a 200: the call is still taken (cancelWaiting -> confirmed)', async () => {
-    const peer = await scriptedPeer();
-    const timers = new ManualTimers();
-    const { g, refused } = gateway(peer.port, timers);
-    await g.start();
-    const controller = new AbortController();
-    const pending = g.call({ to: '+6281234567890', payloads, signal: controller.signal });
+    const { peer, timers, controller, pending, refused } = await placeCall();
     await until(() => peer.methods().includes('INVITE'));
     timers.advance(1500); // Timer A sends the INVITE again on the way
     peer.answer();
@@ -101,12 +91,7 @@ describe('call states in virtual time (callState.ts)', () => {
   });
 
   it('aborted before any provisional: CANCEL waits for the 180; a 200 then is ACKed and hung up (abortWaiting -> hangingUp)', async () => {
-    const peer = await scriptedPeer();
-    const timers = new ManualTimers();
-    const { g, refused } = gateway(peer.port, timers);
-    await g.start();
-    const controller = new AbortController();
-    const pending = g.call({ to: '+6281234567890', payloads, signal: controller.signal });
+    const { peer, controller, pending, refused } = await placeCall();
     await until(() => peer.methods().includes('INVITE'));
     controller.abort();
     await flush();
@@ -121,12 +106,7 @@ describe('call states in virtual time (callState.ts)', () => {
   });
 
   it('aborted before any provisional, then a 180: CANCEL goes at once (abortWaiting -> cancelling)', async () => {
-    const peer = await scriptedPeer();
-    const timers = new ManualTimers();
-    const { g, refused } = gateway(peer.port, timers);
-    await g.start();
-    const controller = new AbortController();
-    const pending = g.call({ to: '+6281234567890', payloads, signal: controller.signal });
+    const { peer, timers, controller, pending, refused } = await placeCall();
     await until(() => peer.methods().includes('INVITE'));
     controller.abort();
     peer.ringing();
@@ -139,13 +119,9 @@ describe('call states in virtual time (callState.ts)', () => {
   });
 
   it('the gateway stops before any provisional: the call ends at once as stopped (calling -> ended)', async () => {
-    const peer = await scriptedPeer();
-    const timers = new ManualTimers();
-    const { g, refused } = gateway(peer.port, timers);
-    await g.start();
-    const pending = g.call({ to: '+6281234567890', payloads });
+    const { peer, gateway, pending, refused } = await placeCall();
     await until(() => peer.methods().includes('INVITE'));
-    await g.stop();
+    await gateway.stop();
     const result = await pending;
     expect(peer.methods()).toEqual(['INVITE']);
     expect(result).toMatchObject({ outcome: 'failed', finalStatus: null });
@@ -154,15 +130,10 @@ describe('call states in virtual time (callState.ts)', () => {
   });
 
   it('aborted while the media opens: nothing is sent, one call.aborted, and the media opened late is closed (setup -> ended)', async () => {
-    const peer = await scriptedPeer();
-    const timers = new ManualTimers();
     const fake = new FakeMediaFactory();
     let open: () => void = () => undefined;
     const slow: MediaFactory = { open: (options: MediaOpenOptions) => new Promise<MediaSession>((resolve) => (open = () => resolve(fake.open(options)))) };
-    const { g, refused } = gateway(peer.port, timers, slow);
-    await g.start();
-    const controller = new AbortController();
-    const pending = g.call({ to: '+6281234567890', payloads, signal: controller.signal });
+    const { peer, controller, pending, refused } = await placeCall(slow);
     await flush();
     controller.abort();
     const result = await pending;

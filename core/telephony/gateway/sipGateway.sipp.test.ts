@@ -4,6 +4,7 @@ import { startLossyRelay, startSipp, type SippRun } from '../../../tests/support
 import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /** Real sipp (Debian sip-tester) as the callee for each outcome of docs/DOMAIN.md's table. */
 const running: { sipp?: SippRun; gateway?: SipGateway }[] = [];
@@ -16,20 +17,7 @@ afterEach(async () => {
 });
 
 function config(sipp: SippRun, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return {
-    host: sipp.host,
-    port: sipp.port,
-    transport: 'udp',
-    localAddress: '127.0.0.1',
-    rtpPortRange: [30000, 30999],
-    callerId: { user: '02150001', displayName: 'PT Maju "Jaya"' },
-    codecs: ['PCMA', 'PCMU'],
-    register: false,
-    registerExpires: 300,
-    ringTimeoutMs: 10_000,
-    numberFormat: 'e164',
-    ...overrides,
-  };
+  return localGatewayConfig(sipp.port, { host: sipp.host, callerId: { user: '02150001', displayName: 'PT Maju "Jaya"' }, ...overrides });
 }
 
 /** 1600 bytes of G.711 = 200 ms of audio. */
