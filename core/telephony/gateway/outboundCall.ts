@@ -272,6 +272,7 @@ export class OutboundCall implements CallHandler {
     const transport = config.transport === 'tcp' ? ';transport=tcp' : '';
     return `sip:${this.request.number}@${this.deps.domain}${port}${transport}`;
   }
+
   private sendInvite(): void {
     const { config, stack } = this.deps;
     const from = formatNameAddr({

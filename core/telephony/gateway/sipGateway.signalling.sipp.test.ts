@@ -14,12 +14,15 @@ import { localGatewayConfig } from './testing/localGateway.js';
  */
 const running: { sipp?: SippRun; gateway?: SipGateway; relay?: UdpRelay }[] = [];
 
+/** Events a call's state table refused (outboundCall.ts logs them): every scenario here is one it must take. */
+const refused: string[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.gateway?.stop();
     await r.sipp?.kill();
     await r.relay?.close();
   }
+  expect(refused.splice(0)).toEqual([]);
 });
 
 /** 1600 bytes of G.711 = 200 ms of audio. */
@@ -29,7 +32,12 @@ const TO = '+6281234567890';
 async function setUp(scenario: string, args: string[] = [], overrides: Partial<GatewayConfig> = {}, transport: 'udp' | 'tcp' = 'udp') {
   const sipp = await startSipp({ scenario, args, transport });
   const media = new FakeMediaFactory();
-  const gateway = new SipGateway(localGatewayConfig(sipp.port, { transport, ...overrides }), { media });
+  const gateway = new SipGateway(localGatewayConfig(sipp.port, { transport, ...overrides }), {
+    media,
+    log: (l) => {
+      if (/ ignored \w+ in state /.test(l)) refused.push(l);
+    },
+  });
   running.push({ sipp, gateway });
   await gateway.start();
   return { sipp, gateway, media };

@@ -9,11 +9,14 @@ import { localGatewayConfig } from './testing/localGateway.js';
 /** Real sipp (Debian sip-tester) as the callee for each outcome of docs/DOMAIN.md's table. */
 const running: { sipp?: SippRun; gateway?: SipGateway }[] = [];
 
+/** Events a call's state table refused (outboundCall.ts logs them): every scenario here is one it must take. */
+const refused: string[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.gateway?.stop();
     await r.sipp?.kill();
   }
+  expect(refused.splice(0)).toEqual([]);
 });
 
 function config(sipp: SippRun, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
@@ -27,7 +30,13 @@ async function setUp(scenario: string, args: string[] = [], overrides: Partial<G
   const sipp = await startSipp({ scenario, args, transport });
   const media = new FakeMediaFactory();
   const lines: string[] = [];
-  const gateway = new SipGateway(config(sipp, { transport, ...overrides }), { media, log: (l) => lines.push(l) });
+  const gateway = new SipGateway(config(sipp, { transport, ...overrides }), {
+    media,
+    log: (l) => {
+      lines.push(l);
+      if (/ ignored \w+ in state /.test(l)) refused.push(l);
+    },
+  });
   running.push({ sipp, gateway });
   await gateway.start();
   return { sipp, gateway, media, lines };
