@@ -2,7 +2,7 @@ import { isTimeOfDay } from '../../shared/time/wib.js';
 import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { NUMBER_OUTCOMES } from '../../shared/types.js';
-import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, UNFINISHED_STATUSES, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
+import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -20,9 +20,6 @@ export interface CreateTaskInput {
   retryIntervalMinutes?: number;
   callingWindow?: { start: string; end: string } | null;
 }
-
-/** Statuses in which a task still needs its recording, roster and templates. */
-const UNFINISHED: readonly TaskStatus[] = UNFINISHED_STATUSES;
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
@@ -421,4 +418,3 @@ function validateName(raw: string): string {
   throw new AppError('task.nameBadSpaces', `Use single spaces between words in the task name. ${TASK_NAME_RULE_EN}`);
 }
 
-export { UNFINISHED };
