@@ -5,6 +5,7 @@ import type { Recording } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { int, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
+import { Usage, type UsageOptions } from '../usage.js';
 import { sha256Hex } from '../files/blobStore.js';
 import { DEFAULT_LIMITS } from './prepare/checkMp3.js';
 import { prepareRecording } from './prepare/prepareRecording.js';
@@ -14,11 +15,8 @@ export const RECORDING_NAME_MAX = 200;
 
 export type PayloadCodec = 'pcma' | 'pcmu';
 
-export interface RecordingServiceOptions {
-  /** True while an unfinished task uses the recording: it may be renamed, not removed. */
-  isInUse?: (recordingId: number) => boolean;
-  /** The name of an unfinished task using it, for the refusal to name (null when none). */
-  usedBy?: (recordingId: number) => string | null;
+/** `isInUse`/`usedBy`: an unfinished task using the recording; it may be renamed, not removed. */
+export interface RecordingServiceOptions extends UsageOptions {
   maxBytes?: number;
   maxDurationMs?: number;
 }
@@ -49,8 +47,7 @@ type RecordingRow = ReturnType<typeof RECORDING.read>;
  * refused upload leaves nothing behind.
  */
 export class RecordingService {
-  private readonly isInUse: (recordingId: number) => boolean;
-  private readonly usedBy: (recordingId: number) => string | null;
+  private readonly usage: Usage;
   private readonly limits: { maxBytes: number; maxDurationMs: number };
   /** File writes+insert and removals of one hash must not interleave (a remove could delete files an add is about to own). */
   private fileLock: Promise<unknown> = Promise.resolve();
@@ -59,8 +56,7 @@ export class RecordingService {
     private readonly ctx: CoreContext,
     options: RecordingServiceOptions = {},
   ) {
-    this.isInUse = options.isInUse ?? (() => false);
-    this.usedBy = options.usedBy ?? (() => null);
+    this.usage = new Usage(options);
     this.limits = {
       maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
       maxDurationMs: options.maxDurationMs ?? DEFAULT_LIMITS.maxDurationMs,
@@ -129,21 +125,20 @@ export class RecordingService {
 
   async remove(id: number): Promise<void> {
     const row = this.row(id);
-    const task = this.usedBy(id);
-    if (task !== null) {
-      throw new AppError(
-        'recording.inUseByTask',
-        `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-        { id, name: row.name, task },
-      );
-    }
-    if (this.isInUse(id)) {
-      throw new AppError(
-        'recording.inUse',
-        `The recording "${row.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-        { id, name: row.name },
-      );
-    }
+    this.usage.refuseDelete(id, {
+      byTask: (task) =>
+        new AppError(
+          'recording.inUseByTask',
+          `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+          { id, name: row.name, task },
+        ),
+      inUse: () =>
+        new AppError(
+          'recording.inUse',
+          `The recording "${row.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
+          { id, name: row.name },
+        ),
+    });
     await this.exclusive(async () => {
       try {
         this.ctx.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
@@ -241,8 +236,9 @@ export class RecordingService {
 
   private toRecording(r: RecordingRow): Recording {
     const { sha256: _hash, ...recording } = r;
-    return { ...recording, inUse: this.isInUse(r.id) };
+    return { ...recording, inUse: this.usage.isInUse(r.id) };
   }
+
 }
 
 /** A recording's name: trimmed, 1 to 200 characters (the file name without its extension by default). */

@@ -84,6 +84,11 @@ export class SmsOutbox {
     }
   }
 
+  /** An SMS is queued or on its way to a provider: `autocall run --until-idle` waits for it. */
+  hasWork(): boolean {
+    return this.ctx.db.prepare("SELECT 1 FROM sms_outbox WHERE state IN ('queued', 'sending') LIMIT 1").get() !== undefined;
+  }
+
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.allSettled([...this.active]);
   }

@@ -3,17 +3,14 @@ import type { CoreContext } from '../context.js';
 import { templateSyntaxProblems, VARIABLE_NAME_MAX } from '../../shared/sms/render.js';
 import { AppError } from '../errors.js';
 import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
+import { Usage, type UsageOptions } from '../usage.js';
 
 export const TEMPLATE_NAME_MAX = 100;
 export const TEMPLATE_BODY_MAX = 1000;
 export const REJECTION_REASON_MAX = 500;
 
-export interface SmsTemplateServiceOptions {
-  /** True while an unfinished task uses the template. */
-  isInUse?: (templateId: number) => boolean;
-  /** The name of an unfinished task using it, for the refusal to name (null when none). */
-  usedBy?: (templateId: number) => string | null;
-}
+/** `isInUse`/`usedBy`: an unfinished task using the template; its text then stays as approved. */
+export type SmsTemplateServiceOptions = UsageOptions;
 
 /** A row of `sms_templates`. */
 const TEMPLATE = rowMapper<SmsTemplate>({
@@ -91,15 +88,13 @@ function checkSyntax(body: string): void {
  * rejected and it cannot be deleted; renaming stays allowed.
  */
 export class SmsTemplateService {
-  private readonly isInUse: (templateId: number) => boolean;
-  private readonly usedBy: (templateId: number) => string | null;
+  private readonly usage: Usage;
 
   constructor(
     private readonly ctx: CoreContext,
     options: SmsTemplateServiceOptions = {},
   ) {
-    this.isInUse = options.isInUse ?? (() => false);
-    this.usedBy = options.usedBy ?? (() => null);
+    this.usage = new Usage(options);
   }
 
   list(): SmsTemplate[] {
@@ -144,7 +139,7 @@ export class SmsTemplateService {
       const current = this.row(input.id);
       this.checkNameFree(name, current.id);
       const bodyChanged = body !== current.body;
-      if (bodyChanged && this.isInUse(current.id)) {
+      if (bodyChanged && this.usage.isInUse(current.id)) {
         throw new AppError(
           'template.inUse',
           `The template "${current.name}" is used by a task that has not finished, so its text cannot change now. Create a new template with the new text, or wait until the task finishes.`,
@@ -181,7 +176,7 @@ export class SmsTemplateService {
     }
     this.ctx.db.transaction(() => {
       const current = this.row(id);
-      if (this.isInUse(id)) {
+      if (this.usage.isInUse(id)) {
         throw new AppError(
           'template.inUse',
           `The template "${current.name}" is used by a task that has not finished, so it cannot be rejected now. Wait until the task finishes, or cancel it first.`,
@@ -197,21 +192,20 @@ export class SmsTemplateService {
 
   remove(id: number): void {
     const current = this.row(id);
-    const task = this.usedBy(id);
-    if (task !== null) {
-      throw new AppError(
-        'template.inUseByTask',
-        `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-        { name: current.name, task },
-      );
-    }
-    if (this.isInUse(id)) {
-      throw new AppError(
-        'template.inUse',
-        `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-        { name: current.name },
-      );
-    }
+    this.usage.refuseDelete(id, {
+      byTask: (task) =>
+        new AppError(
+          'template.inUseByTask',
+          `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+          { name: current.name, task },
+        ),
+      inUse: () =>
+        new AppError(
+          'template.inUse',
+          `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
+          { name: current.name },
+        ),
+    });
     // Finished tasks keep their history; their template reference becomes NULL (ON DELETE SET NULL).
     this.ctx.db.prepare('DELETE FROM sms_templates WHERE id = ?').run(id);
   }

@@ -1,27 +1,19 @@
-import { isTimeOfDay } from '../../shared/time/wib.js';
-import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
+import { taskNameSchema, taskRulesSchema, type TaskCreateFields, type TaskCreateRequest } from '../../shared/tasks/taskSchema.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { NUMBER_OUTCOMES } from '../../shared/types.js';
 import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { applyRules } from '../rules.js';
 import { TaskStore } from './taskStore.js';
 
-export interface CreateTaskInput {
-  name: string;
-  recordingId: number;
-  rosterId: number;
-  /** Omitted: run immediately. Otherwise an instant in the future (entered in WIB by the user). */
-  startAt?: number;
-  smsDisconnectTemplateId?: number | null;
-  smsUnansweredTemplateId?: number | null;
-  maxAttempts?: number;
-  retryIntervalMinutes?: number;
-  callingWindow?: { start: string; end: string } | null;
-}
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+/**
+ * A new task as the service takes it: the contract's fields
+ * (shared/tasks/taskSchema.ts), with the start already an instant
+ * (omitted or null: run immediately; otherwise entered in WIB by the user).
+ */
+export type CreateTaskInput = Omit<TaskCreateRequest, 'start'> & { startAt?: TaskCreateFields['start'] };
 
 interface TaskPlan {
   name: string;
@@ -94,7 +86,7 @@ export class TaskService {
    * numbers are copied with their roster columns, so the SMS variables and
    * the name column carry over even if the roster was deleted since.
    */
-  callAgain(sourceId: number, input: { name: string; outcomes: readonly CallOutcome[]; startAt?: number }): Task {
+  callAgain(sourceId: number, input: { name: string; outcomes: readonly CallOutcome[]; startAt?: number | null }): Task {
     const source = this.get(sourceId);
     const outcomes = [...new Set(input.outcomes)];
     if (outcomes.length === 0) {
@@ -114,7 +106,7 @@ export class TaskService {
       name: input.name,
       recordingId: source.recordingId,
       rosterId: source.rosterId ?? 0,
-      ...(input.startAt !== undefined ? { startAt: input.startAt } : {}),
+      startAt: input.startAt ?? null,
       smsDisconnectTemplateId: source.smsDisconnectTemplateId,
       smsUnansweredTemplateId: source.smsUnansweredTemplateId,
       maxAttempts: source.maxAttempts,
@@ -139,32 +131,14 @@ export class TaskService {
   /** Checks everything a new task needs except its numbers; nothing is written. */
   private plan(input: CreateTaskInput, variables: { rosterName: string; columns: readonly string[] } | null): TaskPlan {
     const { db, clock } = this.ctx;
-    const name = validateName(input.name);
+    // The rules the wizard and the contract check, again for callers that come straight here.
+    const { name, maxAttempts, retryIntervalMinutes: retryMinutes, callingWindow: window } = applyRules(taskRulesSchema, input);
     this.checkNameFree(name, null);
     const now = clock.now();
-    const scheduled = input.startAt !== undefined;
+    const scheduled = input.startAt != null;
     const startAt = input.startAt ?? now;
     if (scheduled && startAt <= now) {
       throw new AppError('task.startInPast', 'The scheduled start time has already passed. Choose a time in the future (WIB), or Run Immediately.');
-    }
-    const maxAttempts = input.maxAttempts ?? 1;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
-      throw new AppError('task.badAttempts', 'Attempts per number must be between 1 and 10.', { min: 1, max: 10 });
-    }
-    const retryMinutes = input.retryIntervalMinutes ?? 0;
-    if (maxAttempts > 1 && (!Number.isFinite(retryMinutes) || retryMinutes < 1 || retryMinutes > 24 * 60)) {
-      throw new AppError('task.badRetryInterval', 'The retry interval must be between 1 and 1440 minutes.', { min: 1, max: 1440 });
-    }
-    const window = input.callingWindow ?? null;
-    // A time that is not a time of day (24:00, 08:60) is named with its field; 24:00 would otherwise be read as the next day.
-    if (window && !isTimeOfDay(window.start)) {
-      throw new AppError('task.badWindowStart', `The calling window's start ${window.start} is not a time of day: use 00:00 to 23:59 (WIB).`, { time: window.start });
-    }
-    if (window && !isTimeOfDay(window.end)) {
-      throw new AppError('task.badWindowEnd', `The calling window's end ${window.end} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.`, { time: window.end });
-    }
-    if (window && (!HHMM.test(window.start) || !HHMM.test(window.end) || window.start === window.end)) {
-      throw new AppError('task.badWindow', 'The calling window needs a start and an end time as HH:mm (WIB), and they must differ.');
     }
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
@@ -232,7 +206,7 @@ export class TaskService {
   }
 
   rename(id: number, newName: string): Task {
-    const name = validateName(newName);
+    const name = applyRules(taskNameSchema, newName);
     this.get(id);
     this.ctx.db.transaction(() => {
       this.checkNameFree(name, id);
@@ -402,19 +376,5 @@ export function numberSearch(search: string | undefined, namePath: string | null
   }
   if (clauses.length === 0) return ['AND 0', []];
   return [`AND (${clauses.join(' OR ')})`, args];
-}
-
-function validateName(raw: string): string {
-  const name = raw.trim();
-  const check = checkTaskName(name);
-  if (check.ok) return name;
-  if (check.problem === 'badCharacters') {
-    throw new AppError('task.nameBadCharacters', `The task name contains characters that are not allowed: ${check.badCharacters}. ${TASK_NAME_RULE_EN}`, {
-      characters: check.badCharacters ?? '',
-    });
-  }
-  if (check.problem === 'tooLong') throw new AppError('task.nameTooLong', 'The task name is too long: use at most 60 characters.', { max: 60 });
-  if (check.problem === 'empty') throw new AppError('task.nameEmpty', 'Enter a task name.');
-  throw new AppError('task.nameBadSpaces', `Use single spaces between words in the task name. ${TASK_NAME_RULE_EN}`);
 }
 
