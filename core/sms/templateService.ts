@@ -2,8 +2,8 @@ import type { SmsTemplate, SmsTemplateStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { templateSyntaxProblems, VARIABLE_NAME_MAX } from '../../shared/sms/render.js';
 import { AppError } from '../errors.js';
-import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 import { Usage, type UsageOptions } from '../usage.js';
+import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 
 export const TEMPLATE_NAME_MAX = 100;
 export const TEMPLATE_BODY_MAX = 1000;

@@ -31,8 +31,8 @@ import type {
   SmsTestView,
   TaskRef,
 } from '../types.js';
-import { TASK_STATUSES } from '../tasks/states.js';
 import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
+import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { safeText } from '../validation/text.js';
