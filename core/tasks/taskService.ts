@@ -377,4 +377,3 @@ export function numberSearch(search: string | undefined, namePath: string | null
   if (clauses.length === 0) return ['AND 0', []];
   return [`AND (${clauses.join(' OR ')})`, args];
 }
-
