@@ -6,6 +6,7 @@ import type { OperationInput, OperationOutput } from '../../shared/contract/sche
 import type { GatewaySettings } from '../../shared/types.js';
 import { makeMp3 } from '../support/mp3Files.js';
 import { testSmsAccount } from '../support/smsProviderServer.js';
+import { freePortRange } from '../support/sipp.js';
 import { makeTempDir } from '../support/tmp.js';
 
 /**
@@ -65,8 +66,7 @@ export async function useSipGateway(core: HostClient, host: string, port: number
     channels: 3,
     callsPerSecond: 10,
     ringTimeoutSeconds: 5,
-    rtpPortMin: 32000,
-    rtpPortMax: 32099,
+    ...freePortRange(100),
     ...changes,
   };
   await call(core, 'gateway.save', { settings, password: 'Sup3r-Secret' });

@@ -7,7 +7,7 @@ import type { OperationName } from '../../shared/contract/operations.js';
 import type { OperationInput, OperationOutput } from '../../shared/contract/schemas.js';
 import type { CallOutcome, GatewaySettings, Task } from '../../shared/types.js';
 import { makeMp3 } from '../support/mp3Files.js';
-import { startSipp, type SippRun } from '../support/sipp.js';
+import { freePortRange, startSipp, type SippRun } from '../support/sipp.js';
 import { startSmsProviderServer, testSmsAccount, type SmsProviderServer } from '../support/smsProviderServer.js';
 import { makeTempDir } from '../support/tmp.js';
 
@@ -100,8 +100,7 @@ describe('a task through the SIP gateway (sipp) with SMS follow-ups', () => {
       channels: 3,
       callsPerSecond: 5,
       ringTimeoutSeconds: 5,
-      rtpPortMin: 31000,
-      rtpPortMax: 31099,
+      ...freePortRange(100),
     };
     delete (settings as Partial<{ passwordSet: boolean }>).passwordSet;
     await call('gateway.save', { settings, password: 'Sup3r-Secret' });

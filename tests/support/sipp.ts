@@ -52,6 +52,22 @@ export async function freePort(transport: 'udp' | 'tcp' = 'udp'): Promise<number
   });
 }
 
+/**
+ * A range of `size` UDP ports on 127.0.0.1 that nothing holds now, for a
+ * test core's RTP (fixed ranges collide with other runs on the machine).
+ * Checked against /proc/net/udp; a random start makes two runs unlikely to
+ * pick the same range in the moment between the check and the bind.
+ */
+export function freePortRange(size: number): { rtpPortMin: number; rtpPortMax: number } {
+  for (let tries = 0; tries < 50; tries++) {
+    const start = 20000 + 2 * Math.floor(Math.random() * ((40000 - size) / 2));
+    let free = true;
+    for (let port = start; port < start + size && free; port++) free = !isBound(port, 'udp');
+    if (free) return { rtpPortMin: start, rtpPortMax: start + size - 1 };
+  }
+  throw new Error(`no free range of ${size} UDP ports found`);
+}
+
 /** Is a socket bound to 127.0.0.1:port (UDP) or listening (TCP)? Read from /proc/net. */
 function isBound(port: number, transport: 'udp' | 'tcp'): boolean {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
