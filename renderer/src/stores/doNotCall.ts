@@ -32,5 +32,5 @@ export const useDoNotCallStore = defineStore('doNotCall', () => {
     return unwrap(autocall().dnc.countInRoster({ rosterId }));
   }
 
-  return { items, total, page, pageSize, loading, importing, search, load, onOptions: table.onOptions, restart: table.restart, add, importFile, remove, countInRoster };
+  return { items, total, page, pageSize, loading, importing, search, table, load, restart: table.restart, add, importFile, remove, countInRoster };
 });
