@@ -21,3 +21,20 @@ export function trailingThrottle(fn: () => void, ms: number): { call(): void; ca
     },
   };
 }
+
+/**
+ * Runs `fn` once `ms` after the last call (trailing debounce): a search box
+ * asks the core once the user stops typing, not once per key.
+ */
+export function debounce(fn: () => void, ms: number): { call(): void; cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  return {
+    call() {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    },
+    cancel() {
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,9 +1,10 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { DateTime } from 'luxon';
 import { makeTempDir } from '../support/tmp.js';
 import { expect, test } from './fixtures.js';
+import { LOCALES, shot, SIZES } from './screens.js';
 import { addApprovedTemplate, addRecording, addRoster, call, useTwilio } from './coreSetup.js';
 
 /**
@@ -14,38 +15,9 @@ import { addApprovedTemplate, addRecording, addRoster, call, useTwilio } from '.
  * wider than the window or its dialog (a cut-off or overflowing label shows
  * up as horizontal scrolling).
  */
-const SCREENS = join(process.cwd(), 'test-results', 'screens');
-const SIZES = [
-  { width: 1366, height: 860 },
-  { width: 1024, height: 640 },
-] as const;
-const LOCALES = ['en', 'id', 'zh'] as const;
-
 async function pick(page: Page, selectTestId: string, option: string): Promise<void> {
   await page.getByTestId(selectTestId).click();
   await page.getByRole('option', { name: option }).click();
-}
-
-/** No horizontal scrolling in the page, nor inside an open dialog. */
-async function expectNoOverflow(page: Page, what: string): Promise<void> {
-  const overflow = await page.evaluate(() => {
-    const wide: string[] = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) wide.push(`page ${doc.scrollWidth} > ${doc.clientWidth}`);
-    for (const el of document.querySelectorAll<HTMLElement>('.v-overlay--active .v-card-text, .v-overlay--active .v-card-actions, .v-overlay--active .v-card-title')) {
-      if (el.scrollWidth > el.clientWidth + 1) wide.push(`${el.className.split(' ')[0]} ${el.scrollWidth} > ${el.clientWidth}`);
-    }
-    return wide;
-  });
-  expect.soft(overflow, `${what} overflows`).toEqual([]);
-}
-
-async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  mkdirSync(SCREENS, { recursive: true });
-  await expectNoOverflow(page, name);
-  // Let transitions (dialogs, tabs) settle so the picture shows the final state.
-  await page.waitForTimeout(350);
-  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage });
 }
 
 for (const locale of LOCALES) {

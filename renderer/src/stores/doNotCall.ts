@@ -2,31 +2,16 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { DoNotCallEntry, DoNotCallImportResult } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { usePagedTable } from '../composables/usePagedTable.js';
 
 /** The do-not-call list: one page at a time from the core, searched there (the list may hold many thousands). */
 export const useDoNotCallStore = defineStore('doNotCall', () => {
-  const items = ref<DoNotCallEntry[]>([]);
-  const total = ref(0);
-  const loading = ref(false);
+  const search = ref('');
+  const table = usePagedTable<DoNotCallEntry>((page, pageSize) => unwrap(autocall().dnc.list({ search: search.value, page, pageSize })), { pageSize: 25 });
+  const { items, total, page, pageSize, loading, load, after } = table;
   const importing = ref(false);
-  const query = ref({ search: '', page: 1, pageSize: 25 });
 
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const page = await unwrap(autocall().dnc.list({ ...query.value }));
-      items.value = page.items;
-      total.value = page.total;
-    } finally {
-      loading.value = false;
-    }
-  }
-
-  async function add(phone: string, note: string): Promise<DoNotCallEntry> {
-    const entry = await unwrap(autocall().dnc.add({ phone, ...(note.trim() ? { note: note.trim() } : {}) }));
-    await load();
-    return entry;
-  }
+  const add = (phone: string, note: string) => after(unwrap(autocall().dnc.add({ phone, ...(note.trim() ? { note: note.trim() } : {}) })));
 
   async function importFile(file: File, phoneColumn?: string): Promise<DoNotCallImportResult> {
     const api = autocall();
@@ -41,14 +26,11 @@ export const useDoNotCallStore = defineStore('doNotCall', () => {
     }
   }
 
-  async function remove(phone: string): Promise<void> {
-    await unwrap(autocall().dnc.remove({ phone }));
-    await load();
-  }
+  const remove = (phone: string) => after(unwrap(autocall().dnc.remove({ phone })));
 
   function countInRoster(rosterId: number): Promise<number> {
     return unwrap(autocall().dnc.countInRoster({ rosterId }));
   }
 
-  return { items, total, loading, importing, query, load, add, importFile, remove, countInRoster };
+  return { items, total, page, pageSize, loading, importing, search, table, load, restart: table.restart, add, importFile, remove, countInRoster };
 });

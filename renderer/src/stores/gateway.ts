@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { computed, ref } from 'vue';
 import type { GatewaySettings, GatewayTestView, GatewayView, TestCallResult } from '../../../shared/types.js';
 import { autocall, messageOf, unwrap } from '../api/call.js';
+import { useLoaded } from '../composables/useLoaded.js';
 
 /** The test call of Settings > Gateway: what was dialled, how far it is, and how it ended. */
 export interface TestCallState {
@@ -15,8 +16,7 @@ export interface TestCallState {
 
 /** Settings > Gateway. The password never comes back from the core, only whether one is saved. */
 export const useGatewayStore = defineStore('gateway', () => {
-  const gateway = ref<GatewayView | null>(null);
-  const loading = ref(false);
+  const { value: gateway, loading, load } = useLoaded<GatewayView | null>(() => unwrap(autocall().gateway.get({})), null);
   /**
    * The form holds changes not saved yet. The tests run on the saved
    * settings, so they wait for a save rather than test something else than
@@ -29,15 +29,6 @@ export const useGatewayStore = defineStore('gateway', () => {
     if (gateway.value && !gateway.value.host) return 'hostFirst';
     return null;
   });
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      gateway.value = await unwrap(autocall().gateway.get({}));
-    } finally {
-      loading.value = false;
-    }
-  }
 
   /** `password` undefined keeps the stored one. */
   async function save(settings: GatewaySettings, password?: string): Promise<GatewayView> {

@@ -2,22 +2,13 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { Recording, RecordingProgress } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { useLoaded } from '../composables/useLoaded.js';
 
 /** Recording Files: the list, uploads with the core's preparation progress, playback of the original. */
 export const useRecordingsStore = defineStore('recordings', () => {
-  const items = ref<Recording[]>([]);
-  const loading = ref(false);
+  const { value: items, loading, load, after } = useLoaded<Recording[]>(() => unwrap(autocall().recording.list({})), []);
   const progress = ref<RecordingProgress | null>(null);
   const uploading = ref(false);
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      items.value = await unwrap(autocall().recording.list({}));
-    } finally {
-      loading.value = false;
-    }
-  }
 
   /** Uploads one file: the core decodes it whole, prepares the call audio and answers the new recording. */
   async function upload(file: File): Promise<Recording> {
@@ -29,9 +20,7 @@ export const useRecordingsStore = defineStore('recordings', () => {
     });
     try {
       const path = await api.pathForFile(file);
-      const recording = await unwrap(api.recording.add({ path }));
-      await load();
-      return recording;
+      return await after(unwrap(api.recording.add({ path })));
     } finally {
       stop();
       uploading.value = false;
@@ -39,15 +28,8 @@ export const useRecordingsStore = defineStore('recordings', () => {
     }
   }
 
-  async function rename(id: number, name: string): Promise<void> {
-    await unwrap(autocall().recording.rename({ id, name }));
-    await load();
-  }
-
-  async function remove(id: number): Promise<void> {
-    await unwrap(autocall().recording.remove({ id }));
-    await load();
-  }
+  const rename = (id: number, name: string) => after(unwrap(autocall().recording.rename({ id, name })));
+  const remove = (id: number) => after(unwrap(autocall().recording.remove({ id })));
 
   /** A Blob URL of the original MP3; the caller revokes it when the player closes. */
   async function audioUrl(id: number): Promise<string> {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { ExportResult, Page, Roster, RosterAnalysis, RosterEntry, RosterFlags, RosterImportProgress, RosterIssue } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { useLoaded } from '../composables/useLoaded.js';
 
 /**
  * Call Roster: the list, the two-step import (analyze into a staged roster,
@@ -9,19 +10,9 @@ import { autocall, unwrap } from '../api/call.js';
  * a page at a time from the database, never the whole roster.
  */
 export const useRostersStore = defineStore('rosters', () => {
-  const items = ref<Roster[]>([]);
-  const loading = ref(false);
+  const { value: items, loading, load, after } = useLoaded<Roster[]>(() => unwrap(autocall().roster.list({})), []);
   const progress = ref<RosterImportProgress | null>(null);
   const analyzing = ref(false);
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      items.value = await unwrap(autocall().roster.list({}));
-    } finally {
-      loading.value = false;
-    }
-  }
 
   /** The path of a picked or dropped file, as the core can read it. */
   function pathFor(file: File): Promise<string> {
@@ -44,20 +35,13 @@ export const useRostersStore = defineStore('rosters', () => {
     }
   }
 
-  async function confirm(id: number): Promise<Roster> {
-    const roster = await unwrap(autocall().roster.confirm({ id }));
-    await load();
-    return roster;
-  }
+  const confirm = (id: number) => after(unwrap(autocall().roster.confirm({ id })));
 
   async function discard(id: number): Promise<void> {
     await unwrap(autocall().roster.discard({ id }));
   }
 
-  async function remove(id: number): Promise<void> {
-    await unwrap(autocall().roster.remove({ id }));
-    await load();
-  }
+  const remove = (id: number) => after(unwrap(autocall().roster.remove({ id })));
 
   function get(id: number): Promise<Roster> {
     return unwrap(autocall().roster.get({ id }));

@@ -1,7 +1,7 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
 import type { SmsAccountView, SmsProvider, SmsSendResult } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { useLoaded } from '../composables/useLoaded.js';
 
 export interface SmsAccountDraft {
   provider: SmsProvider;
@@ -13,17 +13,7 @@ export interface SmsAccountDraft {
 
 /** Settings > SMS account. Secret values never come back from the core, only whether each one is set. */
 export const useSmsAccountStore = defineStore('smsAccount', () => {
-  const account = ref<SmsAccountView | null>(null);
-  const loading = ref(false);
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      account.value = await unwrap(autocall().smsAccount.get({}));
-    } finally {
-      loading.value = false;
-    }
-  }
+  const { value: account, loading, load } = useLoaded<SmsAccountView | null>(() => unwrap(autocall().smsAccount.get({})), null);
 
   async function save(draft: SmsAccountDraft): Promise<SmsAccountView> {
     account.value = await unwrap(autocall().smsAccount.save(draft));

@@ -3,6 +3,7 @@ import { ref } from 'vue';
 import type { OperationInput } from '../../../shared/contract/schemas.js';
 import type { EngineStatus, Task, TaskNumberFilter } from '../../../shared/types.js';
 import { autocall, unwrap } from '../api/call.js';
+import { usePagedTable } from '../composables/usePagedTable.js';
 import { trailingThrottle } from '../throttle.js';
 
 /** The engine status (gateway state, who dials) has no event of its own. */
@@ -15,23 +16,9 @@ const STATUS_POLL_MS = 2000;
  * through `onTaskChanged`, which shares one subscription among them.
  */
 export const useTasksStore = defineStore('tasks', () => {
-  const items = ref<Task[]>([]);
-  const total = ref(0);
-  const page = ref(1);
-  const pageSize = ref(25);
-  const loading = ref(false);
+  const table = usePagedTable<Task>((page, pageSize) => unwrap(autocall().task.list({ page, pageSize })), { pageSize: 25 });
+  const { items, total, page, pageSize, loading, load, after } = table;
   const engine = ref<EngineStatus | null>(null);
-
-  async function load(): Promise<void> {
-    loading.value = true;
-    try {
-      const result = await unwrap(autocall().task.list({ page: page.value, pageSize: pageSize.value }));
-      items.value = result.items;
-      total.value = result.total;
-    } finally {
-      loading.value = false;
-    }
-  }
 
   async function loadEngine(): Promise<void> {
     engine.value = await unwrap(autocall().engine.status({}));
@@ -81,12 +68,6 @@ export const useTasksStore = defineStore('tasks', () => {
     };
   }
 
-  async function after<T>(request: Promise<T>): Promise<T> {
-    const value = await request;
-    await load();
-    return value;
-  }
-
   const create = (input: OperationInput<'task.create'>) => after(unwrap(autocall().task.create(input)));
   const rename = (id: number, name: string) => after(unwrap(autocall().task.rename({ id, name })));
   const pause = (id: number) => after(unwrap(autocall().task.pause({ id })));
@@ -113,6 +94,7 @@ export const useTasksStore = defineStore('tasks', () => {
     pageSize,
     loading,
     engine,
+    table,
     load,
     loadEngine,
     onTaskChanged,
