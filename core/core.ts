@@ -28,6 +28,7 @@ import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './sms/outbox.js';
 import { TaskFigures } from './tasks/taskFigures.js';
 import { TaskService } from './tasks/taskService.js';
+import { TaskStore } from './tasks/taskStore.js';
 import { SmsDeliveryPoller, type DeliveryStatusSource } from './sms/delivery.js';
 import { TaskSmsService } from './tasks/taskSms.js';
 import type { MediaFactory } from './telephony/media/types.js';
@@ -208,10 +209,7 @@ export class Core {
       gateway: gateway.gateway,
       gatewayState: gateway.state,
       gatewayError: gateway.error,
-      tasksWaitingForGateway:
-        gateway.state === 'ready'
-          ? 0
-          : (this.ctx.db.prepare("SELECT count(*) FROM tasks WHERE status = 'running' AND dry_run = 0").pluck().get() as number),
+      tasksWaitingForGateway: gateway.state === 'ready' ? 0 : new TaskStore(this.ctx.db).countRunning(false),
     };
   }
 
@@ -223,9 +221,7 @@ export class Core {
 
   /** No task is running or due, and no call or SMS is in flight: `autocall run --until-idle` may exit. */
   idle(): boolean {
-    const busy = this.ctx.db
-      .prepare("SELECT 1 FROM tasks WHERE status = 'running' OR (status = 'scheduled' AND start_at <= ?) LIMIT 1")
-      .get(this.ctx.clock.now());
+    const busy = new TaskStore(this.ctx.db).hasWork(this.ctx.clock.now());
     return !busy && !this.outbox.hasWork() && this.engine.activeCalls === 0;
   }
 

@@ -3,9 +3,9 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Recording } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { int, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
 import { Usage, type UsageOptions } from '../usage.js';
-import { fromRow } from '../db/rows.js';
 import { sha256Hex } from '../files/blobStore.js';
 import { DEFAULT_LIMITS } from './prepare/checkMp3.js';
 import { prepareRecording } from './prepare/prepareRecording.js';
@@ -21,17 +21,17 @@ export interface RecordingServiceOptions extends UsageOptions {
   maxDurationMs?: number;
 }
 
-interface RecordingRow {
-  id: number;
-  name: string;
-  original_file_name: string;
-  sha256: string;
-  size_bytes: number;
-  duration_ms: number;
-  created_at: number;
-}
-
-const COLUMNS = 'id, name, original_file_name, sha256, size_bytes, duration_ms, created_at';
+/** A row of `recordings`: the view without `inUse` (the tasks decide it), with the hash its files are named by. */
+const RECORDING = rowMapper<Omit<Recording, 'inUse'> & { sha256: string }>({
+  id: int('id'),
+  name: text('name'),
+  originalFileName: text('original_file_name'),
+  sha256: text('sha256'),
+  sizeBytes: int('size_bytes'),
+  durationMs: int('duration_ms'),
+  createdAt: int('created_at'),
+});
+type RecordingRow = ReturnType<typeof RECORDING.read>;
 
 /**
  * Recording File Management: uploaded MP3s and their prepared call audio.
@@ -108,8 +108,8 @@ export class RecordingService {
   }
 
   list(): Recording[] {
-    const rows = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM recordings ORDER BY created_at DESC, id DESC`).all() as RecordingRow[];
-    return rows.map((r) => this.toRecording(r));
+    const rows = this.ctx.db.prepare(`SELECT ${RECORDING.select} FROM recordings ORDER BY created_at DESC, id DESC`).all() as Row[];
+    return rows.map((r) => this.toRecording(RECORDING.read(r)));
   }
 
   get(id: number): Recording {
@@ -213,7 +213,8 @@ export class RecordingService {
   }
 
   private row(id: number): RecordingRow {
-    const row = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM recordings WHERE id = ?`).get(id) as RecordingRow | undefined;
+    const found = this.ctx.db.prepare(`SELECT ${RECORDING.select} FROM recordings WHERE id = ?`).get(id) as Row | undefined;
+    const row = found && RECORDING.read(found);
     if (!row) throw notFound(id);
     return row;
   }
@@ -234,7 +235,8 @@ export class RecordingService {
   }
 
   private toRecording(r: RecordingRow): Recording {
-    return { ...fromRow(r, ['id', 'name', 'original_file_name', 'size_bytes', 'duration_ms', 'created_at']), inUse: this.usage.isInUse(r.id) };
+    const { sha256: _hash, ...recording } = r;
+    return { ...recording, inUse: this.usage.isInUse(r.id) };
   }
 
 }

@@ -1,31 +1,26 @@
 import type { SmsTemplate, SmsTemplateStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { templateBodySchema, templateNameSchema } from '../../shared/sms/templateSchema.js';
-import { fromRow } from '../db/rows.js';
 import { AppError } from '../errors.js';
 import { applyRules } from '../rules.js';
 import { Usage, type UsageOptions } from '../usage.js';
+import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 
 export const REJECTION_REASON_MAX = 500;
 
 /** `isInUse`/`usedBy`: an unfinished task using the template; its text then stays as approved. */
 export type SmsTemplateServiceOptions = UsageOptions;
 
-interface TemplateRow {
-  id: number;
-  name: string;
-  body: string;
-  status: SmsTemplateStatus;
-  rejection_reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = 'id, name, body, status, rejection_reason, created_at, updated_at';
-
-function toTemplate(row: TemplateRow): SmsTemplate {
-  return fromRow(row, ['id', 'name', 'body', 'status', 'rejection_reason', 'created_at', 'updated_at']);
-}
+/** A row of `sms_templates`. */
+const TEMPLATE = rowMapper<SmsTemplate>({
+  id: int('id'),
+  name: text('name'),
+  body: text('body'),
+  status: oneOf<SmsTemplateStatus>('status'),
+  rejectionReason: nullableText('rejection_reason'),
+  createdAt: int('created_at'),
+  updatedAt: int('updated_at'),
+});
 
 /** Characters as a person counts them (code points), not UTF-16 units. */
 function length(text: string): number {
@@ -51,19 +46,19 @@ export class SmsTemplateService {
   }
 
   list(): SmsTemplate[] {
-    const rows = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM sms_templates ORDER BY name COLLATE NOCASE, id`).all() as TemplateRow[];
-    return rows.map(toTemplate);
+    const rows = this.ctx.db.prepare(`SELECT ${TEMPLATE.select} FROM sms_templates ORDER BY name COLLATE NOCASE, id`).all() as Row[];
+    return rows.map((r) => TEMPLATE.read(r));
   }
 
   approved(): SmsTemplate[] {
     const rows = this.ctx.db
-      .prepare(`SELECT ${COLUMNS} FROM sms_templates WHERE status = 'approved' ORDER BY name COLLATE NOCASE, id`)
-      .all() as TemplateRow[];
-    return rows.map(toTemplate);
+      .prepare(`SELECT ${TEMPLATE.select} FROM sms_templates WHERE status = 'approved' ORDER BY name COLLATE NOCASE, id`)
+      .all() as Row[];
+    return rows.map((r) => TEMPLATE.read(r));
   }
 
   get(id: number): SmsTemplate {
-    return toTemplate(this.row(id));
+    return this.row(id);
   }
 
   create(input: { name: string; body: string }): SmsTemplate {
@@ -101,7 +96,7 @@ export class SmsTemplateService {
       }
       if (!bodyChanged && name === current.name) return;
       const status: SmsTemplateStatus = bodyChanged ? 'pending' : current.status;
-      const reason = bodyChanged ? null : current.rejection_reason;
+      const reason = bodyChanged ? null : current.rejectionReason;
       this.ctx.db
         .prepare('UPDATE sms_templates SET name = ?, body = ?, status = ?, rejection_reason = ?, updated_at = ? WHERE id = ?')
         .run(name, body, status, reason, this.ctx.clock.now(), current.id);
@@ -163,10 +158,10 @@ export class SmsTemplateService {
     this.ctx.db.prepare('DELETE FROM sms_templates WHERE id = ?').run(id);
   }
 
-  private row(id: number): TemplateRow {
-    const row = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM sms_templates WHERE id = ?`).get(id) as TemplateRow | undefined;
+  private row(id: number): SmsTemplate {
+    const row = this.ctx.db.prepare(`SELECT ${TEMPLATE.select} FROM sms_templates WHERE id = ?`).get(id) as Row | undefined;
     if (!row) throw new AppError('template.notFound', 'This SMS template no longer exists (it may have been deleted). Refresh the list.', { id });
-    return row;
+    return TEMPLATE.read(row);
   }
 
   /** Names are unique ignoring case (ASCII, SQLite NOCASE): "Promo" and "promo" would be indistinguishable in a dropdown. */

@@ -2,7 +2,8 @@ import { appendFileSync } from 'node:fs';
 import type { CallOutcome } from '../../shared/types.js';
 import type { SmsSendResult } from '../../shared/types.js';
 import { problem } from '../errors.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from '../tasks/types.js';
+import type { SmsClient } from '../sms/providers/types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from '../tasks/types.js';
 
 export type OutcomeMix = Partial<Record<CallOutcome, number>>;
 
@@ -67,7 +68,7 @@ export class DryRunGateway implements CallPlacer {
     return this.mix[this.mix.length - 1]?.[0] ?? 'answered';
   }
 
-  async call(request: CallRequest): Promise<CallReport> {
+  async call(request: PlaceCallRequest): Promise<CallReport> {
     if (this.options.journal) appendFileSync(this.options.journal, `call ${request.to}\n`);
     const outcome = this.draw();
     const ms = this.options.callMs ?? 3000;
@@ -116,7 +117,7 @@ const CAUSE: Record<CallOutcome, number | null> = {
 };
 
 /** SMS of dry-run tasks: recorded as sent, never transmitted. */
-export function dryRunSmsSender(journal?: string): SmsSender {
+export function dryRunSmsSender(journal?: string): SmsClient {
   return {
     async send(message): Promise<SmsSendResult> {
       if (journal) appendFileSync(journal, `sms ${message.to}\n`);

@@ -33,6 +33,7 @@ import type {
 } from '../types.js';
 import { templateCreateSchema, templateUpdateSchema } from '../sms/templateSchema.js';
 import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
+import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { safeText } from '../validation/text.js';
@@ -111,7 +112,7 @@ export const CONTRACT = {
   // The task rules live in shared/tasks/taskSchema.ts, which the wizard and TaskService use too.
   'task.create': { input: taskCreateSchema, output: answers<Task>() },
   'task.list': {
-    input: z.object({ ...paging, status: z.enum(['scheduled', 'running', 'paused', 'completed', 'cancelled']).optional() }).strict(),
+    input: z.object({ ...paging, status: z.enum(TASK_STATUSES).optional() }).strict(),
     output: answers<Page<Task>>(),
   },
   'task.get': { input: z.object({ id }).strict(), output: answers<Task>() },

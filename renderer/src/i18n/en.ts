@@ -653,7 +653,6 @@ export const en = {
       badNumber: '"{number}" is not a number this SMS can be sent to. Type it as 0812-3456-7890 or +62 812 3456 7890 (Zenziva sends only to Indonesian numbers).',
       badPattern: 'The success text "{pattern}" is not a valid regular expression. Type plain text such as Sending, or fix the expression.',
       emptyText: 'The SMS text is empty; there is nothing to send. Type the text.',
-      notAccepted: 'The SMS provider did not accept the message: {detail}.',
       interrupted: 'The app stopped while this SMS was being sent; it may have been delivered, so it is not sent again automatically.',
       blockedAddress: 'The address {target} is a link-local or cloud-metadata address, where no SMS provider is; the credentials are not sent there. Correct the address in Settings > SMS account.',
       insecureHttp: 'The address {host} uses plain http, which would send the credentials unencrypted. Use https://, or turn on "Allow insecure http" in Settings > SMS account for a gateway on the office network.',

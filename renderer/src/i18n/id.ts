@@ -650,7 +650,6 @@ export const id: Messages = {
       badNumber: '"{number}" bukan nomor yang dapat dikirimi SMS ini. Tulis sebagai 0812-3456-7890 atau +62 812 3456 7890 (Zenziva hanya mengirim ke nomor Indonesia).',
       badPattern: 'Teks sukses "{pattern}" bukan ekspresi reguler yang valid. Ketik teks biasa seperti Sending, atau perbaiki ekspresinya.',
       emptyText: 'Teks SMS kosong; tidak ada yang dikirim. Ketik teksnya.',
-      notAccepted: 'Penyedia SMS tidak menerima pesan: {detail}.',
       interrupted: 'Aplikasi berhenti saat SMS ini sedang dikirim; SMS mungkin sudah terkirim, jadi tidak dikirim ulang secara otomatis.',
       blockedAddress: 'Alamat {target} adalah alamat link-local atau metadata cloud, bukan penyedia SMS; kredensial tidak dikirim ke sana. Perbaiki alamat di Pengaturan > Akun SMS.',
       insecureHttp: 'Alamat {host} memakai http biasa, sehingga kredensial akan terkirim tanpa enkripsi. Gunakan https://, atau aktifkan "Izinkan http tidak aman" di Pengaturan > Akun SMS untuk gateway di jaringan kantor.',

@@ -650,7 +650,6 @@ export const zh: Messages = {
       badNumber: '“{number}”不是可以发送此短信的号码。请写成 0812-3456-7890 或 +62 812 3456 7890（Zenziva 只能发送到印度尼西亚号码）。',
       badPattern: '成功文字“{pattern}”不是有效的正则表达式。请输入普通文字（如 Sending），或修正该表达式。',
       emptyText: '短信内容为空，没有可发送的内容。请输入内容。',
-      notAccepted: '短信服务商未接受该短信：{detail}。',
       interrupted: '应用在发送此短信时停止；短信可能已送达，因此不会自动重发。',
       blockedAddress: '地址 {target} 是链路本地或云元数据地址，不是短信服务商；凭据不会发送到那里。请在“设置 > 短信账户”中更正地址。',
       insecureHttp: '地址 {host} 使用普通 http，凭据将以明文发送。请使用 https://；若是办公网络中的网关，请在“设置 > 短信账户”中开启“允许不安全的 http”。',
