@@ -27,8 +27,8 @@ export interface DryRunOptions {
 /** Said on every dry-run attempt, so its outcome is never taken for a real call's. */
 const DRY_RUN = problem('call.dryRun', 'Dry run: no real call was placed.');
 
-/** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable. */
-function prng(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable (and a fuzz failure can be replayed). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
