@@ -50,6 +50,14 @@ const ROSTER = rowMapper<Omit<Roster, 'inUse'>>({
 });
 type RosterRow = ReturnType<typeof ROSTER.read>;
 
+/** A row of `roster_entries`: one usable number with the roster's other columns. */
+const ROSTER_ENTRY = rowMapper<RosterEntry>({
+  rowNumber: int('row_number'),
+  phoneE164: text('phone_e164'),
+  phoneRaw: text('phone_raw'),
+  variables: json<Record<string, string>>('variables'),
+});
+
 /**
  * Call Roster: imports of .xlsx and .csv files into numbers to call.
  *
@@ -171,24 +179,17 @@ export class RosterService {
 
   /** One usable row by its row number in the file (the wizard's test SMS is filled from it); null when that row was not usable. */
   entryAt(id: number, rowNumber: number): RosterEntry | null {
-    const r = this.ctx.db
-      .prepare('SELECT row_number, phone_e164, phone_raw, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
-      .get(id, rowNumber) as { row_number: number; phone_e164: string; phone_raw: string; variables: string } | undefined;
-    return r ? { rowNumber: r.row_number, phoneE164: r.phone_e164, phoneRaw: r.phone_raw, variables: JSON.parse(r.variables) as Record<string, string> } : null;
+    const r = this.ctx.db.prepare(`SELECT ${ROSTER_ENTRY.select} FROM roster_entries WHERE roster_id = ? AND row_number = ?`).get(id, rowNumber) as Row | undefined;
+    return r ? ROSTER_ENTRY.read(r) : null;
   }
 
   entries(id: number, page: number, pageSize: number): Page<RosterEntry> {
     const roster = this.row(id);
     const rows = this.ctx.db
-      .prepare('SELECT row_number, phone_e164, phone_raw, variables FROM roster_entries WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
-      .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_e164: string; phone_raw: string; variables: string }[];
+      .prepare(`SELECT ${ROSTER_ENTRY.select} FROM roster_entries WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?`)
+      .all(id, pageSize, offset(page, pageSize)) as Row[];
     return {
-      items: rows.map((r) => ({
-        rowNumber: r.row_number,
-        phoneE164: r.phone_e164,
-        phoneRaw: r.phone_raw,
-        variables: JSON.parse(r.variables) as Record<string, string>,
-      })),
+      items: rows.map((r) => ROSTER_ENTRY.read(r)),
       total: roster.validCount,
       page,
       pageSize,

@@ -126,6 +126,9 @@ export function taskNumberSelect(nameExpr: string): string {
 
 export const TASK_NUMBER_SELECT = taskNumberSelect('NULL');
 
+/** The last attempt's result, as the detail view shows it beside the number. */
+const { finalStatus, q850Cause, hungUpBy, playedToEnd } = CALL_REPORT_FIELDS;
+
 /** A row of taskNumberSelect. */
 export const TASK_NUMBER = rowMapper<TaskNumberRow>({
   id: int('id'),
@@ -136,10 +139,10 @@ export const TASK_NUMBER = rowMapper<TaskNumberRow>({
   outcome: nullableOneOf<NumberOutcome>('outcome'),
   attempts: int('attempts'),
   lastAttemptAt: nullableInt('last_attempt_at'),
-  finalStatus: nullableInt('final_status'),
-  q850Cause: nullableInt('q850_cause'),
-  hungUpBy: nullableOneOf<HungUpBy>('hung_up_by'),
-  playedToEnd: nullableFlag('played_to_end'),
+  finalStatus,
+  q850Cause,
+  hungUpBy,
+  playedToEnd,
   sms: computed(['sms_kind', 'sms_state', 'sms_error', 'sms_error_code', 'sms_error_params', 'sms_delivery'], smsOf),
   dryRun: flag('dry_run'),
 });

@@ -1,7 +1,7 @@
 import { taskNameSchema, taskRulesSchema, type TaskCreateFields, type TaskCreateRequest } from '../../shared/tasks/taskSchema.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { NUMBER_OUTCOMES } from '../../shared/types.js';
-import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, UNFINISHED_STATUSES, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
+import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
@@ -14,9 +14,6 @@ import { TaskStore } from './taskStore.js';
  * (omitted or null: run immediately; otherwise entered in WIB by the user).
  */
 export type CreateTaskInput = Omit<TaskCreateRequest, 'start'> & { startAt?: TaskCreateFields['start'] };
-
-/** Statuses in which a task still needs its recording, roster and templates. */
-const UNFINISHED: readonly TaskStatus[] = UNFINISHED_STATUSES;
 
 interface TaskPlan {
   name: string;
@@ -380,5 +377,3 @@ export function numberSearch(search: string | undefined, namePath: string | null
   if (clauses.length === 0) return ['AND 0', []];
   return [`AND (${clauses.join(' OR ')})`, args];
 }
-
-export { UNFINISHED };
