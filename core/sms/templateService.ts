@@ -1,12 +1,11 @@
 import type { SmsTemplate, SmsTemplateStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
-import { templateSyntaxProblems, VARIABLE_NAME_MAX } from '../../shared/sms/render.js';
+import { templateBodySchema, templateNameSchema } from '../../shared/sms/templateSchema.js';
 import { AppError } from '../errors.js';
+import { applyRules } from '../rules.js';
 import { Usage, type UsageOptions } from '../usage.js';
 import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 
-export const TEMPLATE_NAME_MAX = 100;
-export const TEMPLATE_BODY_MAX = 1000;
 export const REJECTION_REASON_MAX = 500;
 
 /** `isInUse`/`usedBy`: an unfinished task using the template; its text then stays as approved. */
@@ -26,57 +25,6 @@ const TEMPLATE = rowMapper<SmsTemplate>({
 /** Characters as a person counts them (code points), not UTF-16 units. */
 function length(text: string): number {
   return [...text].length;
-}
-
-function checkName(raw: string): string {
-  const name = raw.trim();
-  if (name === '') throw new AppError('template.nameEmpty', `The template name is empty. Type a name of 1 to ${TEMPLATE_NAME_MAX} characters.`, { max: TEMPLATE_NAME_MAX });
-  const n = length(name);
-  if (n > TEMPLATE_NAME_MAX) {
-    throw new AppError('template.nameTooLong', `The template name has ${n} characters; it can have at most ${TEMPLATE_NAME_MAX}. Shorten it.`, { length: n, max: TEMPLATE_NAME_MAX });
-  }
-  return name;
-}
-
-function checkBody(raw: string): string {
-  // Leading and trailing white space is invisible in the editor but would be paid for in every SMS.
-  const body = raw.trim();
-  if (body === '') throw new AppError('template.bodyEmpty', 'The template text is empty. Type the SMS text.');
-  const n = length(body);
-  if (n > TEMPLATE_BODY_MAX) {
-    throw new AppError('template.bodyTooLong', `The template text has ${n} characters; it can have at most ${TEMPLATE_BODY_MAX}. Shorten it.`, { length: n, max: TEMPLATE_BODY_MAX });
-  }
-  checkSyntax(body);
-  return body;
-}
-
-/**
- * A brace that is not part of a `{variable}` would reach customers as typed
- * (issue 10), so the text is refused when saved; the first mistake is named
- * with the words around it.
- */
-function checkSyntax(body: string): void {
-  const problem = templateSyntaxProblems(body)[0];
-  if (!problem) return;
-  const { excerpt } = problem;
-  switch (problem.kind) {
-    case 'unclosed':
-      throw new AppError(
-        'template.unclosedBrace',
-        `The template has a "{" that is not closed: "${excerpt}". Close the variable name with "}" on the same line (for example {Nama}), or remove the brace.`,
-        { excerpt },
-      );
-    case 'unopened':
-      throw new AppError('template.strayBrace', `The template has a "}" with no "{" before it: "${excerpt}". Add the opening brace of the variable, or remove this one.`, { excerpt });
-    case 'empty':
-      throw new AppError('template.emptyVariable', `The template has "${excerpt}" with no variable name inside. Write a roster column name between the braces, such as {Nama}, or remove them.`, { excerpt });
-    case 'tooLong':
-      throw new AppError(
-        'template.variableTooLong',
-        `The variable "${excerpt}" has a name longer than ${VARIABLE_NAME_MAX} characters. Use a roster column name, such as {Nama}.`,
-        { excerpt, max: VARIABLE_NAME_MAX },
-      );
-  }
 }
 
 /**
@@ -114,8 +62,8 @@ export class SmsTemplateService {
   }
 
   create(input: { name: string; body: string }): SmsTemplate {
-    const name = checkName(input.name);
-    const body = checkBody(input.body);
+    const name = applyRules(templateNameSchema, input.name);
+    const body = applyRules(templateBodySchema, input.body);
     const now = this.ctx.clock.now();
     const id = this.ctx.db.transaction(() => {
       this.checkNameFree(name, null);
@@ -133,8 +81,8 @@ export class SmsTemplateService {
    * goes back to pending. A name-only change keeps the status.
    */
   update(input: { id: number; name: string; body: string }): SmsTemplate {
-    const name = checkName(input.name);
-    const body = checkBody(input.body);
+    const name = applyRules(templateNameSchema, input.name);
+    const body = applyRules(templateBodySchema, input.body);
     this.ctx.db.transaction(() => {
       const current = this.row(input.id);
       this.checkNameFree(name, current.id);

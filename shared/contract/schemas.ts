@@ -31,6 +31,7 @@ import type {
   SmsTestView,
   TaskRef,
 } from '../types.js';
+import { templateCreateSchema, templateUpdateSchema } from '../sms/templateSchema.js';
 import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
 import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
@@ -47,8 +48,6 @@ const id = z.number().int().positive();
 const none = z.object({}).strict();
 /** A name a user gives (docs/DOMAIN.md, "Text the app keeps"): no control or bidi characters, whoever sends it. */
 const nameOf = (field: string) => safeText(z.string().trim().min(1).max(200), field);
-/** An SMS template's text may have line breaks; nothing else invisible. */
-const templateBody = safeText(z.string().min(1).max(2000), 'template text', { multiline: true });
 const filePath = z.string().min(1).max(4096);
 const paging = { page: z.number().int().min(1).default(1), pageSize: z.number().int().min(1).max(500).default(50) };
 
@@ -85,8 +84,9 @@ export const CONTRACT = {
   'roster.remove': { input: z.object({ id }).strict(), output: answers<void>() },
 
   'template.list': { input: none, output: answers<SmsTemplate[]>() },
-  'template.create': { input: z.object({ name: nameOf('template name'), body: templateBody }).strict(), output: answers<SmsTemplate>() },
-  'template.update': { input: z.object({ id, name: nameOf('template name'), body: templateBody }).strict(), output: answers<SmsTemplate>() },
+  // The template rules live in shared/sms/templateSchema.ts, which the template dialog and SmsTemplateService use too.
+  'template.create': { input: templateCreateSchema, output: answers<SmsTemplate>() },
+  'template.update': { input: templateUpdateSchema, output: answers<SmsTemplate>() },
   'template.approve': { input: z.object({ id }).strict(), output: answers<SmsTemplate>() },
   'template.reject': { input: z.object({ id, reason: safeText(z.string().trim().min(1).max(500), 'reason') }).strict(), output: answers<SmsTemplate>() },
   'template.remove': { input: z.object({ id }).strict(), output: answers<void>() },

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+import { addCoded, type CodedProblem } from '../validation/coded.js';
+import { safeText } from '../validation/text.js';
+import { templateSyntaxProblems, VARIABLE_NAME_MAX } from './render.js';
+
+/**
+ * An SMS template's name and text, checked once for the template dialog
+ * (renderer/src/components/TemplateDialog.vue), the contract
+ * (`template.create`, `template.update`) and SmsTemplateService, as
+ * shared/tasks/taskSchema.ts does for tasks. Lengths count characters as
+ * people do (an emoji is one), not UTF-16 units.
+ */
+export const TEMPLATE_NAME_MAX = 100;
+export const TEMPLATE_BODY_MAX = 1000;
+
+const id = z.number().int().positive();
+const length = (text: string): number => [...text].length;
+
+export const templateNameSchema = safeText(z.string().trim(), 'template name').superRefine((name, ctx) => {
+  const n = length(name);
+  if (n === 0) {
+    addCoded(ctx, { code: 'template.nameEmpty', message: `The template name is empty. Type a name of 1 to ${TEMPLATE_NAME_MAX} characters.`, params: { max: TEMPLATE_NAME_MAX } });
+  } else if (n > TEMPLATE_NAME_MAX) {
+    addCoded(ctx, {
+      code: 'template.nameTooLong',
+      message: `The template name has ${n} characters; it can have at most ${TEMPLATE_NAME_MAX}. Shorten it.`,
+      params: { length: n, max: TEMPLATE_NAME_MAX },
+    });
+  }
+});
+
+/**
+ * A brace that is not part of a `{variable}` would reach customers as typed
+ * (issue 10), so the text is refused when saved; the first mistake is named
+ * with the words around it.
+ */
+export function templateSyntaxProblem(body: string): CodedProblem | null {
+  const problem = templateSyntaxProblems(body)[0];
+  if (!problem) return null;
+  const { excerpt } = problem;
+  switch (problem.kind) {
+    case 'unclosed':
+      return {
+        code: 'template.unclosedBrace',
+        message: `The template has a "{" that is not closed: "${excerpt}". Close the variable name with "}" on the same line (for example {Nama}), or remove the brace.`,
+        params: { excerpt },
+      };
+    case 'unopened':
+      return { code: 'template.strayBrace', message: `The template has a "}" with no "{" before it: "${excerpt}". Add the opening brace of the variable, or remove this one.`, params: { excerpt } };
+    case 'empty':
+      return {
+        code: 'template.emptyVariable',
+        message: `The template has "${excerpt}" with no variable name inside. Write a roster column name between the braces, such as {Nama}, or remove them.`,
+        params: { excerpt },
+      };
+    case 'tooLong':
+      return {
+        code: 'template.variableTooLong',
+        message: `The variable "${excerpt}" has a name longer than ${VARIABLE_NAME_MAX} characters. Use a roster column name, such as {Nama}.`,
+        params: { excerpt, max: VARIABLE_NAME_MAX },
+      };
+  }
+}
+
+/** The SMS text: line breaks allowed, nothing else invisible; trimmed (white space at the ends is invisible in the editor but paid for in every SMS). */
+export const templateBodySchema = safeText(z.string(), 'template text', { multiline: true })
+  .transform((body) => body.trim())
+  .superRefine((body, ctx) => {
+    const n = length(body);
+    if (n === 0) addCoded(ctx, { code: 'template.bodyEmpty', message: 'The template text is empty. Type the SMS text.', params: {} });
+    else if (n > TEMPLATE_BODY_MAX) {
+      addCoded(ctx, {
+        code: 'template.bodyTooLong',
+        message: `The template text has ${n} characters; it can have at most ${TEMPLATE_BODY_MAX}. Shorten it.`,
+        params: { length: n, max: TEMPLATE_BODY_MAX },
+      });
+    } else {
+      const syntax = templateSyntaxProblem(body);
+      if (syntax) addCoded(ctx, syntax);
+    }
+  });
+
+export const templateCreateSchema = z.object({ name: templateNameSchema, body: templateBodySchema }).strict();
+export const templateUpdateSchema = z.object({ id, name: templateNameSchema, body: templateBodySchema }).strict();
+export type TemplateInput = z.output<typeof templateCreateSchema>;
