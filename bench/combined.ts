@@ -30,6 +30,7 @@
  *
  *   npm run bench -- combined
  *   npm run bench -- combined --calls 200 --rows 200000 --seconds 10    (a quicker look)
+ *   npm run bench -- combined --pairs    (also each two loads together: which one costs the other)
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -67,6 +68,18 @@ function udpDrops(port: number): number {
     if (cols[1]?.endsWith(hexPort)) return Number(cols.at(-1));
   }
   return NaN;
+}
+
+/** CPU seconds a process has used (user + system, /proc/PID/stat fields 14 and 15, in USER_HZ = 100 ticks a second on Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 const RECORDING_NAME = 'Bench call audio';
@@ -154,14 +167,18 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
           (report.sessions < calls ? ` (FEWER than ${calls}: the figures are for these)` : ''),
       );
 
-      const dropsBefore = udpDrops(mediaPort);
       const anchor = await startAnchorLoop(report.niceness);
+      const dropsBefore = udpDrops(mediaPort);
+      const cpuBefore = { host: cpuSeconds(host.pid), sipp: cpuSeconds(sipp.process.pid), at: performance.now() };
       must(await host.control('test.mediaProbeStart', {}), 'test.mediaProbeStart');
       return {
         async stop(): Promise<LoadResult> {
           const probe: MediaProbeFigures = must(await host.control('test.mediaProbeReport', {}), 'test.mediaProbeReport');
-          const anchorFigures = await anchor.stop();
           const reached = udpDrops(mediaPort) - dropsBefore;
+          const wall = (performance.now() - cpuBefore.at) / 1000;
+          const cpuShare = (now: number, before: number) => `${(((now - before) / wall) * 100).toFixed(0)}%`;
+          const cpu = `core host ${cpuShare(cpuSeconds(host.pid), cpuBefore.host)}, sipp ${cpuShare(cpuSeconds(sipp!.process.pid), cpuBefore.sipp)} (of one core)`;
+          const anchorFigures = await anchor.stop();
           // Cancelling sends every call its BYE, so the host's close does not wait for the recording to end.
           must(await host.api.task.cancel({ id: task.id }), 'task.cancel');
           const streams = probe.packets / probe.seconds / 50;
@@ -171,8 +188,9 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
               p99: `${f3(probe.p99Ms)} ms`,
               max: `${f3(probe.maxMs)} ms`,
               '>2 ms': `${(probe.over2MsShare * 100).toFixed(2)}%`,
-              packets: `${probe.packets.toLocaleString('en')} in ${probe.seconds.toFixed(1)} s (${streams.toFixed(0)} streams' worth at 50/s; ${Number.isFinite(reached) ? `>= ${reached.toLocaleString('en')} dropped unread at sipp's media port` : "sipp's media port not found"})`,
+              packets: `${probe.packets.toLocaleString('en')} in ${probe.seconds.toFixed(1)} s (${streams.toFixed(0)} streams' worth at 50/s; ${Number.isFinite(reached) ? `sipp's unread media port dropped ${reached.toLocaleString('en')} meanwhile` : "sipp's media port not found"})`,
               'media thread': `niceness ${probe.niceness ?? 'n/a'}, loop delay p99 ${f3(probe.loopDelayP99Ms)} ms`,
+              CPU: cpu,
               'anchor (Atomics.wait loop) p50': `${f3(anchorFigures.p50Ms)} ms`,
               'anchor p99': `${f3(anchorFigures.p99Ms)} ms`,
               'anchor max': `${f3(anchorFigures.maxMs)} ms`,
@@ -197,7 +215,7 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
 /** The numbers of one load, alone and together. */
 function pick(results: ScenarioResult[], name: string): { alone?: Record<string, number>; together?: Record<string, number>; aloneLoad?: number; togetherLoad?: number } {
   const alone = results.find((r) => r.loads.length === 1 && r.loads[0] === name);
-  const together = results.find((r) => r.loads.length > 1);
+  const together = results.reduce<ScenarioResult | undefined>((most, r) => (r.loads.length > (most?.loads.length ?? 1) ? r : most), undefined);
   const i = together?.loads.indexOf(name) ?? -1;
   return { alone: alone?.results[0]?.numbers, together: i >= 0 ? together!.results[i]!.numbers : undefined, aloneLoad: alone?.loadAverage, togetherLoad: together?.loadAverage };
 }
@@ -236,6 +254,6 @@ export async function main(args: string[] = []): Promise<void> {
     `core host: ${calls.toLocaleString('en')} calls streaming, a ${rows.toLocaleString('en')}-row csv import, ${rate} task.list requests/s; ` +
       `each alone (the calls and the requests for ${seconds} s), then together (until the import is done); load average ${loadAverage()}`,
   );
-  const results = await runHostScenarios([loads.calls, loads.requests, loads.importing], { openEndedSeconds: seconds });
+  const results = await runHostScenarios([loads.calls, loads.requests, loads.importing], { openEndedSeconds: seconds, pairs: args.includes('--pairs') });
   printSummary(results, loads);
 }

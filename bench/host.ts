@@ -250,7 +250,10 @@ function seedTasks(dataDir: string, tasks: number): void {
 }
 
 /** Runs each load alone, then all together, each in a fresh core host; prints every load's figures and returns them. */
-export async function runHostScenarios(loads: BenchLoad[], options: { openEndedSeconds?: number; tasks?: number } = {}): Promise<ScenarioResult[]> {
+export async function runHostScenarios(
+  loads: BenchLoad[],
+  options: { openEndedSeconds?: number; tasks?: number; /** Also each two loads together (which one costs the other). */ pairs?: boolean } = {},
+): Promise<ScenarioResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'autocall-bench-host-'));
   const dataDir = join(dir, 'data');
   const out: ScenarioResult[] = [];
@@ -260,7 +263,8 @@ export async function runHostScenarios(loads: BenchLoad[], options: { openEndedS
     for (const load of loads) await load.prepare?.({ dir, dataDir });
     console.log(`prepared in ${((performance.now() - started) / 1000).toFixed(1)} s (2 cores shared with whatever else runs; load average ${loadAverage()})`);
 
-    const scenarios: BenchLoad[][] = [...loads.map((l) => [l]), ...(loads.length > 1 ? [loads] : [])];
+    const pairs = options.pairs && loads.length > 2 ? loads.flatMap((a, i) => loads.slice(i + 1).map((b) => [a, b])) : [];
+    const scenarios: BenchLoad[][] = [...loads.map((l) => [l]), ...pairs, ...(loads.length > 1 ? [loads] : [])];
     for (const scenario of scenarios) {
       const host = await forkHost(
         {
@@ -285,7 +289,7 @@ export async function runHostScenarios(loads: BenchLoad[], options: { openEndedS
         const results: LoadResult[] = new Array<LoadResult>(running.length);
         for (let i = running.length - 1; i >= 0; i--) results[i] = await running[i]!.stop();
         const average = loadavg()[0]!;
-        console.log(`\n${scenario.length === 1 ? 'alone' : 'together'} (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()}):`);
+        console.log(`\n${scenario.length === 1 ? 'alone' : scenario.length < loads.length ? 'two together' : 'together'} (${((performance.now() - started) / 1000).toFixed(1)} s, load average ${loadAverage()}):`);
         scenario.forEach((load, i) => {
           console.log(`  ${load.name}: ${Object.entries(results[i]!.figures).map(([k, v]) => `${k} ${v}`).join(', ')}`);
         });
