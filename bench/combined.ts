@@ -115,11 +115,19 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
         calls: 10 * calls,
         timeoutSeconds: 4 * 3600,
         traceMessages: false,
-        args: ['-mp', String(mediaPort)],
+        // sipp ends the whole run when its own timer is late too often (120 times over 500 ms, by default):
+        // on a machine this busy it would, and every call would fail with it.
+        args: ['-mp', String(mediaPort), '-watchdog_minor_maxtriggers', '1000000', '-watchdog_major_maxtriggers', '1000000'],
+      });
+      const run = sipp;
+      void run.exited.then(({ code, output }) => {
+        if (sipp === run) console.error(`\n  sipp (the calls' far end) EXITED during the bench with ${code}; the calls figures after this are not valid:\n${output.slice(-1500)}`);
       });
     },
     async finish() {
-      await sipp?.kill();
+      const run = sipp;
+      sipp = null;
+      await run?.kill();
     },
     async start(host: HostClient) {
       if (!sipp) throw new Error('the calls load was not prepared');
@@ -169,7 +177,8 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
 
       const anchor = await startAnchorLoop(report.niceness);
       const dropsBefore = udpDrops(mediaPort);
-      const cpuBefore = { host: cpuSeconds(host.pid), sipp: cpuSeconds(sipp.process.pid), at: performance.now() };
+      const sippPid = sipp.process.pid;
+      const cpuBefore = { host: cpuSeconds(host.pid), sipp: cpuSeconds(sippPid), at: performance.now() };
       must(await host.control('test.mediaProbeStart', {}), 'test.mediaProbeStart');
       return {
         async stop(): Promise<LoadResult> {
@@ -177,7 +186,7 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
           const reached = udpDrops(mediaPort) - dropsBefore;
           const wall = (performance.now() - cpuBefore.at) / 1000;
           const cpuShare = (now: number, before: number) => `${(((now - before) / wall) * 100).toFixed(0)}%`;
-          const cpu = `core host ${cpuShare(cpuSeconds(host.pid), cpuBefore.host)}, sipp ${cpuShare(cpuSeconds(sipp!.process.pid), cpuBefore.sipp)} (of one core)`;
+          const cpu = `core host ${cpuShare(cpuSeconds(host.pid), cpuBefore.host)}, sipp ${cpuShare(cpuSeconds(sippPid), cpuBefore.sipp)} (of one core)`;
           const anchorFigures = await anchor.stop();
           // Cancelling sends every call its BYE, so the host's close does not wait for the recording to end.
           must(await host.api.task.cancel({ id: task.id }), 'task.cancel');
@@ -229,7 +238,10 @@ function printSummary(results: ScenarioResult[], loads: { calls: BenchLoad; requ
   const imp = pick(results, loads.importing.name);
   const rtpLine = (n?: Record<string, number>) =>
     n ? `p50 ${f3(n.p50)} p99 ${f3(n.p99)} max ${f3(n.max)} ms (anchor p50 ${f3(n.anchorP50)} p99 ${f3(n.anchorP99)} max ${f3(n.anchorMax)} ms; ours/anchor p99 ${ratio(n.p99, n.anchorP99)})` : '-';
-  const reqLine = (n?: Record<string, number>) => (n ? `p50 ${f1(n.p50)} p99 ${f1(n.p99)} ms (anchor p50 ${f1(n.anchorP50)} p99 ${f1(n.anchorP99)} ms; ours/anchor p99 ${ratio(n.p99, n.anchorP99)})` : '-');
+  const reqLine = (n?: Record<string, number>) =>
+    n
+      ? `p50 ${f1(n.p50)} p99 ${f1(n.p99)} ms (anchor p50 ${f1(n.anchorP50)} p99 ${f1(n.anchorP99)} ms; ours/anchor p99 ${ratio(n.p99, n.anchorP99)})${n.skipped ? `, ${n.skipped} SKIPPED (the host fell behind)` : ''}`
+      : '-';
   console.log(`\nsummary (load average at the end: alone runs ${[rtp.aloneLoad, req.aloneLoad, imp.aloneLoad].map((v) => f1(v)).join(' / ')}, together ${f1(rtp.togetherLoad)}):`);
   console.log(`  RTP send error     alone:    ${rtpLine(rtp.alone)}`);
   console.log(`                     together: ${rtpLine(rtp.together)}`);
@@ -240,7 +252,7 @@ function printSummary(results: ScenarioResult[], loads: { calls: BenchLoad; requ
     `  import             alone:    ${imp.alone ? Math.round(imp.alone.rowsPerSecond!).toLocaleString('en') : '-'} rows/s; together: ${imp.together ? Math.round(imp.together.rowsPerSecond!).toLocaleString('en') : '-'} rows/s (${(share * 100).toFixed(0)}% of alone)`,
   );
   console.log(
-    `  targets: RTP p99 < 2 ms during the import: ${verdict((rtp.together?.p99 ?? Infinity) < 2)}; request p99 < 50 ms: ${verdict((req.together?.p99 ?? Infinity) < 50)}; import >= 80 % of alone: ${verdict(share >= 0.8)}`,
+    `  targets: RTP p99 < 2 ms during the import: ${verdict((rtp.together?.p99 ?? Infinity) < 2)}; request p99 < 50 ms: ${verdict((req.together?.p99 ?? Infinity) < 50 && !req.together?.skipped)}; import >= 80 % of alone: ${verdict(share >= 0.8)}`,
   );
 }
 
