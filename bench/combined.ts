@@ -189,7 +189,19 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
           const cpu = `core host ${cpuShare(cpuSeconds(host.pid), cpuBefore.host)}, sipp ${cpuShare(cpuSeconds(sippPid), cpuBefore.sipp)} (of one core)`;
           const anchorFigures = await anchor.stop();
           // Cancelling sends every call its BYE, so the host's close does not wait for the recording to end.
+          // The engine hangs up a cancelled task's calls on its next tick: wait for that with the engine still
+          // running (a stop that came first would wait out the recording instead).
           must(await host.api.task.cancel({ id: task.id }), 'task.cancel');
+          const hangUpBy = performance.now() + 120_000;
+          let up = must(await host.api.engine.status({}), 'engine.status').activeCalls;
+          while (up > 0 && performance.now() < hangUpBy) {
+            await sleep(500);
+            up = must(await host.api.engine.status({}), 'engine.status').activeCalls;
+          }
+          if (up > 0 && host.pid !== undefined) {
+            console.error(`  calls: ${up} still up 2 minutes after the cancel: the host is killed rather than waiting for their recording to end`);
+            process.kill(host.pid, 'SIGKILL');
+          }
           const streams = probe.packets / probe.seconds / 50;
           return {
             figures: {
