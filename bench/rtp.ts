@@ -27,7 +27,7 @@ import { createSocket } from 'node:dgram';
 import { fork, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { configureSharedRtpClock, RtpMediaFactory, type RtpClock } from '../core/telephony/media/index.js';
 import type { MediaFactory, MediaSession } from '../core/telephony/media/types.js';
 import { MediaThread, WorkerMediaFactory } from '../core/telephony/media/workerMedia.js';
@@ -132,8 +132,8 @@ function toneAlaw(seconds: number): Uint8Array {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The anchor loop on its own thread for the length of one load. */
-async function startAnchorLoop(niceness: number | null): Promise<{ stop: () => Promise<AnchorReport> }> {
+/** The anchor loop on its own thread for the length of one load (bench/combined.ts runs it beside the core host). */
+export async function startAnchorLoop(niceness: number | null): Promise<{ stop: () => Promise<AnchorReport> }> {
   const control = new Int32Array(new SharedArrayBuffer(4));
   const worker = startAnchor({ workerData: { periodMs: 20, control, niceness } satisfies AnchorData });
   let started!: () => void;
@@ -163,14 +163,16 @@ interface Probe {
 }
 
 /** Send-time errors of the inline clock, collected on this thread. */
-function inlineProbe(clock: RtpClock, capacity: number): Probe {
+function inlineProbe(clock: RtpClock, capacity: number, sessions: () => number): Probe {
   let errors = new Float64Array(capacity);
   let n = 0;
   let max = 0;
+  let startedAt = 0;
   return {
     start() {
       n = 0;
       max = 0;
+      startedAt = performance.now();
       clock.probe = (errorNs) => {
         const ms = Math.abs(errorNs) / 1e6;
         if (n === errors.length) {
@@ -188,7 +190,7 @@ function inlineProbe(clock: RtpClock, capacity: number): Probe {
       let over2 = 0;
       for (let i = n - 1; i >= 0 && sorted[i]! > 2; i--) over2 += 1;
       const at = (q: number) => sorted[Math.min(n - 1, Math.floor(q * n))] ?? NaN;
-      return { packets: n, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: max, over2MsShare: over2 / Math.max(1, n), loopDelayP99Ms: NaN };
+      return { packets: n, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: max, over2MsShare: over2 / Math.max(1, n), loopDelayP99Ms: NaN, seconds: (performance.now() - startedAt) / 1000, sessions: sessions() };
     },
   };
 }
@@ -223,9 +225,9 @@ async function runMedia(media: Media, run: RunContext): Promise<void> {
     console.log(`  ${media}: media thread niceness ${thread.niceness ?? 'n/a'}${media === 'worker' ? ' (asked for -11; an ordinary Linux user keeps 0)' : ' (not raised)'}`);
   }
   const factory: MediaFactory = thread ? new WorkerMediaFactory({ thread }) : new RtpMediaFactory(run.clock);
-  const probe = thread ? workerProbe(thread) : inlineProbe(run.clock, run.streams * 50 * (run.seconds + 2));
-  run.sink.reset();
   const sessions: MediaSession[] = [];
+  const probe = thread ? workerProbe(thread) : inlineProbe(run.clock, run.streams * 50 * (run.seconds + 2), () => sessions.length);
+  run.sink.reset();
   try {
     for (let i = 0; i < run.streams; i++) {
       const session = await factory.open({ localAddress: '127.0.0.1', portRange: [20000, 59998], codecs: ['PCMA'] });

@@ -9,6 +9,7 @@ import { FileKeySecretBox } from '../credentials/secretBox.js';
 import { AppError, toErrorShape } from '../errors.js';
 import { dataPaths } from '../paths.js';
 import { TaskStore } from '../tasks/taskStore.js';
+import { processMediaThread, type MediaThread } from '../telephony/media/workerMedia.js';
 
 type ControlHandlers = { [K in HostControlName]: (input: HostControls[K]['input']) => HostControls[K]['output'] | Promise<HostControls[K]['output']> };
 
@@ -29,6 +30,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
   let core: Promise<Core> | undefined;
   let engineStarted = false;
   let testClock: { offsetMs: number; now(): number } | undefined;
+  let mediaProbe = false;
   let nextAsk = 1;
   const asks = new Map<number, (result: Result<unknown>) => void>();
 
@@ -43,6 +45,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
   async function open(init: HostInit): Promise<Core> {
     const paths = dataPaths(init.dataDir);
     const fileBox = new FileKeySecretBox(paths.cliKey);
+    mediaProbe = init.mediaProbe === true;
     if (init.testClock) {
       const shifted = { offsetMs: 0, now: () => Date.now() + shifted.offsetMs };
       testClock = shifted;
@@ -125,11 +128,26 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
         testClock.offsetMs = offsetMs;
         return null;
       },
+      'test.mediaProbeStart': () => {
+        probedMediaThread(c).setProbe(true);
+        return null;
+      },
+      'test.mediaProbeReport': async () => {
+        const thread = probedMediaThread(c);
+        await thread.ready;
+        return { ...(await thread.probeReport()), niceness: thread.niceness };
+      },
       'host.close': async () => {
         await close();
         return null;
       },
     };
+  }
+
+  /** The thread the calls stream on (core.ts's WorkerMediaFactory uses the process's one). */
+  function probedMediaThread(c: Core): MediaThread {
+    if (!mediaProbe) throw new AppError('host.noMediaProbe', 'This core was not started with the media probe (HostInit.mediaProbe, for benches and tests).');
+    return processMediaThread((line) => c.ctx.log.warn(line));
   }
 
   const failure = (err: unknown): AppErrorShape => toErrorShape(err);

@@ -39,10 +39,43 @@ export interface HostControls {
   'task.exportTo': { input: { id: number; format: 'csv' | 'xlsx'; path: string }; output: { path: string; rows: number } };
   /** Tests only (HostInit.testClock): moves the core's clock. */
   'test.shiftClock': { input: { offsetMs: number }; output: null };
+  /**
+   * Benches and tests only (HostInit.mediaProbe): from now on the media thread times every RTP
+   * packet it sends against the packet's grid time; earlier figures are dropped. Starts the
+   * thread if no call has yet.
+   */
+  'test.mediaProbeStart': { input: Record<string, never>; output: null };
+  /** Benches and tests only (HostInit.mediaProbe): the send-time figures since `test.mediaProbeStart`; the probe goes on. */
+  'test.mediaProbeReport': { input: Record<string, never>; output: MediaProbeFigures };
   /** Stops the engine and closes the store; the host process then exits. */
   'host.close': { input: Record<string, never>; output: null };
 }
 export type HostControlName = keyof HostControls;
+
+/**
+ * The media thread's RTP timing as the bench reads it from a running host
+ * (bench/combined.ts): each packet's send time against its ideal 20 ms grid
+ * time, taken just before the datagram goes to the kernel. NaN where no
+ * packet was sent.
+ */
+export interface MediaProbeFigures {
+  /** Packets timed since the probe started. */
+  packets: number;
+  /** Seconds since the probe started: packets / seconds is 50 a second per streaming call at 20 ms. */
+  seconds: number;
+  /** |send time - grid time| in ms: median, 99th percentile, largest. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Share of packets sent more than 2 ms off their grid time. */
+  over2MsShare: number;
+  /** The media thread's own event-loop delay p99 (ms). */
+  loopDelayP99Ms: number;
+  /** RTP sessions open on the media thread now (one per call with media). */
+  sessions: number;
+  /** The media thread's scheduling niceness on Linux (null elsewhere): a bench runs its anchor at the same. */
+  niceness: number | null;
+}
 
 /** How the parent starts the core, sent once as the first message. */
 export interface HostInit {
@@ -64,6 +97,8 @@ export interface HostInit {
   engine?: { tickMs?: number; leaseTtlMs?: number };
   /** Tests only: a clock that `test.shiftClock` can move. */
   testClock?: boolean;
+  /** Benches and tests only: answer `test.mediaProbeStart` / `test.mediaProbeReport` (the desktop app never sets it). */
+  mediaProbe?: boolean;
 }
 
 export type ToHost =

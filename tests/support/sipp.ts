@@ -18,6 +18,8 @@ export interface SippOptions {
   args?: string[];
   /** Global timeout in seconds (-timeout). */
   timeoutSeconds?: number;
+  /** Log every message to a file (-trace_msg; default true). A bench with thousands of calls leaves it off to spare sipp's CPU. */
+  traceMessages?: boolean;
 }
 
 export interface SippRun {
@@ -101,7 +103,7 @@ export async function startSipp(options: SippOptions): Promise<SippRun> {
     '-timeout_error',
     '-nostdin',
     '-trace_err', '-error_file', join(work.dir, 'errors.log'),
-    '-trace_msg', '-message_file', join(work.dir, 'messages.log'),
+    ...(options.traceMessages === false ? [] : ['-trace_msg', '-message_file', join(work.dir, 'messages.log')]),
     ...(options.args ?? []),
   ];
   const child = spawn('sipp', args, { cwd: work.dir, stdio: ['ignore', 'pipe', 'pipe'] });

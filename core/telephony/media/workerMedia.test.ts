@@ -139,6 +139,8 @@ describe('media on the worker thread', () => {
     expect(session.stats().playedToEnd).toBe(false);
     expect(session.stats().problems).toEqual([expect.objectContaining({ code: 'media.workerFailed' })]);
     expect(lines.join('\n')).toContain('media worker stopped');
+    // A bench asking the dead thread for its probe figures gets the failure, not a wait for ever.
+    await expect(first.probeReport()).rejects.toMatchObject({ code: 'media.workerFailed' });
     expect(f.thread).not.toBe(first);
     const again = await setup(f);
     again.session.applyAnswer(answerFor(again.sink));

@@ -34,7 +34,7 @@ export class MediaThread {
   /** Recordings this worker has, by the core's pcma array (one copy into shared memory per recording, not per call). */
   private readonly recordingKeys = new WeakMap<Uint8Array, number>();
   private readonly forget = new FinalizationRegistry<number>((key) => this.post({ type: 'forgetRecording', key }));
-  private readonly reports = new Map<number, (figures: ProbeFigures) => void>();
+  private readonly reports = new Map<number, { resolve: (figures: ProbeFigures) => void; reject: (err: Error) => void }>();
   private failure: AppErrorShape | null = null;
   /** The media thread's niceness once it runs (Linux), null elsewhere or before. */
   niceness: number | null = null;
@@ -95,10 +95,12 @@ export class MediaThread {
     this.post({ type: 'probe', on });
   }
 
+  /** The probe's figures so far (it goes on); rejects when the thread has died (no answer would come). */
   probeReport(): Promise<ProbeFigures> {
+    if (this.failure) return Promise.reject(new AppError(this.failure.code, this.failure.message, this.failure.params));
     const request = this.nextRequest++;
-    return new Promise((resolve) => {
-      this.reports.set(request, resolve);
+    return new Promise((resolve, reject) => {
+      this.reports.set(request, { resolve, reject });
       this.post({ type: 'probeReport', request });
     });
   }
@@ -144,7 +146,7 @@ export class MediaThread {
         this.log(`media worker${event.id === null ? '' : `, session ${event.id}`}: ${event.error.message}`);
         return;
       case 'probeReport':
-        this.reports.get(event.request)?.(event.figures);
+        this.reports.get(event.request)?.resolve(event.figures);
         this.reports.delete(event.request);
         return;
     }
@@ -158,6 +160,8 @@ export class MediaThread {
     const error = new AppError(this.failure.code, this.failure.message, this.failure.params);
     for (const waiting of this.opening.values()) waiting.reject(error);
     this.opening.clear();
+    for (const report of this.reports.values()) report.reject(error);
+    this.reports.clear();
     for (const transport of this.transports.values()) transport.lost(this.failure);
     this.transports.clear();
   }
@@ -257,15 +261,24 @@ class WorkerMediaSession extends RtpMediaSession {
 
 let sharedThread: MediaThread | null = null;
 
+/**
+ * The process's media worker, the one every WorkerMediaFactory without a
+ * thread of its own uses: started on first use, a new one after a failure.
+ * The core host's media probe (HostControls `test.mediaProbe*`) reads the
+ * same thread the calls stream on.
+ */
+export function processMediaThread(log?: (line: string) => void): MediaThread {
+  if (!sharedThread || sharedThread.failed) sharedThread = new MediaThread(log);
+  return sharedThread;
+}
+
 /** Sessions whose RTP runs on the process's media worker. */
 export class WorkerMediaFactory implements MediaFactory {
   constructor(private readonly options: { log?: (line: string) => void; thread?: MediaThread } = {}) {}
 
   /** The worker this factory uses (started on first use; a new one after a failure). */
   get thread(): MediaThread {
-    if (this.options.thread) return this.options.thread;
-    if (!sharedThread || sharedThread.failed) sharedThread = new MediaThread(this.options.log);
-    return sharedThread;
+    return this.options.thread ?? processMediaThread(this.options.log);
   }
 
   async open(options: MediaOpenOptions): Promise<MediaSession> {

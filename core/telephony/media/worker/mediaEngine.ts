@@ -24,7 +24,7 @@ export class MediaEngine {
   private readonly recordings = new Map<number, PreparedPayloads>();
   /** Sessions whose close came while they were still opening. */
   private readonly closedEarly = new Set<number>();
-  private probe: { errors: Float64Array; n: number; max: number; loop: IntervalHistogram } | null = null;
+  private probe: { errors: Float64Array; n: number; max: number; loop: IntervalHistogram; startedAt: bigint } | null = null;
 
   constructor(
     private readonly post: (event: MediaEvent) => void,
@@ -125,7 +125,7 @@ export class MediaEngine {
     if (!on) return;
     const loop = monitorEventLoopDelay({ resolution: 1 });
     loop.enable();
-    const probe = { errors: new Float64Array(1 << 20), n: 0, max: 0, loop };
+    const probe = { errors: new Float64Array(1 << 20), n: 0, max: 0, loop, startedAt: process.hrtime.bigint() };
     this.probe = probe;
     const record = (errorNs: number): void => {
       const ms = Math.abs(errorNs) / 1e6;
@@ -142,11 +142,21 @@ export class MediaEngine {
 
   private probeFigures(): ProbeFigures {
     const probe = this.probe;
-    if (!probe || probe.n === 0) return { packets: 0, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, over2MsShare: NaN, loopDelayP99Ms: NaN };
+    const seconds = probe ? Number(process.hrtime.bigint() - probe.startedAt) / 1e9 : 0;
+    if (!probe || probe.n === 0) return { packets: 0, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, over2MsShare: NaN, loopDelayP99Ms: NaN, seconds, sessions: this.sessions.size };
     const sorted = probe.errors.slice(0, probe.n).sort();
     const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
     let over2 = 0;
     for (let i = sorted.length - 1; i >= 0 && sorted[i]! > 2; i--) over2 += 1;
-    return { packets: probe.n, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: probe.max, over2MsShare: over2 / probe.n, loopDelayP99Ms: probe.loop.percentile(99) / 1e6 };
+    return {
+      packets: probe.n,
+      p50Ms: at(0.5),
+      p99Ms: at(0.99),
+      maxMs: probe.max,
+      over2MsShare: over2 / probe.n,
+      loopDelayP99Ms: probe.loop.percentile(99) / 1e6,
+      seconds,
+      sessions: this.sessions.size,
+    };
   }
 }

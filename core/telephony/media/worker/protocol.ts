@@ -41,6 +41,10 @@ export interface ProbeFigures {
   over2MsShare: number;
   /** The worker's own event-loop delay p99 (ms) over the probe. */
   loopDelayP99Ms: number;
+  /** How long the probe has run, in seconds (packets / seconds is the send rate: 50 a second per 20 ms stream). */
+  seconds: number;
+  /** RTP sessions open on the media thread when the figures were taken (one per call with media). */
+  sessions: number;
 }
 
 /** Media worker -> core thread. */
