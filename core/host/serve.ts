@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { Core, type CoreOptions } from '../core.js';
 import { openSealedKeyBox } from '../credentials/sealedKeyBox.js';
 import { FileKeySecretBox } from '../credentials/secretBox.js';
-import { AppError, toErrorShape } from '../errors.js';
+import { AppError, problem, problemOf, toErrorShape } from '../errors.js';
 import { dataPaths } from '../paths.js';
 
 type ControlHandlers = { [K in HostControlName]: (input: HostControls[K]['input']) => HostControls[K]['output'] | Promise<HostControls[K]['output']> };
@@ -143,14 +143,14 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
           (err: unknown) =>
             link.send({
               t: 'failed',
-              error: err instanceof AppError ? err.toJSON() : { code: 'host.openFailed', message: err instanceof Error ? err.message : String(err) },
+              error: problemOf(err, (detail) => problem('host.openFailed', { detail })),
             }),
         );
         return;
       }
       case 'call': {
         const opened = core;
-        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: { code: 'host.notOpen', message: 'The core was not started.' } } });
+        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: problem('host.notOpen') } });
         void opened
           .then((c) => c.dispatch(m.op, m.input))
           .then(
@@ -161,11 +161,11 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       }
       case 'control': {
         const opened = core;
-        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: { code: 'host.notOpen', message: 'The core was not started.' } } });
+        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: problem('host.notOpen') } });
         void opened
           .then(async (c) => {
             const handler = controls(c)[m.op] as ((input: unknown) => unknown) | undefined;
-            if (!handler) throw new AppError('host.unknownControl', `Unknown host operation ${String(m.op).slice(0, 80)}.`);
+            if (!handler) throw new AppError('host.unknownControl', `Unknown host operation ${String(m.op).slice(0, 80)}.`, { op: String(m.op).slice(0, 80) });
             return handler(m.input ?? {});
           })
           .then(

@@ -218,7 +218,7 @@ export class SmsAccountService {
     try {
       compileSuccessPattern(config.successPattern ?? '');
     } catch (err) {
-      if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
+      if (err instanceof AppError) throw new AppError('smsAccount.badPattern', { pattern: config.successPattern ?? '' });
       throw err;
     }
     this.checkStatusLookup(config, policy);
@@ -241,7 +241,7 @@ export class SmsAccountService {
       try {
         compileSuccessPattern(pattern);
       } catch (err) {
-        if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
+        if (err instanceof AppError) throw new AppError('smsAccount.badPattern', { pattern });
         throw err;
       }
     }

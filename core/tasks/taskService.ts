@@ -281,18 +281,18 @@ export class TaskService {
 
   /** Stops new calls at once; calls already connected finish (docs/DOMAIN.md). */
   pause(id: number): Task {
-    return this.transition(id, ['running', 'scheduled'], 'paused', 'task.cannotPause', 'Only a running or scheduled task can be paused.');
+    return this.transition(id, ['running', 'scheduled'], 'paused', 'task.cannotPause');
   }
 
   resume(id: number): Task {
     const row = this.row(id);
     // A paused task whose start time had not come yet goes back to waiting for it.
     const to: TaskStatus = row.started_at === null ? 'scheduled' : 'running';
-    return this.transition(id, ['paused'], to, 'task.cannotResume', 'Only a paused task can be resumed.');
+    return this.transition(id, ['paused'], to, 'task.cannotResume');
   }
 
   cancel(id: number): Task {
-    const task = this.transition(id, ['scheduled', 'running', 'paused'], 'cancelled', 'task.cannotCancel', 'This task has already ended.');
+    const task = this.transition(id, ['scheduled', 'running', 'paused'], 'cancelled', 'task.cannotCancel');
     this.ctx.db.prepare('UPDATE tasks SET finished_at = ? WHERE id = ?').run(this.ctx.clock.now(), id);
     return { ...task, finishedAt: this.ctx.clock.now() };
   }
@@ -421,14 +421,14 @@ export class TaskService {
     );
   }
 
-  private transition(id: number, from: readonly TaskStatus[], to: TaskStatus, code: string, message: string): Task {
+  private transition(id: number, from: readonly TaskStatus[], to: TaskStatus, code: 'task.cannotPause' | 'task.cannotResume' | 'task.cannotCancel'): Task {
     const placeholders = from.map(() => '?').join(', ');
     const changes = this.ctx.db
       .prepare(`UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? AND status IN (${placeholders})`)
       .run(to, this.ctx.clock.now(), id, ...from).changes;
     if (changes === 0) {
       const row = this.row(id);
-      throw new AppError(code, `${message} This task is ${row.status}.`, { status: row.status });
+      throw new AppError(code, { status: row.status });
     }
     this.ctx.log.info('task status', { id, to });
     this.changed(id);

@@ -72,7 +72,7 @@ export function toCallReport(result: CallResult): CallReport {
 
 /** A failure to start or probe the gateway: an AppError keeps its code; anything else is a bug, shown as `internal` with its text for the log. */
 function unexpected(err: unknown): AppErrorShape {
-  return problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`));
+  return problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`, { detail }));
 }
 
 export type SipPlacerState = 'starting' | 'ready' | 'unreachable' | 'stopped';
