@@ -229,7 +229,7 @@ export class Core {
   private checkGatewayConfigured(): ReturnType<GatewaySettingsService['settings']> {
     const settings = this.gateway.settings();
     if (!settings.host) {
-      throw new AppError('gateway.hostMissing', 'Enter and save the gateway host (name or IP address) in Settings > Gateway first.');
+      throw new AppError('gateway.hostMissing');
     }
     return settings;
   }
@@ -249,7 +249,7 @@ export class Core {
   /** "Test call": one real call to `to` with a recording, outside any task, until it ends or `cancelTestCalls()`. */
   async testCall(to: string, recordingId: number): Promise<TestCallResult> {
     const phone = normalizePhone(to);
-    if (!phone.ok) throw new AppError('gateway.badNumber', `"${to}" is not a phone number: enter it as 0812..., 62812... or +62812....`, { number: to });
+    if (!phone.ok) throw new AppError('gateway.badNumber', { number: to });
     const settings = this.checkGatewayConfigured();
     this.recordings.get(recordingId);
     const controller = new AbortController();
@@ -291,13 +291,13 @@ export class Core {
    */
   async sendTestSms(input: { to: string; templateId: number; rosterId: number; rowNumber: number }): Promise<SmsTestView> {
     const phone = normalizePhone(input.to);
-    if (!phone.ok) throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
+    if (!phone.ok) throw new AppError('sms.badNumber', { number: input.to });
     const template = this.templates.get(input.templateId);
     const row = this.ctx.db
       .prepare('SELECT phone_e164, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
       .get(input.rosterId, input.rowNumber) as { phone_e164: string; variables: string } | undefined;
     if (!row) {
-      throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
+      throw new AppError('sms.testRowMissing', { row: input.rowNumber });
     }
     // The variables a task's SMS gets (core/sms/outbox.ts): the row's columns and {phone}.
     const { text } = renderTemplate(template.body, { ...(JSON.parse(row.variables) as Record<string, string>), phone: row.phone_e164 });
@@ -333,7 +333,7 @@ export class Core {
     if (start.mode === 'now') return {};
     // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
     const parsed = checkWib(start.at);
-    if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
+    if (!parsed.ok) throw AppError.of(parsed.problem);
     return { startAt: parsed.at };
   }
 
@@ -442,7 +442,7 @@ export class Core {
       'task.numbers': ({ id, filter, page, pageSize, search }) => this.tasks.numbers(id, filter, page, pageSize, search, this.figures.nameColumn(id)),
       'task.export': async ({ id, format }) => {
         const task = this.tasks.get(id);
-        if (!this.options.pickSavePath) throw new AppError('task.exportUnavailable', 'Export needs a file location; use `autocall calls export` here.');
+        if (!this.options.pickSavePath) throw new AppError('task.exportUnavailable');
         const path = await this.options.pickSavePath(`${task.name}.${format}`);
         return path ? this.exportTask(id, format, path) : null;
       },
@@ -480,7 +480,7 @@ export class Core {
       'task.usersOf': ({ kind, id }) => this.tasks.usersOf(kind, id),
       'roster.exportIssues': async ({ id }) => {
         const roster = rosters.get(id);
-        if (!this.options.pickSavePath) throw new AppError('roster.exportUnavailable', 'Saving needs a file location; use `autocall roster show ID --issues` here.');
+        if (!this.options.pickSavePath) throw new AppError('roster.exportUnavailable');
         const base = roster.sourceFileName.replace(/\.[^.]+$/, '');
         const path = await this.options.pickSavePath(`${base} - unusable rows.csv`);
         return path ? { path, rows: await rosters.writeIssuesCsv(id, path) } : null;

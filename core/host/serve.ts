@@ -34,7 +34,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
   function ask<K extends ParentRequestName>(op: K, input: ParentRequests[K]['input']): Promise<ParentRequests[K]['output']> {
     const id = nextAsk++;
     return new Promise((resolve, reject) => {
-      asks.set(id, (result) => (result.ok ? resolve(result.value as ParentRequests[K]['output']) : reject(new AppError(result.error.code, result.error.message, result.error.params))));
+      asks.set(id, (result) => (result.ok ? resolve(result.value as ParentRequests[K]['output']) : reject(AppError.of(result.error))));
       link.send({ t: 'ask', id, op, input });
     });
   }
@@ -120,7 +120,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       'tasks.pending': () => c.ctx.db.prepare("SELECT 1 FROM tasks WHERE status IN ('scheduled', 'running') LIMIT 1").get() !== undefined,
       'task.exportTo': ({ id, format, path }) => c.exportTask(id, format, path),
       'test.shiftClock': ({ offsetMs }) => {
-        if (!testClock) throw new AppError('host.noTestClock', 'This core was not started with a test clock.');
+        if (!testClock) throw new AppError('host.noTestClock');
         testClock.offsetMs = offsetMs;
         return null;
       },
@@ -165,7 +165,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
         void opened
           .then(async (c) => {
             const handler = controls(c)[m.op] as ((input: unknown) => unknown) | undefined;
-            if (!handler) throw new AppError('host.unknownControl', `Unknown host operation ${String(m.op).slice(0, 80)}.`, { op: String(m.op).slice(0, 80) });
+            if (!handler) throw new AppError('host.unknownControl', { op: String(m.op).slice(0, 80) });
             return handler(m.input ?? {});
           })
           .then(

@@ -49,8 +49,8 @@ export function checkOutboundUrl(url: URL, policy: OutboundPolicy, scope: HttpSc
   if (REFUSED_KINDS.has(kind)) throw blockedAddressError(scope, field, url.hostname, '', kind);
   if (url.protocol === 'https:') return;
   if (url.protocol !== 'http:') {
-    if (scope === 'sms') throw new AppError('sms.badBaseUrl', `The address "${url.href}" must start with https://.`, { url: url.href });
-    throw new AppError('smsAccount.badUrl', `The ${field} "${url.href}" must start with https://.`, { field, value: url.href });
+    if (scope === 'sms') throw new AppError('sms.badBaseUrl', { url: url.href });
+    throw new AppError('smsAccount.badUrl', { field, value: url.href });
   }
   if (kind !== 'loopback' && !policy.allowInsecureHttp) throw insecureHttpError(scope, field, url.hostname);
 }

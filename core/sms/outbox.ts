@@ -140,11 +140,11 @@ export class SmsOutbox {
       const result = await sender.send({ to: row.to_e164, text: row.text });
       if (result.accepted) return { messageId: result.providerMessageId, problem: null, provider, tracked };
       const answer = result.providerAnswer.slice(0, 1000);
-      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', `The SMS provider did not accept the message: ${answer}`, { detail: answer }), provider, tracked };
+      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', { detail: answer }), provider, tracked };
     } catch (err) {
       // The provider clients throw AppErrors (sms.rejected, sms.unreachable...) with the provider and host as params.
       if (!(err instanceof AppError)) this.ctx.log.error('sms send failed unexpectedly', { outboxId: row.id, error: String(err) });
-      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`, { detail })), provider: sender?.provider ?? null, tracked: false };
+      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', { detail })), provider: sender?.provider ?? null, tracked: false };
     }
   }
 }

@@ -45,10 +45,10 @@ function length(text: string): number {
 
 function checkName(raw: string): string {
   const name = raw.trim();
-  if (name === '') throw new AppError('template.nameEmpty', `The template name is empty. Type a name of 1 to ${TEMPLATE_NAME_MAX} characters.`, { max: TEMPLATE_NAME_MAX });
+  if (name === '') throw new AppError('template.nameEmpty', { max: TEMPLATE_NAME_MAX });
   const n = length(name);
   if (n > TEMPLATE_NAME_MAX) {
-    throw new AppError('template.nameTooLong', `The template name has ${n} characters; it can have at most ${TEMPLATE_NAME_MAX}. Shorten it.`, { length: n, max: TEMPLATE_NAME_MAX });
+    throw new AppError('template.nameTooLong', { length: n, max: TEMPLATE_NAME_MAX });
   }
   return name;
 }
@@ -56,10 +56,10 @@ function checkName(raw: string): string {
 function checkBody(raw: string): string {
   // Leading and trailing white space is invisible in the editor but would be paid for in every SMS.
   const body = raw.trim();
-  if (body === '') throw new AppError('template.bodyEmpty', 'The template text is empty. Type the SMS text.');
+  if (body === '') throw new AppError('template.bodyEmpty');
   const n = length(body);
   if (n > TEMPLATE_BODY_MAX) {
-    throw new AppError('template.bodyTooLong', `The template text has ${n} characters; it can have at most ${TEMPLATE_BODY_MAX}. Shorten it.`, { length: n, max: TEMPLATE_BODY_MAX });
+    throw new AppError('template.bodyTooLong', { length: n, max: TEMPLATE_BODY_MAX });
   }
   checkSyntax(body);
   return body;
@@ -76,21 +76,13 @@ function checkSyntax(body: string): void {
   const { excerpt } = problem;
   switch (problem.kind) {
     case 'unclosed':
-      throw new AppError(
-        'template.unclosedBrace',
-        `The template has a "{" that is not closed: "${excerpt}". Close the variable name with "}" on the same line (for example {Nama}), or remove the brace.`,
-        { excerpt },
-      );
+      throw new AppError('template.unclosedBrace', { excerpt });
     case 'unopened':
-      throw new AppError('template.strayBrace', `The template has a "}" with no "{" before it: "${excerpt}". Add the opening brace of the variable, or remove this one.`, { excerpt });
+      throw new AppError('template.strayBrace', { excerpt });
     case 'empty':
-      throw new AppError('template.emptyVariable', `The template has "${excerpt}" with no variable name inside. Write a roster column name between the braces, such as {Nama}, or remove them.`, { excerpt });
+      throw new AppError('template.emptyVariable', { excerpt });
     case 'tooLong':
-      throw new AppError(
-        'template.variableTooLong',
-        `The variable "${excerpt}" has a name longer than ${VARIABLE_NAME_MAX} characters. Use a roster column name, such as {Nama}.`,
-        { excerpt, max: VARIABLE_NAME_MAX },
-      );
+      throw new AppError('template.variableTooLong', { excerpt, max: VARIABLE_NAME_MAX });
   }
 }
 
@@ -157,11 +149,7 @@ export class SmsTemplateService {
       this.checkNameFree(name, current.id);
       const bodyChanged = body !== current.body;
       if (bodyChanged && this.isInUse(current.id)) {
-        throw new AppError(
-          'template.inUse',
-          `The template "${current.name}" is used by a task that has not finished, so its text cannot change now. Create a new template with the new text, or wait until the task finishes.`,
-          { name: current.name },
-        );
+        throw new AppError('template.inUse', { name: current.name });
       }
       if (!bodyChanged && name === current.name) return;
       const status: SmsTemplateStatus = bodyChanged ? 'pending' : current.status;
@@ -186,19 +174,15 @@ export class SmsTemplateService {
 
   reject(id: number, reason: string): SmsTemplate {
     const why = reason.trim();
-    if (why === '') throw new AppError('template.reasonEmpty', 'Say why the template is rejected, so its author knows what to change.');
+    if (why === '') throw new AppError('template.reasonEmpty');
     const n = length(why);
     if (n > REJECTION_REASON_MAX) {
-      throw new AppError('template.reasonTooLong', `The reason has ${n} characters; it can have at most ${REJECTION_REASON_MAX}. Shorten it.`, { length: n, max: REJECTION_REASON_MAX });
+      throw new AppError('template.reasonTooLong', { length: n, max: REJECTION_REASON_MAX });
     }
     this.ctx.db.transaction(() => {
       const current = this.row(id);
       if (this.isInUse(id)) {
-        throw new AppError(
-          'template.inUse',
-          `The template "${current.name}" is used by a task that has not finished, so it cannot be rejected now. Wait until the task finishes, or cancel it first.`,
-          { name: current.name },
-        );
+        throw new AppError('template.inUse', { name: current.name });
       }
       this.ctx.db
         .prepare("UPDATE sms_templates SET status = 'rejected', rejection_reason = ?, updated_at = ? WHERE id = ?")
@@ -211,18 +195,10 @@ export class SmsTemplateService {
     const current = this.row(id);
     const task = this.usedBy(id);
     if (task !== null) {
-      throw new AppError(
-        'template.inUseByTask',
-        `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-        { name: current.name, task },
-      );
+      throw new AppError('template.inUseByTask', { name: current.name, task });
     }
     if (this.isInUse(id)) {
-      throw new AppError(
-        'template.inUse',
-        `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-        { name: current.name },
-      );
+      throw new AppError('template.inUse', { name: current.name });
     }
     // Finished tasks keep their history; their template reference becomes NULL (ON DELETE SET NULL).
     this.ctx.db.prepare('DELETE FROM sms_templates WHERE id = ?').run(id);
@@ -230,7 +206,7 @@ export class SmsTemplateService {
 
   private row(id: number): TemplateRow {
     const row = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM sms_templates WHERE id = ?`).get(id) as TemplateRow | undefined;
-    if (!row) throw new AppError('template.notFound', 'This SMS template no longer exists (it may have been deleted). Refresh the list.', { id });
+    if (!row) throw new AppError('template.notFound', { id });
     return row;
   }
 
@@ -240,7 +216,7 @@ export class SmsTemplateService {
       .prepare('SELECT id FROM sms_templates WHERE name = ? COLLATE NOCASE AND id IS NOT ?')
       .get(name, exceptId) as { id: number } | undefined;
     if (taken) {
-      throw new AppError('template.nameTaken', `A template named "${name}" already exists. Choose another name, or edit that template.`, { name });
+      throw new AppError('template.nameTaken', { name });
     }
   }
 }

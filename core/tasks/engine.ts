@@ -316,7 +316,7 @@ export class DialingEngine {
         playedMs: null,
         playedToEnd: null,
         dtmf: '',
-        errors: [problemOf(err, (detail) => problem('call.notPlaced', `The call could not be placed: ${detail}`, { detail }))],
+        errors: [problemOf(err, (detail) => problem('call.notPlaced', { detail }))],
       }))
       .then((report) => this.finishAttempt(fence, task, claimed.numberId, claimed.attemptId, claimed.attemptNo, report))
       .catch((err) => {

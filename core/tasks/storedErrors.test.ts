@@ -17,8 +17,8 @@ import type { CallPlacer, CallReport, SmsSender } from './types.js';
  * client against the local provider server), and the detail views return them.
  */
 const PROBLEMS = [
-  problem('sip.connectionRefused', 'The gateway at 192.0.2.1:5060 refused the connection (INVITE).', { address: '192.0.2.1:5060' }),
-  problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).'),
+  problem('sip.connectionRefused', { address: '192.0.2.1:5060' }),
+  problem('sip.byeTimeout'),
 ];
 
 /** Every call ends unanswered with PROBLEMS, so each number gets the Unanswered SMS. */

@@ -131,7 +131,7 @@ export class TaskFigures {
     const { db, clock } = this.ctx;
     const now = clock.now();
     const task = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+    if (!task) throw new AppError('task.notFound', { id });
 
     // A number has an outcome only once it is done (engine.ts recordFinalOutcome), so the index alone answers.
     const byOutcome = countsOf(

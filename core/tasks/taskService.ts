@@ -57,7 +57,7 @@ export class TaskService {
 
   private row(id: number): TaskRow {
     const row = this.ctx.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    if (!row) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+    if (!row) throw new AppError('task.notFound', { id });
     return row;
   }
 
@@ -86,10 +86,10 @@ export class TaskService {
         ? { rosterName: roster.name, columns: rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column }) }
         : null,
     );
-    if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
+    if (!roster) throw new AppError('task.rosterMissing');
     if (roster.valid_count === 0) {
       // A campaign that silently dials nothing is a known complaint (docs/DOMAIN.md): refuse it up front.
-      throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
+      throw new AppError('task.rosterEmpty', { roster: roster.name });
     }
     const id = this.insert(plan, roster, (taskId, now) =>
       this.ctx.db
@@ -115,7 +115,7 @@ export class TaskService {
     const source = this.row(sourceId);
     const outcomes = [...new Set(input.outcomes)];
     if (outcomes.length === 0) {
-      throw new AppError('task.callAgainNoOutcome', 'Choose at least one outcome (busy, no answer, powered off, failed) whose numbers to call again.');
+      throw new AppError('task.callAgainNoOutcome');
     }
     // The copied numbers keep the source roster's columns, which its templates were checked against when it was created.
     const sourceRoster =
@@ -149,7 +149,7 @@ export class TaskService {
         .run(taskId, now, sourceId, ...outcomes).changes;
       // Thrown inside the transaction, so no empty task is left behind.
       if (copied === 0) {
-        throw new AppError('task.callAgainNoNumbers', `No number of "${source.name}" ended with the chosen outcomes. Choose other outcomes.`, {
+        throw new AppError('task.callAgainNoNumbers', {
           name: source.name,
         });
       }
@@ -169,42 +169,42 @@ export class TaskService {
     const scheduled = input.startAt !== undefined;
     const startAt = input.startAt ?? now;
     if (scheduled && startAt <= now) {
-      throw new AppError('task.startInPast', 'The scheduled start time has already passed. Choose a time in the future (WIB), or Run Immediately.');
+      throw new AppError('task.startInPast');
     }
     const maxAttempts = input.maxAttempts ?? 1;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
-      throw new AppError('task.badAttempts', 'Attempts per number must be between 1 and 10.', { min: 1, max: 10 });
+      throw new AppError('task.badAttempts', { min: 1, max: 10 });
     }
     const retryMinutes = input.retryIntervalMinutes ?? 0;
     if (maxAttempts > 1 && (!Number.isFinite(retryMinutes) || retryMinutes < 1 || retryMinutes > 24 * 60)) {
-      throw new AppError('task.badRetryInterval', 'The retry interval must be between 1 and 1440 minutes.', { min: 1, max: 1440 });
+      throw new AppError('task.badRetryInterval', { min: 1, max: 1440 });
     }
     const window = input.callingWindow ?? null;
     // A time that is not a time of day (24:00, 08:60) is named with its field; 24:00 would otherwise be read as the next day.
     if (window && !isTimeOfDay(window.start)) {
-      throw new AppError('task.badWindowStart', `The calling window's start ${window.start} is not a time of day: use 00:00 to 23:59 (WIB).`, { time: window.start });
+      throw new AppError('task.badWindowStart', { time: window.start });
     }
     if (window && !isTimeOfDay(window.end)) {
-      throw new AppError('task.badWindowEnd', `The calling window's end ${window.end} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.`, { time: window.end });
+      throw new AppError('task.badWindowEnd', { time: window.end });
     }
     if (window && (!HHMM.test(window.start) || !HHMM.test(window.end) || window.start === window.end)) {
-      throw new AppError('task.badWindow', 'The calling window needs a start and an end time as HH:mm (WIB), and they must differ.');
+      throw new AppError('task.badWindow');
     }
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
-    if (!recording) throw new AppError('task.recordingMissing', 'The chosen recording no longer exists. Choose another recording.');
+    if (!recording) throw new AppError('task.recordingMissing');
     const disconnect = input.smsDisconnectTemplateId ?? null;
     const unanswered = input.smsUnansweredTemplateId ?? null;
     if (disconnect !== null || unanswered !== null) {
       const account = db.prepare('SELECT active FROM sms_account WHERE id = 1').get() as { active: number } | undefined;
       if (!account || account.active !== 1) {
-        throw new AppError('task.smsAccountInactive', 'SMS follow-ups need an active SMS account. Set one up in Settings, or turn the SMS options off.');
+        throw new AppError('task.smsAccountInactive');
       }
       for (const templateId of [disconnect, unanswered]) {
         if (templateId === null) continue;
         const t = db.prepare('SELECT name, body, status FROM sms_templates WHERE id = ?').get(templateId) as { name: string; body: string; status: string } | undefined;
         if (!t || t.status !== 'approved') {
-          throw new AppError('task.templateNotApproved', 'Only approved SMS templates can be used. Approve the template first, or choose another.');
+          throw new AppError('task.templateNotApproved');
         }
         if (variables) checkTemplateFits(t, variables.rosterName, variables.columns);
       }
@@ -262,7 +262,7 @@ export class TaskService {
       | { id: number; name: string }
       | undefined;
     if (other) {
-      throw new AppError('task.nameTaken', `A task named "${other.name}" already exists. Choose another name, for example with the month or a number added.`, {
+      throw new AppError('task.nameTaken', {
         name: other.name,
       });
     }
@@ -300,11 +300,11 @@ export class TaskService {
   remove(id: number): void {
     const row = this.row(id);
     if (row.status === 'running') {
-      throw new AppError('task.deleteRunning', 'A running task cannot be deleted. Pause or cancel it first.');
+      throw new AppError('task.deleteRunning');
     }
     const inFlight = this.ctx.db.prepare("SELECT count(*) AS n FROM task_numbers WHERE task_id = ? AND state = 'dialing'").get(id) as { n: number };
     if (inFlight.n > 0) {
-      throw new AppError('task.deleteInFlight', 'Calls of this task are still connected. Wait until they end, then delete it.');
+      throw new AppError('task.deleteInFlight');
     }
     this.ctx.db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
     this.changed(id);
@@ -316,7 +316,7 @@ export class TaskService {
    */
   retryUncertain(id: number): Task {
     const row = this.row(id);
-    if (row.status === 'cancelled') throw new AppError('task.cancelled', 'This task was cancelled; create a new task to call these numbers.');
+    if (row.status === 'cancelled') throw new AppError('task.cancelled');
     const now = this.ctx.clock.now();
     this.ctx.db.transaction(() => {
       const n = this.ctx.db
@@ -362,7 +362,7 @@ export class TaskService {
       )
       .all(numberId) as AttemptRow[];
     if (rows.length === 0 && !this.ctx.db.prepare('SELECT 1 FROM task_numbers WHERE id = ?').get(numberId)) {
-      throw new AppError('task.numberNotFound', `Number ${numberId} is not in any task; it may have been deleted with its task.`);
+      throw new AppError('task.numberNotFound');
     }
     return rows.map((r) => ({
       id: r.id,
@@ -391,7 +391,7 @@ export class TaskService {
     const row = this.ctx.db.prepare('SELECT trace FROM call_traces WHERE attempt_id = ?').get(attemptId) as { trace: string } | undefined;
     if (row) return JSON.parse(row.trace) as SipTraceEntry[];
     if (!this.ctx.db.prepare('SELECT 1 FROM call_attempts WHERE id = ?').get(attemptId)) {
-      throw new AppError('task.attemptNotFound', `Call attempt ${attemptId} does not exist; it may have been deleted with its task.`);
+      throw new AppError('task.attemptNotFound');
     }
     return [];
   }
@@ -441,7 +441,7 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
   if (filter === 'pending') return ["AND n.state IN ('pending', 'dialing', 'waiting_retry')", []];
   if (filter === 'uncertain') return ["AND n.state = 'uncertain'", []];
   if ((NUMBER_OUTCOMES as readonly string[]).includes(filter)) return ["AND n.state = 'done' AND n.outcome = ?", [filter]];
-  throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
+  throw new AppError('task.badFilter');
 }
 
 /**
@@ -453,21 +453,13 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
 function checkTemplateFits(template: { name: string; body: string }, rosterName: string, columns: readonly string[]): void {
   const syntax = templateSyntaxProblems(template.body)[0];
   if (syntax) {
-    throw new AppError(
-      'task.templateSyntax',
-      `The SMS template "${template.name}" has a brace that is not a {variable} ("${syntax.excerpt}"). Fix the template in SMS Templates (it then needs approval again), or choose another.`,
-      { template: template.name, excerpt: syntax.excerpt },
-    );
+    throw new AppError('task.templateSyntax', { template: template.name, excerpt: syntax.excerpt });
   }
   const missing = missingVariables(template.body, columns);
   if (missing.length === 0) return;
   const names = missing.map((m) => `{${m}}`).join(', ');
   const available = [...columns, 'phone'].map((c) => `{${c}}`).join(', ');
-  throw new AppError(
-    'task.templateVariablesMissing',
-    `The SMS template "${template.name}" uses ${names}, but the roster "${rosterName}" has no such column. Its columns are ${available}. Choose another roster or template, or fix the template.`,
-    { template: template.name, roster: rosterName, missing: names, columns: available },
-  );
+  throw new AppError('task.templateVariablesMissing', { template: template.name, roster: rosterName, missing: names, columns: available });
 }
 
 export function numberSearch(search: string | undefined, namePath: string | null): [string, unknown[]] {
@@ -498,13 +490,13 @@ function validateName(raw: string): string {
   const check = checkTaskName(name);
   if (check.ok) return name;
   if (check.problem === 'badCharacters') {
-    throw new AppError('task.nameBadCharacters', `The task name contains characters that are not allowed: ${check.badCharacters}. ${TASK_NAME_RULE_EN}`, {
+    throw new AppError('task.nameBadCharacters', {
       characters: check.badCharacters ?? '',
     });
   }
-  if (check.problem === 'tooLong') throw new AppError('task.nameTooLong', 'The task name is too long: use at most 60 characters.', { max: 60 });
-  if (check.problem === 'empty') throw new AppError('task.nameEmpty', 'Enter a task name.');
-  throw new AppError('task.nameBadSpaces', `Use single spaces between words in the task name. ${TASK_NAME_RULE_EN}`);
+  if (check.problem === 'tooLong') throw new AppError('task.nameTooLong', { max: 60 });
+  if (check.problem === 'empty') throw new AppError('task.nameEmpty');
+  throw new AppError('task.nameBadSpaces');
 }
 
 export { UNFINISHED };

@@ -45,7 +45,7 @@ export async function fetchStatus(request: StatusRequest, options: SmsClientOpti
   const doFetch = options.fetch ?? outboundFetch(policy, lookupAll, field);
   const timeoutMs = options.timeoutMs ?? SMS_REQUEST_TIMEOUT_MS;
   const fail = (detail: string, httpStatus: number | '') =>
-    new AppError('sms.statusFailed', `${request.label} (${request.url.host}) could not say whether the SMS was delivered: ${detail}. The app asks again later.`, {
+    new AppError('sms.statusFailed', {
       provider: request.provider,
       host: request.url.host,
       httpStatus,

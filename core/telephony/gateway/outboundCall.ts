@@ -55,11 +55,11 @@ interface EarlyDialog {
   answer: string | null;
 }
 
-const NOT_PLACED = problem('call.aborted', 'The call was stopped before it was placed.');
+const NOT_PLACED = problem('call.aborted');
 
 /** An SDP answer that cannot be used: the media layer's own AppError (no common codec, ...) when it threw one. */
 function badAnswer(err: unknown): AppErrorShape {
-  return problemOf(err, (detail) => problem('sip.badAnswer', `The gateway's audio answer cannot be used (${detail}).`, { detail }));
+  return problemOf(err, (detail) => problem('sip.badAnswer', { detail }));
 }
 
 /**
@@ -129,7 +129,7 @@ export class OutboundCall implements CallHandler {
     this.session = new SessionTimer(this.timers, {
       refreshDue: (seconds) => void this.refreshSession(seconds),
       expired: (seconds) => {
-        this.errors.push(problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }));
+        this.errors.push(problem('sip.sessionExpired', { seconds }));
         void this.hangUp();
       },
     });
@@ -157,7 +157,7 @@ export class OutboundCall implements CallHandler {
         codecs: this.deps.config.codecs,
       });
     } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('media.openFailed', `The call audio could not be prepared (${detail}).`, { detail })));
+      this.errors.push(problemOf(err, (detail) => problem('media.openFailed', { detail })));
       this.finish();
       return;
     }
@@ -229,7 +229,7 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite || this.phase !== 'inviting') return;
         // Timer B (§17.1.1.2): no response at all to the INVITE.
-        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse', 'The gateway did not answer the INVITE.'));
+        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse'));
         this.finish();
       },
       onTransportError: (error) => {
@@ -254,7 +254,7 @@ export class OutboundCall implements CallHandler {
     if (this.droppedFinals.has(key)) return; // retransmissions of the same message
     this.droppedFinals.set(
       key,
-      problem('sip.responseDropped', `The gateway's ${response.status} ${response.reason} response was ignored: ${reason}.`, { status: response.status, detail: reason }),
+      problem('sip.responseDropped', { status: response.status, detail: reason }),
     );
   }
 
@@ -406,7 +406,7 @@ export class OutboundCall implements CallHandler {
     this.sendInDialog(dialog, dialog.ack);
     if (this.cancelSent || this.aborted) {
       // The 200 crossed our CANCEL (§9.1): take the call down at once.
-      this.errors.push(problem('sip.answeredAfterCancel', 'The callee answered as the call was being cancelled; hung up at once.'));
+      this.errors.push(problem('sip.answeredAfterCancel'));
       this.hungUpBy = 'system';
       this.phase = 'answered';
       void this.sendBye();
@@ -426,7 +426,7 @@ export class OutboundCall implements CallHandler {
     this.answered = true;
     this.answeredAt = this.finalAt;
     this.maxCallTimer = this.timers.setTimeout(() => {
-      this.errors.push(problem('call.maxDuration', 'The call reached the maximum call length and was ended.'));
+      this.errors.push(problem('call.maxDuration'));
       void this.hangUp();
     }, this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS);
     this.peerAllowsUpdate = allows(response, 'UPDATE');
@@ -479,7 +479,7 @@ export class OutboundCall implements CallHandler {
       }
     }
     if (this.phase !== 'answered') return;
-    this.errors.push(problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }));
+    this.errors.push(problem('sip.sessionRefreshFailed', { method, detail: why }));
     void this.hangUp();
   }
 
@@ -604,7 +604,7 @@ export class OutboundCall implements CallHandler {
     this.media?.stop();
     const outcome = await this.requestInDialog(dialog, 'BYE', [], '', (p) => this.errors.push(p));
     if (outcome.kind === 'timeout') {
-      this.errors.push(problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).'));
+      this.errors.push(problem('sip.byeTimeout'));
     } else if (outcome.kind === 'transportError') {
       this.errors.push(transportProblem(outcome.error, outcome.to, 'BYE'));
     }
@@ -733,7 +733,7 @@ export class OutboundCall implements CallHandler {
       }
       timer.apply();
     } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
+      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', { detail })));
       stack.respond(request, from, 488, 'Not Acceptable Here');
     }
   }
@@ -772,7 +772,7 @@ export class OutboundCall implements CallHandler {
       stack.respond(request, from, 200, 'OK', [...headers, { name: 'Content-Type', value: 'application/sdp' }], answer);
       timer.apply();
     } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
+      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', { detail })));
       stack.respond(request, from, 488, 'Not Acceptable Here');
     }
   }
@@ -820,7 +820,7 @@ export class OutboundCall implements CallHandler {
       this.deps.log(`call ${this.callId}: media close failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (wasInviting && this.aborted && this.finalStatus === null && !this.cancelSent) {
-      this.errors.push(problem('call.aborted', 'The call was stopped before the gateway answered.'));
+      this.errors.push(problem('call.aborted'));
     }
     // A dropped final response may be why the call went unanswered: say so (issue 10).
     if (!this.answered) this.errors.push(...this.droppedFinals.values());

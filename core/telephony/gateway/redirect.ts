@@ -73,9 +73,5 @@ const REFUSALS: Readonly<Record<RedirectRefusal | 'unresolvable', string>> = {
 
 /** The coded problem of a 3xx that was not followed, with the Contact it named (issue 10). */
 export function redirectProblem(response: SipResponse, contact: string, why: RedirectRefusal | 'unresolvable'): AppErrorShape {
-  return problem(
-    'sip.redirected',
-    `The gateway redirected the call (${response.status} ${response.reason}) to ${contact || 'no address'}, and it was not followed: ${REFUSALS[why]}.`,
-    { status: response.status, contact, redirect: why },
-  );
+  return problem('sip.redirected', { status: response.status, contact, redirect: why });
 }
