@@ -154,8 +154,8 @@ export class RecordingService {
     const row = this.row(id);
     try {
       return { mime: 'audio/mpeg', data: new Uint8Array(await readFile(this.ctx.blobs.path(row.sha256, 'mp3'))) };
-    } catch (err) {
-      throw filesMissing(row, err);
+    } catch {
+      throw filesMissing(row);
     }
   }
 
@@ -258,7 +258,6 @@ function notFound(id: number): AppError {
   return new AppError('recording.notFound', { id });
 }
 
-function filesMissing(row: RecordingRow, err: unknown): AppError {
-  const code = (err as { code?: string }).code;
+function filesMissing(row: RecordingRow): AppError {
   return new AppError('recording.filesMissing', { id: row.id, name: row.name });
 }

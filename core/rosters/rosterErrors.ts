@@ -6,8 +6,6 @@ import { AppError } from '../errors.js';
  * what to do about it.
  */
 
-const ACCEPTED = 'Excel workbooks (.xlsx) and CSV files (.csv)';
-
 function megabytes(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(0);
 }

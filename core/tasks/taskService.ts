@@ -1,5 +1,5 @@
 import { isTimeOfDay } from '../../shared/time/wib.js';
-import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
+import { checkTaskName } from '../../shared/validation/taskName.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { NUMBER_OUTCOMES } from '../../shared/types.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';

@@ -28,5 +28,3 @@ export function checkTaskName(name: string): TaskNameCheck {
   return { ok: true };
 }
 
-export const TASK_NAME_RULE_EN =
-  'Use Chinese characters, English letters and digits, with single spaces between words (for example "January 2026 Promotion").';

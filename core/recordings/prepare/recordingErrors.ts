@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { FORMAT_LABELS, type SniffedFormat } from './sniffFormat.js';
+import type { SniffedFormat } from './sniffFormat.js';
 
 /**
  * Why an uploaded file cannot be a recording. Each code is stable (the UI

@@ -128,11 +128,7 @@ interface Failure {
 }
 
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
-  const { label } = call;
   const host = call.url.host;
-  // A provider that reports errors inside an HTTP 200 (Vonage, Zenziva, GoIP): the 200 would only confuse.
-  const status = failure.httpStatus;
-  const http = status === null || (status >= 200 && status < 300) ? '' : ` (HTTP ${status})`;
   const params = {
     provider: call.provider,
     host,
