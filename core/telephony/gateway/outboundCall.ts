@@ -229,7 +229,7 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite || this.phase !== 'inviting') return;
         // Timer B (§17.1.1.2): no response at all to the INVITE.
-        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse'));
+        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse', { request: 'INVITE' }));
         this.finish();
       },
       onTransportError: (error) => {

@@ -56,7 +56,7 @@ export class Registration {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const request = this.build(requestUri, wanted, auth);
         const outcome = await sendNonInvite(this.stack, request, this.firstHop);
-        if (outcome.kind === 'timeout') return this.failed(null, problem('sip.noResponse'));
+        if (outcome.kind === 'timeout') return this.failed(null, problem('sip.noResponse', { request: 'REGISTER' }));
         if (outcome.kind === 'transportError') return this.failed(null, transportProblem(outcome.error, this.firstHop, 'REGISTER'));
         const response = outcome.response;
         if (response.status === 401 || response.status === 407) {

@@ -169,7 +169,7 @@ export class SipGateway {
       );
       stack.traceCallId(callId, null);
       const result: GatewayTestResult = { reachable: outcome.kind === 'response', status: outcome.kind === 'response' ? outcome.response.status : null, trace: [] };
-      if (outcome.kind === 'timeout') result.error = problem('sip.noResponse');
+      if (outcome.kind === 'timeout') result.error = problem('sip.noResponse', { request: 'OPTIONS' });
       if (outcome.kind === 'transportError') result.error = transportProblem(outcome.error, this.firstHop!, 'OPTIONS');
       if (this.config.register) {
         const registration = this.registration ?? new Registration(stack, this.config, this.firstHop!, this.config.host, this.log);
