@@ -20,16 +20,13 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error implements 
   readonly params?: Record<string, ParamValue>;
 
   constructor(code: C, ...params: ErrorParamsArg<C>);
-  /** @deprecated The sentence comes from the catalog: `new AppError(code, params)` (node /work/tools/catalog-codemod.mjs converts). */
-  constructor(code: string, message: string, params?: Record<string, ParamValue>);
-  constructor(code: C, first?: string | Record<string, ParamValue>, second?: Record<string, ParamValue>) {
-    if (typeof first === 'object' && asItCame.has(first)) {
-      const shape = (first as unknown as { shape: AppErrorShape }).shape;
+  constructor(code: C, params?: Record<string, ParamValue>) {
+    if (params && asItCame.has(params)) {
+      const shape = (params as unknown as { shape: AppErrorShape }).shape;
       super(shape.message);
       this.code = shape.code;
       if (shape.params) this.params = shape.params;
     } else {
-      const params = typeof first === 'string' ? second : first;
       super(errorMessage(code, params));
       this.code = code;
       if (params) this.params = params;
@@ -56,10 +53,7 @@ export class AppError<C extends ErrorCode = ErrorCode> extends Error implements 
  * the same way.
  */
 export function problem<C extends ErrorCode>(code: C, ...params: ErrorParamsArg<C>): AppErrorShape;
-/** @deprecated The sentence comes from the catalog: `problem(code, params)` (node /work/tools/catalog-codemod.mjs converts). */
-export function problem(code: ErrorCode, message: string, params?: Record<string, ParamValue>): AppErrorShape;
-export function problem(code: ErrorCode, first?: string | Record<string, ParamValue>, second?: Record<string, ParamValue>): AppErrorShape {
-  const params = typeof first === 'string' ? second : first;
+export function problem(code: ErrorCode, params?: Record<string, ParamValue>): AppErrorShape {
   return { code, message: errorMessage(code, params), ...(params ? { params } : {}) };
 }
 
