@@ -66,11 +66,11 @@ describe('autocall command line', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({
       reachable: false,
-      error: { code: 'sip.connectionRefused', message: expect.stringContaining('refused the connection (OPTIONS)'), params: { address: `127.0.0.1:${closed}` } },
+      error: { code: 'sip.connectionRefused', message: expect.stringContaining(`127.0.0.1:${closed} refused the connection`), params: { address: `127.0.0.1:${closed}`, request: 'OPTIONS' } },
     });
     const human = await cli(data, 'gateway', 'test');
     expect(human.code).toBe(1);
-    expect(human.stdout).toContain(`Not reachable.\nError: The gateway at 127.0.0.1:${closed} refused the connection (OPTIONS)`);
+    expect(human.stdout).toContain(`Not reachable.\nError: The gateway at 127.0.0.1:${closed} refused the connection: nothing answers SIP there`);
   });
   it('calls again the busy, no-answer and powered-off numbers of a task in a new task, and refuses a name already taken', async () => {
     const dir = join(tmp.dir, 'again');

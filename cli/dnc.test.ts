@@ -45,7 +45,7 @@ describe('autocall dnc', () => {
     const file = writeCsv(tmp.dir, 'other.csv', ['Customer,Data', 'Budi,0856 1111 2222']);
     const r = await cli(data, 'dnc', 'import', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('Choose one with --phone-column; the columns are: Customer, Data');
+    expect(r.stderr).toContain('with --phone-column; the columns are: Customer, Data');
     expect((await cli(data, 'dnc', 'import', file, '--phone-column', 'Data')).code).toBe(0);
     expect((await cli(data, 'dnc')).code).toBe(2);
     expect((await cli(data, 'dnc', 'add')).code).toBe(2);

@@ -65,7 +65,7 @@ export function buildHandlers(core: Core): Handlers {
     'task.numbers': ({ id, filter, page, pageSize, search }) => tasks.numbers(id, filter, page, pageSize, search, figures.nameColumn(id)),
     'task.export': async ({ id, format }) => {
       const task = tasks.get(id);
-      if (!options.pickSavePath) throw new AppError('task.exportUnavailable', 'Export needs a file location; use `autocall calls export` here.');
+      if (!options.pickSavePath) throw new AppError('task.exportUnavailable');
       const path = await options.pickSavePath(`${task.name}.${format}`);
       return path ? core.exportTask(id, format, path) : null;
     },
@@ -103,7 +103,7 @@ export function buildHandlers(core: Core): Handlers {
     'task.usersOf': ({ kind, id }) => tasks.usersOf(kind, id),
     'roster.exportIssues': async ({ id }) => {
       const roster = rosters.get(id);
-      if (!options.pickSavePath) throw new AppError('roster.exportUnavailable', 'Saving needs a file location; use `autocall roster show ID --issues` here.');
+      if (!options.pickSavePath) throw new AppError('roster.exportUnavailable');
       const base = roster.sourceFileName.replace(/\.[^.]+$/, '');
       const path = await options.pickSavePath(`${base} - unusable rows.csv`);
       return path ? { path, rows: await rosters.writeIssuesCsv(id, path) } : null;

@@ -26,5 +26,5 @@ export function applyRules<S extends z.ZodType>(schema: S, value: z.input<S>): z
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const problem = inputProblem(parsed.error);
-  throw new AppError(problem.code, problem.message, problem.params);
+  throw AppError.of(problem);
 }

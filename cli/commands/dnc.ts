@@ -18,11 +18,7 @@ export async function dncCommand({ api }: CliHost, args: string[], out: Output):
       if (positionals.length !== 1) throw new UsageError('dnc import takes one .xlsx or .csv file.');
       const result = unwrap(await api.dnc.import({ path: positionals[0]!, ...(values['phone-column'] ? { phoneColumn: values['phone-column'] } : {}) }));
       if (result.kind === 'needsPhoneColumn') {
-        throw new AppError(
-          'roster.phoneColumnNotFound',
-          `No phone column was recognised. Choose one with --phone-column; the columns are: ${result.headers.join(', ')}.`,
-          { headers: result.headers.join(', ') },
-        );
+        throw new AppError('roster.phoneColumnNotFound', { headers: result.headers.join(', ') });
       }
       out.value(result, (r) => {
         const lines = [

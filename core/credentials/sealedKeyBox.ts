@@ -97,7 +97,7 @@ export async function openSealedKeyBox(db: Db, keychain: Keychain, fileBox: Secr
           // A credential sealed under a key this keychain no longer opens.
         }
       }
-      throw new AppError('secrets.unreadable', 'A saved credential could not be decrypted on this computer account. Enter it again.');
+      throw new AppError('secrets.unreadable');
     },
   };
 }

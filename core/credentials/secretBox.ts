@@ -38,7 +38,7 @@ export class FileKeySecretBox implements SecretBox {
       }
       const key = readFileSync(this.keyFile);
       if (key.length !== KEY_BYTES) {
-        throw new AppError('secrets.keyDamaged', `The key file ${this.keyFile} is damaged. Delete it and enter the credentials again.`, { file: this.keyFile });
+        throw new AppError('secrets.keyDamaged', { file: this.keyFile });
       }
       this.key = key;
       return key;
@@ -60,14 +60,11 @@ export class FileKeySecretBox implements SecretBox {
 
   decrypt(scheme: SecretScheme, ciphertext: Buffer): string {
     if (scheme !== 'file-key') {
-      throw new AppError(
-        'secrets.otherScheme',
-        'This credential was saved by the desktop app and is locked to its OS keychain. Enter it again here to use it from the command line.',
-      );
+      throw new AppError('secrets.otherScheme');
     }
     const key = this.loadKey(false);
     if (!key) {
-      throw new AppError('secrets.keyMissing', `The key file ${this.keyFile} is missing, so saved credentials cannot be opened. Enter them again.`, { file: this.keyFile });
+      throw new AppError('secrets.keyMissing', { file: this.keyFile });
     }
     try {
       const iv = ciphertext.subarray(0, IV_BYTES);
@@ -76,7 +73,7 @@ export class FileKeySecretBox implements SecretBox {
       decipher.setAuthTag(tag);
       return Buffer.concat([decipher.update(ciphertext.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new AppError('secrets.unreadable', 'A saved credential could not be decrypted with this key. Enter it again.');
+      throw new AppError('secrets.unreadable');
     }
   }
 }

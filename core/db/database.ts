@@ -42,11 +42,7 @@ export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   const latest = MIGRATIONS.length;
   if (current > latest) {
-    throw new AppError(
-      'store.tooNew',
-      `This data folder was written by a newer version of AutoCall Scheduler (schema ${current}, this version knows ${latest}). Install the newer version.`,
-      { found: current, known: latest },
-    );
+    throw new AppError('store.tooNew', { found: current, known: latest });
   }
   if (current === latest) return;
   db.transaction(() => {

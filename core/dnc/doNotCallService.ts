@@ -39,7 +39,7 @@ export class DoNotCallService {
     const e164 = this.normalize(phone);
     const existing = this.ctx.db.prepare('SELECT phone_raw FROM do_not_call WHERE phone_e164 = ?').pluck().get(e164) as string | undefined;
     if (existing !== undefined) {
-      throw new AppError('dnc.alreadyListed', `${e164} is already on the do-not-call list (added as "${existing}").`, { phone: e164 });
+      throw new AppError('dnc.alreadyListed', { phone: e164 });
     }
     const r = this.ctx.db
       .prepare("INSERT INTO do_not_call (phone_e164, phone_raw, note, source, created_at) VALUES (?, ?, ?, 'manual', ?)")
@@ -52,7 +52,7 @@ export class DoNotCallService {
   remove(phone: string): void {
     const e164 = this.normalize(phone);
     const removed = this.ctx.db.prepare('DELETE FROM do_not_call WHERE phone_e164 = ?').run(e164).changes;
-    if (removed === 0) throw new AppError('dnc.notListed', `${e164} is not on the do-not-call list.`, { phone: e164 });
+    if (removed === 0) throw new AppError('dnc.notListed', { phone: e164 });
     this.ctx.log.info('do-not-call removed', { phone: e164 });
   }
 
@@ -147,7 +147,7 @@ export class DoNotCallService {
   private normalize(phone: string): string {
     const result = normalizePhone(phone);
     if (!result.ok) {
-      throw new AppError('dnc.badNumber', `"${phone}" is not a phone number (${result.reason}): enter it as 0812..., 62812... or +62812....`, {
+      throw new AppError('dnc.badNumber', {
         number: phone,
         reason: result.reason,
       });

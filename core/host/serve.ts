@@ -6,7 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { Core, type CoreOptions } from '../core.js';
 import { openSealedKeyBox } from '../credentials/sealedKeyBox.js';
 import { FileKeySecretBox } from '../credentials/secretBox.js';
-import { AppError, toErrorShape } from '../errors.js';
+import { AppError, problem, problemOf, toErrorShape } from '../errors.js';
 import { dataPaths } from '../paths.js';
 import { TaskStore } from '../tasks/taskStore.js';
 import { processMediaThread, type MediaThread } from '../telephony/media/workerMedia.js';
@@ -37,7 +37,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
   function ask<K extends ParentRequestName>(op: K, input: ParentRequests[K]['input']): Promise<ParentRequests[K]['output']> {
     const id = nextAsk++;
     return new Promise((resolve, reject) => {
-      asks.set(id, (result) => (result.ok ? resolve(result.value as ParentRequests[K]['output']) : reject(new AppError(result.error.code, result.error.message, result.error.params))));
+      asks.set(id, (result) => (result.ok ? resolve(result.value as ParentRequests[K]['output']) : reject(AppError.of(result.error))));
       link.send({ t: 'ask', id, op, input });
     });
   }
@@ -124,7 +124,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       'tasks.pending': () => new TaskStore(c.ctx.db).hasWork(null),
       'task.exportTo': ({ id, format, path }) => c.exportTask(id, format, path),
       'test.shiftClock': ({ offsetMs }) => {
-        if (!testClock) throw new AppError('host.noTestClock', 'This core was not started with a test clock.');
+        if (!testClock) throw new AppError('host.noTestClock');
         testClock.offsetMs = offsetMs;
         return null;
       },
@@ -146,7 +146,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
 
   /** The thread the calls stream on (core.ts's WorkerMediaFactory uses the process's one). */
   function probedMediaThread(c: Core): MediaThread {
-    if (!mediaProbe) throw new AppError('host.noMediaProbe', 'This core was not started with the media probe (HostInit.mediaProbe, for benches and tests).');
+    if (!mediaProbe) throw new AppError('host.noMediaProbe');
     return processMediaThread((line) => c.ctx.log.warn(line));
   }
 
@@ -162,14 +162,14 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
           (err: unknown) =>
             link.send({
               t: 'failed',
-              error: err instanceof AppError ? err.toJSON() : { code: 'host.openFailed', message: err instanceof Error ? err.message : String(err) },
+              error: problemOf(err, (detail) => problem('host.openFailed', { detail })),
             }),
         );
         return;
       }
       case 'call': {
         const opened = core;
-        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: { code: 'host.notOpen', message: 'The core was not started.' } } });
+        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: problem('host.notOpen') } });
         void opened
           .then((c) => c.dispatch(m.op, m.input))
           .then(
@@ -180,11 +180,11 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       }
       case 'control': {
         const opened = core;
-        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: { code: 'host.notOpen', message: 'The core was not started.' } } });
+        if (!opened) return link.send({ t: 'result', id: m.id, result: { ok: false, error: problem('host.notOpen') } });
         void opened
           .then(async (c) => {
             const handler = controls(c)[m.op] as ((input: unknown) => unknown) | undefined;
-            if (!handler) throw new AppError('host.unknownControl', `Unknown host operation ${String(m.op).slice(0, 80)}.`);
+            if (!handler) throw new AppError('host.unknownControl', { op: String(m.op).slice(0, 80) });
             return handler(m.input ?? {});
           })
           .then(

@@ -25,46 +25,32 @@ export type LookupAll = (host: string) => Promise<{ address: string; family: num
 
 export const systemLookupAll: LookupAll = (host) => dnsLookup(host, { all: true, verbatim: true });
 
-const KIND_TEXT: Partial<Record<HostKind, string>> = {
-  linkLocal: 'a link-local address',
-  metadata: 'a cloud metadata service',
-  unspecified: 'an unspecified address (0.0.0.0 or ::)',
-  reserved: 'a multicast or reserved address',
-};
-
 /** Which error family to report in: the settings form (smsAccount.*), a send (sms.*), the SIP gateway (gateway.*). */
 export type OutboundScope = 'smsAccount' | 'sms' | 'gateway';
 
+/** The scopes whose addresses are web addresses (the SIP gateway's is not, so it has no insecureHttp). */
+type HttpScope = Exclude<OutboundScope, 'gateway'>;
+
 export function blockedAddressError(scope: OutboundScope, field: string, host: string, address: string, kind: HostKind): AppError {
-  const what = KIND_TEXT[kind] ?? kind;
   const shown = address && address !== host ? `${host} (${address})` : host;
-  const whose = scope === 'gateway' ? 'the SIP gateway' : 'an SMS provider';
-  return new AppError(
-    `${scope}.blockedAddress`,
-    `The ${field} points at ${shown}, ${what}, where no ${scope === 'gateway' ? 'SIP gateway' : 'SMS provider'} is; credentials are never sent there. Enter the address of ${whose}.`,
-    { field, host, address: address || host, target: shown, kind },
-  );
+  return new AppError(`${scope}.blockedAddress`, { field, host, address: address || host, target: shown, kind });
 }
 
-function insecureHttpError(scope: OutboundScope, field: string, host: string): AppError {
-  return new AppError(
-    `${scope}.insecureHttp`,
-    `The ${field} uses plain http:// to ${host}, which would send the credentials unencrypted. Use https://; for a gateway on the office network that only speaks http (GoIP), turn on "Allow insecure http" in Settings > SMS account.`,
-    { field, host },
-  );
+function insecureHttpError(scope: HttpScope, field: string, host: string): AppError {
+  return new AppError(`${scope}.insecureHttp`, { field, host });
 }
 
 /**
  * The checks that need no DNS: the scheme, and the host when it is an IP
  * address (any spelling the URL parser normalised) or a known metadata name.
  */
-export function checkOutboundUrl(url: URL, policy: OutboundPolicy, scope: OutboundScope, field: string): void {
+export function checkOutboundUrl(url: URL, policy: OutboundPolicy, scope: HttpScope, field: string): void {
   const kind = classifyHost(url.hostname);
   if (REFUSED_KINDS.has(kind)) throw blockedAddressError(scope, field, url.hostname, '', kind);
   if (url.protocol === 'https:') return;
   if (url.protocol !== 'http:') {
-    if (scope === 'sms') throw new AppError('sms.badBaseUrl', `The address "${url.href}" must start with https://.`, { url: url.href });
-    throw new AppError('smsAccount.badUrl', `The ${field} "${url.href}" must start with https://.`, { field, value: url.href });
+    if (scope === 'sms') throw new AppError('sms.badBaseUrl', { url: url.href });
+    throw new AppError('smsAccount.badUrl', { field, value: url.href });
   }
   if (kind !== 'loopback' && !policy.allowInsecureHttp) throw insecureHttpError(scope, field, url.hostname);
 }
@@ -79,7 +65,7 @@ export async function resolveChecked(
   host: string,
   secure: boolean,
   policy: OutboundPolicy,
-  scope: OutboundScope,
+  scope: HttpScope,
   field: string,
   lookupAll: LookupAll = systemLookupAll,
 ): Promise<{ address: string; family: number }> {
@@ -96,7 +82,7 @@ export async function resolveChecked(
 }
 
 /** A `lookup` for net/http that connects only to the address it checked: no second resolution that DNS rebinding could answer differently. */
-export function checkedLookup(secure: boolean, policy: OutboundPolicy, scope: OutboundScope, field: string, lookupAll: LookupAll): LookupFunction {
+export function checkedLookup(secure: boolean, policy: OutboundPolicy, scope: HttpScope, field: string, lookupAll: LookupAll): LookupFunction {
   return (hostname, options, callback) => {
     resolveChecked(hostname, secure, policy, scope, field, lookupAll).then(
       ({ address, family }) => {

@@ -127,28 +127,16 @@ export class RecordingService {
     const row = this.row(id);
     this.usage.refuseDelete(id, {
       byTask: (task) =>
-        new AppError(
-          'recording.inUseByTask',
-          `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-          { id, name: row.name, task },
-        ),
+        new AppError('recording.inUseByTask', { id, name: row.name, task }),
       inUse: () =>
-        new AppError(
-          'recording.inUse',
-          `The recording "${row.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-          { id, name: row.name },
-        ),
+        new AppError('recording.inUse', { id, name: row.name }),
     });
     await this.exclusive(async () => {
       try {
         this.ctx.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
       } catch (err) {
         if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-          throw new AppError(
-            'recording.referenced',
-            `The recording "${row.name}" is still referenced by tasks in the history, so it cannot be deleted. Delete those tasks first.`,
-            { id, name: row.name },
-          );
+          throw new AppError('recording.referenced', { id, name: row.name });
         }
         throw err;
       }
@@ -202,7 +190,7 @@ export class RecordingService {
       if (!s.isFile()) throw new Error('not a file');
       size = s.size;
     } catch {
-      throw new AppError('recording.fileUnreadable', `The file ${path} cannot be opened. Check that it still exists and that you may read it, then choose it again.`, {
+      throw new AppError('recording.fileUnreadable', {
         path,
       });
     }
@@ -246,10 +234,10 @@ export function checkName(raw: string): string {
   const name = raw.trim();
   const length = [...name].length;
   if (length === 0) {
-    throw new AppError('recording.nameEmpty', 'The recording name is empty. Type a name of 1 to 200 characters.', { max: RECORDING_NAME_MAX });
+    throw new AppError('recording.nameEmpty', { max: RECORDING_NAME_MAX });
   }
   if (length > RECORDING_NAME_MAX) {
-    throw new AppError('recording.nameTooLong', `The recording name has ${length} characters; it can have at most ${RECORDING_NAME_MAX}. Shorten it.`, {
+    throw new AppError('recording.nameTooLong', {
       length,
       max: RECORDING_NAME_MAX,
     });
@@ -258,14 +246,11 @@ export function checkName(raw: string): string {
 }
 
 function notFound(id: number): AppError {
-  return new AppError('recording.notFound', `Recording ${id} does not exist (it may have been deleted). Refresh the list.`, { id });
+  return new AppError('recording.notFound', { id });
 }
 
 function filesMissing(row: RecordingRow, err: unknown): AppError {
-  const code = (err as { code?: string }).code;
-  return new AppError(
-    'recording.filesMissing',
-    `The audio of the recording "${row.name}" is missing from the data folder${code ? ` (${code})` : ''}. Delete the recording and upload the MP3 again.`,
-    { id: row.id, name: row.name },
-  );
+  // The OS's reason (ENOENT, EACCES) travels in params for the log; the sentence says what to do.
+  const osError = (err as { code?: string }).code ?? 'unknown';
+  return new AppError('recording.filesMissing', { id: row.id, name: row.name, osError });
 }

@@ -36,7 +36,7 @@ export function xlsxRowSource(path: string, fileName: string, totalBytes: number
         for await (const m of messagesOf<XlsxWorkerMessage>(worker, 'xlsx reader')) {
           if ('failed' in m) {
             const { code, message, params } = m.failed;
-            throw code !== undefined ? new AppError(code, message, params) : rosterErrors.unreadable(fileName, message);
+            throw code !== undefined ? AppError.of({ code, message, ...(params ? { params } : {}) }) : rosterErrors.unreadable(fileName, message);
           }
           if (m.done) return;
           credit(1);

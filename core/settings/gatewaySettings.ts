@@ -50,7 +50,7 @@ export class GatewaySettingsService {
   /** `password` undefined keeps the stored one; an empty string clears it. */
   save(settings: GatewaySettings, password?: string): GatewayView {
     if (settings.mode === 'sip' && !settings.host) {
-      throw new AppError('gateway.hostMissing', 'Enter the gateway host (name or IP address) before switching to the SIP gateway.');
+      throw new AppError('gateway.hostMissing');
     }
     // The SIP credentials go where these point: never a link-local or cloud-metadata address (resolve.ts checks names again after DNS).
     for (const [field, value] of [['gateway host', settings.host], ['outbound proxy', settings.outboundProxy.replace(/:\d+$/, '')]] as const) {
@@ -58,11 +58,7 @@ export class GatewaySettingsService {
       if (REFUSED_KINDS.has(kind)) throw blockedAddressError('gateway', field, value, '', kind);
     }
     if (settings.rtpPortMax - settings.rtpPortMin < 2 * settings.channels) {
-      throw new AppError(
-        'gateway.rtpRangeTooSmall',
-        `The RTP port range must hold two ports per channel: widen it to at least ${2 * settings.channels} ports or lower the channels.`,
-        { needed: 2 * settings.channels },
-      );
+      throw new AppError('gateway.rtpRangeTooSmall', { needed: 2 * settings.channels });
     }
     this.ctx.db.transaction(() => {
       this.ctx.db

@@ -40,13 +40,13 @@ function checkHttpUrl(field: string, value: string, policy: OutboundPolicy): voi
   try {
     url = new URL(value);
   } catch {
-    throw new AppError('smsAccount.badUrl', `The ${field} "${value}" is not a web address. Enter it as https://host[:port][/path].`, { field, value });
+    throw new AppError('smsAccount.badUrl', { field, value });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AppError('smsAccount.badUrl', `The ${field} "${value}" must start with http:// or https://.`, { field, value });
+    throw new AppError('smsAccount.badUrl', { field, value });
   }
   if (url.username || url.password) {
-    throw new AppError('smsAccount.urlCredentials', `The ${field} must not contain a user name or password; put them in their own fields.`, { field });
+    throw new AppError('smsAccount.urlCredentials', { field });
   }
   checkOutboundUrl(url, policy, 'smsAccount', field);
 }
@@ -88,17 +88,17 @@ export class SmsAccountService {
   save(input: SmsAccountInput): SmsAccountView {
     const { provider } = input;
     if (!SMS_PROVIDER_NAMES.includes(provider)) {
-      throw new AppError('smsAccount.unknownProvider', `"${String(provider)}" is not a supported SMS provider. Choose one of ${SMS_PROVIDER_NAMES.join(', ')}.`, { provider: String(provider) });
+      throw new AppError('smsAccount.unknownProvider', { provider: String(provider) });
     }
     const spec = SMS_PROVIDERS[provider];
     for (const key of Object.keys(input.config)) {
       if (!spec.config.includes(key)) {
-        throw new AppError('smsAccount.unknownField', `"${key}" is not a setting of ${provider}. Its settings are: ${spec.config.join(', ')}.`, { field: key, provider });
+        throw new AppError('smsAccount.unknownField', { field: key, provider });
       }
     }
     for (const key of Object.keys(input.secrets)) {
       if (!spec.secrets.includes(key)) {
-        throw new AppError('smsAccount.unknownField', `"${key}" is not a secret of ${provider}. Its secrets are: ${spec.secrets.join(', ')}.`, { field: key, provider });
+        throw new AppError('smsAccount.unknownField', { field: key, provider });
       }
     }
 
@@ -115,7 +115,7 @@ export class SmsAccountService {
     for (const field of spec.required) {
       const value = spec.secrets.includes(field) ? secrets[field] : config[field];
       if (!value) {
-        throw new AppError('smsAccount.missingField', `The ${field} of the ${provider} account is empty. Fill it in; every provider's credentials are on its dashboard.`, { field, provider });
+        throw new AppError('smsAccount.missingField', { field, provider });
       }
     }
     this.checkValues(provider, config);
@@ -145,7 +145,7 @@ export class SmsAccountService {
   client(): SmsClient {
     const row = this.requireRow();
     if (row.active !== 1) {
-      throw new AppError('smsAccount.inactive', 'The SMS account is switched off, so no SMS is sent. Switch it on in Settings > SMS account.');
+      throw new AppError('smsAccount.inactive');
     }
     return this.buildClient(row);
   }
@@ -167,7 +167,7 @@ export class SmsAccountService {
     const client = this.buildClient(this.requireRow());
     const parsed = parsePhoneNumberFromString(input.to.trim(), 'ID');
     if (!parsed || !parsed.isValid()) {
-      throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
+      throw new AppError('sms.badNumber', { number: input.to });
     }
     const text = input.text?.trim() || TEST_SMS_TEXT;
     return client.send({ to: parsed.number, text });
@@ -189,7 +189,7 @@ export class SmsAccountService {
   private checkValues(provider: SmsProvider, config: Record<string, string>): void {
     const insecure = (config[ALLOW_INSECURE_HTTP] || 'false').toLowerCase();
     if (insecure !== 'true' && insecure !== 'false') {
-      throw new AppError('smsAccount.badFlag', `"Allow insecure http" is true or false, not "${config[ALLOW_INSECURE_HTTP]}".`, { field: ALLOW_INSECURE_HTTP, value: config[ALLOW_INSECURE_HTTP] ?? '' });
+      throw new AppError('smsAccount.badFlag', { field: ALLOW_INSECURE_HTTP, value: config[ALLOW_INSECURE_HTTP] ?? '' });
     }
     config[ALLOW_INSECURE_HTTP] = insecure;
     const policy = outboundPolicy(config);
@@ -197,24 +197,24 @@ export class SmsAccountService {
     if (provider !== 'generic') return;
     const method = config.method?.toUpperCase();
     if (method !== 'GET' && method !== 'POST') {
-      throw new AppError('smsAccount.badMethod', `The HTTP method must be GET or POST, not "${config.method ?? ''}".`, { value: config.method ?? '' });
+      throw new AppError('smsAccount.badMethod', { value: config.method ?? '' });
     }
     config.method = method;
     const sample = Object.fromEntries(GENERIC_PLACEHOLDERS.map((p) => [p, '1'])) as Parameters<typeof fillTemplate>[1];
     checkHttpUrl('URL template', fillTemplate(config.urlTemplate ?? '', sample, encodeURIComponent), policy);
     if (!/\{message\}/.test(`${config.urlTemplate ?? ''}${method === 'POST' ? (config.bodyTemplate ?? '') : ''}`)) {
-      throw new AppError('smsAccount.noMessagePlaceholder', 'Neither the URL template nor the body template contains {message}, so the SMS text would not be sent. Add {message} where the gateway expects the text.');
+      throw new AppError('smsAccount.noMessagePlaceholder');
     }
     if (!/\{(to|toLocal)\}/.test(`${config.urlTemplate ?? ''}${method === 'POST' ? (config.bodyTemplate ?? '') : ''}`)) {
-      throw new AppError('smsAccount.noNumberPlaceholder', 'Neither the URL template nor the body template contains {to} or {toLocal}, so the number would not be sent. Add {to} (+62...) or {toLocal} (0812...).');
+      throw new AppError('smsAccount.noNumberPlaceholder');
     }
     if (method === 'GET' && config.bodyTemplate) {
-      throw new AppError('smsAccount.bodyWithGet', 'A GET request has no body: clear the body template, or choose POST.');
+      throw new AppError('smsAccount.bodyWithGet');
     }
     try {
       compileSuccessPattern(config.successPattern ?? '');
     } catch (err) {
-      if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
+      if (err instanceof AppError) throw new AppError('smsAccount.badPattern', { pattern: config.successPattern ?? '' });
       throw err;
     }
     this.checkStatusLookup(config, policy);
@@ -226,18 +226,18 @@ export class SmsAccountService {
     if (template === '') return;
     checkHttpUrl('status URL template', fillStatusUrl(template, { messageId: '1', username: '1', password: '1' }), policy);
     if (!template.includes('{messageId}')) {
-      throw new AppError('smsAccount.noMessageIdPlaceholder', 'The status URL template has no {messageId}, so the gateway could not tell which message is meant. Add {messageId} where the gateway expects the message ID.');
+      throw new AppError('smsAccount.noMessageIdPlaceholder');
     }
     for (const field of ['deliveredPattern', 'undeliveredPattern'] as const) {
       const pattern = config[field] ?? '';
       if (field === 'deliveredPattern' && pattern.trim() === '') {
-        throw new AppError('smsAccount.missingField', `The ${field} of the generic account is empty. Fill it in; every provider's credentials are on its dashboard.`, { field, provider: 'generic' });
+        throw new AppError('smsAccount.missingField', { field, provider: 'generic' });
       }
       if (pattern === '') continue;
       try {
         compileSuccessPattern(pattern);
       } catch (err) {
-        if (err instanceof AppError) throw new AppError('smsAccount.badPattern', err.message, err.params);
+        if (err instanceof AppError) throw new AppError('smsAccount.badPattern', { pattern });
         throw err;
       }
     }
@@ -249,7 +249,7 @@ export class SmsAccountService {
 
   private requireRow(): AccountRow {
     const row = this.row();
-    if (!row) throw new AppError('smsAccount.notSet', 'No SMS account is set up. Enter the provider and its credentials in Settings > SMS account.');
+    if (!row) throw new AppError('smsAccount.notSet');
     return row;
   }
 }

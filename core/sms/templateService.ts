@@ -88,11 +88,7 @@ export class SmsTemplateService {
       this.checkNameFree(name, current.id);
       const bodyChanged = body !== current.body;
       if (bodyChanged && this.usage.isInUse(current.id)) {
-        throw new AppError(
-          'template.inUse',
-          `The template "${current.name}" is used by a task that has not finished, so its text cannot change now. Create a new template with the new text, or wait until the task finishes.`,
-          { name: current.name },
-        );
+        throw new AppError('template.inUse', { name: current.name });
       }
       if (!bodyChanged && name === current.name) return;
       const status: SmsTemplateStatus = bodyChanged ? 'pending' : current.status;
@@ -117,19 +113,15 @@ export class SmsTemplateService {
 
   reject(id: number, reason: string): SmsTemplate {
     const why = reason.trim();
-    if (why === '') throw new AppError('template.reasonEmpty', 'Say why the template is rejected, so its author knows what to change.');
+    if (why === '') throw new AppError('template.reasonEmpty');
     const n = length(why);
     if (n > REJECTION_REASON_MAX) {
-      throw new AppError('template.reasonTooLong', `The reason has ${n} characters; it can have at most ${REJECTION_REASON_MAX}. Shorten it.`, { length: n, max: REJECTION_REASON_MAX });
+      throw new AppError('template.reasonTooLong', { length: n, max: REJECTION_REASON_MAX });
     }
     this.ctx.db.transaction(() => {
       const current = this.row(id);
       if (this.usage.isInUse(id)) {
-        throw new AppError(
-          'template.inUse',
-          `The template "${current.name}" is used by a task that has not finished, so it cannot be rejected now. Wait until the task finishes, or cancel it first.`,
-          { name: current.name },
-        );
+        throw new AppError('template.inUse', { name: current.name });
       }
       this.ctx.db
         .prepare("UPDATE sms_templates SET status = 'rejected', rejection_reason = ?, updated_at = ? WHERE id = ?")
@@ -142,17 +134,9 @@ export class SmsTemplateService {
     const current = this.row(id);
     this.usage.refuseDelete(id, {
       byTask: (task) =>
-        new AppError(
-          'template.inUseByTask',
-          `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-          { name: current.name, task },
-        ),
+        new AppError('template.inUseByTask', { name: current.name, task }),
       inUse: () =>
-        new AppError(
-          'template.inUse',
-          `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-          { name: current.name },
-        ),
+        new AppError('template.inUse', { name: current.name }),
     });
     // Finished tasks keep their history; their template reference becomes NULL (ON DELETE SET NULL).
     this.ctx.db.prepare('DELETE FROM sms_templates WHERE id = ?').run(id);
@@ -160,7 +144,7 @@ export class SmsTemplateService {
 
   private row(id: number): SmsTemplate {
     const row = this.ctx.db.prepare(`SELECT ${TEMPLATE.select} FROM sms_templates WHERE id = ?`).get(id) as Row | undefined;
-    if (!row) throw new AppError('template.notFound', 'This SMS template no longer exists (it may have been deleted). Refresh the list.', { id });
+    if (!row) throw new AppError('template.notFound', { id });
     return TEMPLATE.read(row);
   }
 
@@ -170,7 +154,7 @@ export class SmsTemplateService {
       .prepare('SELECT id FROM sms_templates WHERE name = ? COLLATE NOCASE AND id IS NOT ?')
       .get(name, exceptId) as { id: number } | undefined;
     if (taken) {
-      throw new AppError('template.nameTaken', `A template named "${name}" already exists. Choose another name, or edit that template.`, { name });
+      throw new AppError('template.nameTaken', { name });
     }
   }
 }

@@ -20,11 +20,11 @@ export interface TestSmsDeps {
  */
 export async function sendTestSms(deps: TestSmsDeps, input: { to: string; templateId: number; rosterId: number; rowNumber: number }): Promise<SmsTestView> {
   const phone = normalizePhone(input.to);
-  if (!phone.ok) throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
+  if (!phone.ok) throw new AppError('sms.badNumber', { number: input.to });
   const template = deps.template(input.templateId);
   const row = deps.rosterRow(input.rosterId, input.rowNumber);
   if (!row) {
-    throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
+    throw new AppError('sms.testRowMissing', { row: input.rowNumber });
   }
   const { text } = renderTemplate(template.body, { ...row.variables, phone: row.phoneE164 });
   const dryRun = deps.isDryRun();

@@ -266,7 +266,7 @@ export class DialingEngine {
     const controller = new AbortController();
     const done = placer
       .call({ to: claimed.to, recordingId: task.recordingId, signal: controller.signal })
-      .catch((err): CallReport => failedCall(problemOf(err, (detail) => problem('call.notPlaced', `The call could not be placed: ${detail}`, { detail }))))
+      .catch((err): CallReport => failedCall(problemOf(err, (detail) => problem('call.notPlaced', { detail }))))
       .then((report) => this.finishAttempt(fence, task, claimed, report))
       .catch((err) => {
         if (err instanceof FencedError) {

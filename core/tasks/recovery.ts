@@ -4,8 +4,8 @@ import { assertFence, type Fence } from './lease.js';
 import { attemptErrorColumns, smsErrorColumns } from './storedErrors.js';
 import { TaskStore } from './taskStore.js';
 
-const CALL_INTERRUPTED = attemptErrorColumns([problem('call.interrupted', 'The app stopped while this call was in progress.')]);
-const SMS_INTERRUPTED = smsErrorColumns(problem('sms.interrupted', 'The app stopped while this SMS was being sent; it may have been delivered.'));
+const CALL_INTERRUPTED = attemptErrorColumns([problem('call.interrupted')]);
+const SMS_INTERRUPTED = smsErrorColumns(problem('sms.interrupted'));
 
 /**
  * Runs when this process takes the dialing lease from nobody or from a

@@ -128,7 +128,7 @@ export class TaskFigures {
     const { db, clock } = this.ctx;
     const now = clock.now();
     const task = this.store.get(id);
-    if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+    if (!task) throw new AppError('task.notFound', { id });
 
     // A number has an outcome only once it is done (TaskStore.finishAttempt), so the index alone answers.
     const byOutcome = countsOf(this.store.outcomeCounts(id));

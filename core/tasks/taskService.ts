@@ -49,7 +49,7 @@ export class TaskService {
 
   get(id: number): Task {
     const task = this.store.get(id);
-    if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+    if (!task) throw new AppError('task.notFound', { id });
     return task;
   }
 
@@ -68,10 +68,10 @@ export class TaskService {
         ? { rosterName: roster.name, columns: rosterVariableColumns({ columns: JSON.parse(roster.columns) as string[], phoneColumn: roster.phone_column }) }
         : null,
     );
-    if (!roster) throw new AppError('task.rosterMissing', 'The chosen roster no longer exists. Choose another roster.');
+    if (!roster) throw new AppError('task.rosterMissing');
     if (roster.valid_count === 0) {
       // A campaign that silently dials nothing is a known complaint (docs/DOMAIN.md): refuse it up front.
-      throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
+      throw new AppError('task.rosterEmpty', { roster: roster.name });
     }
     const id = this.insert(plan, roster, (taskId, now) => this.store.copyRosterNumbers(taskId, roster.id, now));
     this.ctx.log.info('task created', { id, scheduled: plan.scheduled, startAt: plan.startAt });
@@ -90,7 +90,7 @@ export class TaskService {
     const source = this.get(sourceId);
     const outcomes = [...new Set(input.outcomes)];
     if (outcomes.length === 0) {
-      throw new AppError('task.callAgainNoOutcome', 'Choose at least one outcome (busy, no answer, powered off, failed) whose numbers to call again.');
+      throw new AppError('task.callAgainNoOutcome');
     }
     // The copied numbers keep the source roster's columns, which its templates were checked against when it was created.
     const sourceRoster =
@@ -117,7 +117,7 @@ export class TaskService {
       const copied = this.store.copyNumbersWithOutcomes(taskId, sourceId, outcomes, now);
       // Thrown inside the transaction, so no empty task is left behind.
       if (copied === 0) {
-        throw new AppError('task.callAgainNoNumbers', `No number of "${source.name}" ended with the chosen outcomes. Choose other outcomes.`, {
+        throw new AppError('task.callAgainNoNumbers', {
           name: source.name,
         });
       }
@@ -138,23 +138,23 @@ export class TaskService {
     const scheduled = input.startAt != null;
     const startAt = input.startAt ?? now;
     if (scheduled && startAt <= now) {
-      throw new AppError('task.startInPast', 'The scheduled start time has already passed. Choose a time in the future (WIB), or Run Immediately.');
+      throw new AppError('task.startInPast');
     }
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
-    if (!recording) throw new AppError('task.recordingMissing', 'The chosen recording no longer exists. Choose another recording.');
+    if (!recording) throw new AppError('task.recordingMissing');
     const disconnect = input.smsDisconnectTemplateId ?? null;
     const unanswered = input.smsUnansweredTemplateId ?? null;
     if (disconnect !== null || unanswered !== null) {
       const account = db.prepare('SELECT active FROM sms_account WHERE id = 1').get() as { active: number } | undefined;
       if (!account || account.active !== 1) {
-        throw new AppError('task.smsAccountInactive', 'SMS follow-ups need an active SMS account. Set one up in Settings, or turn the SMS options off.');
+        throw new AppError('task.smsAccountInactive');
       }
       for (const templateId of [disconnect, unanswered]) {
         if (templateId === null) continue;
         const t = db.prepare('SELECT name, body, status FROM sms_templates WHERE id = ?').get(templateId) as { name: string; body: string; status: string } | undefined;
         if (!t || t.status !== 'approved') {
-          throw new AppError('task.templateNotApproved', 'Only approved SMS templates can be used. Approve the template first, or choose another.');
+          throw new AppError('task.templateNotApproved');
         }
         if (variables) checkTemplateFits(t, variables.rosterName, variables.columns);
       }
@@ -199,7 +199,7 @@ export class TaskService {
   private checkNameFree(name: string, exceptId: number | null): void {
     const other = this.store.nameHolder(name, exceptId);
     if (other) {
-      throw new AppError('task.nameTaken', `A task named "${other.name}" already exists. Choose another name, for example with the month or a number added.`, {
+      throw new AppError('task.nameTaken', {
         name: other.name,
       });
     }
@@ -218,26 +218,26 @@ export class TaskService {
 
   /** Stops new calls at once; calls already connected finish (docs/DOMAIN.md). */
   pause(id: number): Task {
-    return this.transition(id, 'pause', 'task.cannotPause', 'Only a running or scheduled task can be paused.');
+    return this.transition(id, 'pause', 'task.cannotPause');
   }
 
   resume(id: number): Task {
     // A paused task whose start time had not come yet goes back to waiting for it.
     const event: TaskEvent = this.get(id).startedAt === null ? 'resumeScheduled' : 'resume';
-    return this.transition(id, event, 'task.cannotResume', 'Only a paused task can be resumed.');
+    return this.transition(id, event, 'task.cannotResume');
   }
 
   cancel(id: number): Task {
-    return this.transition(id, 'cancel', 'task.cannotCancel', 'This task has already ended.');
+    return this.transition(id, 'cancel', 'task.cannotCancel');
   }
 
   remove(id: number): void {
     const task = this.get(id);
     if (task.status === 'running') {
-      throw new AppError('task.deleteRunning', 'A running task cannot be deleted. Pause or cancel it first.');
+      throw new AppError('task.deleteRunning');
     }
     if (this.store.countDialing(id) > 0) {
-      throw new AppError('task.deleteInFlight', 'Calls of this task are still connected. Wait until they end, then delete it.');
+      throw new AppError('task.deleteInFlight');
     }
     this.store.remove(id);
     this.changed(id);
@@ -248,7 +248,7 @@ export class TaskService {
    * again automatically; the user may choose to call them again.
    */
   retryUncertain(id: number): Task {
-    if (this.get(id).status === 'cancelled') throw new AppError('task.cancelled', 'This task was cancelled; create a new task to call these numbers.');
+    if (this.get(id).status === 'cancelled') throw new AppError('task.cancelled');
     this.store.callUncertainAgain(id, this.ctx.clock.now());
     this.changed(id);
     return this.get(id);
@@ -276,7 +276,7 @@ export class TaskService {
   attempts(numberId: number): CallAttemptView[] {
     const attempts = this.store.attempts(numberId);
     if (attempts.length === 0 && !this.store.numberExists(numberId)) {
-      throw new AppError('task.numberNotFound', `Number ${numberId} is not in any task; it may have been deleted with its task.`);
+      throw new AppError('task.numberNotFound');
     }
     return attempts;
   }
@@ -286,7 +286,7 @@ export class TaskService {
     const trace = this.store.trace(attemptId);
     if (trace) return trace;
     if (!this.store.attemptExists(attemptId)) {
-      throw new AppError('task.attemptNotFound', `Call attempt ${attemptId} does not exist; it may have been deleted with its task.`);
+      throw new AppError('task.attemptNotFound');
     }
     return [];
   }
@@ -310,10 +310,10 @@ export class TaskService {
   }
 
   /** A user's change of status (TASK_TRANSITIONS); refused with `code` when the task is in a status it does not start from. */
-  private transition(id: number, event: TaskEvent, code: string, message: string): Task {
+  private transition(id: number, event: TaskEvent, code: 'task.cannotPause' | 'task.cannotResume' | 'task.cannotCancel'): Task {
     if (!this.store.transition(id, event, this.ctx.clock.now())) {
       const { status } = this.get(id);
-      throw new AppError(code, `${message} This task is ${status}.`, { status });
+      throw new AppError(code, { status });
     }
     this.ctx.log.info('task status', { id, to: TASK_TRANSITIONS[event].to });
     this.changed(id);
@@ -326,7 +326,7 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
   if (filter === 'pending') return [`AND n.state IN (${OPEN_NUMBER_STATES.map(() => '?').join(', ')})`, [...OPEN_NUMBER_STATES]];
   if (filter === 'uncertain') return ['AND n.state = ?', ['uncertain' satisfies TaskNumberState]];
   if ((NUMBER_OUTCOMES as readonly string[]).includes(filter)) return ['AND n.state = ? AND n.outcome = ?', ['done' satisfies TaskNumberState, filter]];
-  throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
+  throw new AppError('task.badFilter');
 }
 
 /**
@@ -338,21 +338,13 @@ export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
 function checkTemplateFits(template: { name: string; body: string }, rosterName: string, columns: readonly string[]): void {
   const syntax = templateSyntaxProblems(template.body)[0];
   if (syntax) {
-    throw new AppError(
-      'task.templateSyntax',
-      `The SMS template "${template.name}" has a brace that is not a {variable} ("${syntax.excerpt}"). Fix the template in SMS Templates (it then needs approval again), or choose another.`,
-      { template: template.name, excerpt: syntax.excerpt },
-    );
+    throw new AppError('task.templateSyntax', { template: template.name, excerpt: syntax.excerpt });
   }
   const missing = missingVariables(template.body, columns);
   if (missing.length === 0) return;
   const names = missing.map((m) => `{${m}}`).join(', ');
   const available = [...columns, 'phone'].map((c) => `{${c}}`).join(', ');
-  throw new AppError(
-    'task.templateVariablesMissing',
-    `The SMS template "${template.name}" uses ${names}, but the roster "${rosterName}" has no such column. Its columns are ${available}. Choose another roster or template, or fix the template.`,
-    { template: template.name, roster: rosterName, missing: names, columns: available },
-  );
+  throw new AppError('task.templateVariablesMissing', { template: template.name, roster: rosterName, missing: names, columns: available });
 }
 
 export function numberSearch(search: string | undefined, namePath: string | null): [string, unknown[]] {

@@ -24,7 +24,7 @@ export class TaskSmsService {
 
   private requireTask(id: number): void {
     if (!this.tasks.exists(id)) {
-      throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+      throw new AppError('task.notFound', { id });
     }
   }
 
@@ -71,11 +71,7 @@ export class TaskSmsService {
       if (which !== 'all' && n < ids.length) {
         // Another window or the command line may have sent them already: say so rather than pretend.
         const gone = ids.length - n;
-        throw new AppError(
-          'task.smsNotUncertain',
-          `${gone} of the chosen SMS ${gone === 1 ? 'is' : 'are'} no longer uncertain (already sent again, or not of this task). Refresh the list and choose again.`,
-          { count: gone },
-        );
+        throw new AppError('task.smsNotUncertain', { count: gone });
       }
       return n;
     })();
@@ -90,7 +86,7 @@ export class TaskSmsService {
   deliveries(taskId: number, filter: SmsDeliveryFilter, page: number, pageSize: number): Page<SmsDeliveryRow> {
     this.requireTask(taskId);
     if (filter !== 'all' && !(SMS_DELIVERY_STATES as readonly string[]).includes(filter)) {
-      throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
+      throw new AppError('task.badFilter');
     }
     const where = filter === 'all' ? '' : 'AND s.delivery_state = ?';
     const args = filter === 'all' ? [] : [filter];

@@ -25,7 +25,7 @@ export interface DryRunOptions {
 }
 
 /** Said on every dry-run attempt, so its outcome is never taken for a real call's. */
-const DRY_RUN = problem('call.dryRun', 'Dry run: no real call was placed.');
+const DRY_RUN = problem('call.dryRun');
 
 /** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable (and a fuzz failure can be replayed). */
 export function prng(seed: number): () => number {

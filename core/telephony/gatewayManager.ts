@@ -105,7 +105,7 @@ export class GatewayManager {
   /** "Test call": one real call to `to` with a recording, outside any task, until it ends or `cancelTestCalls()`. */
   async testCall(to: string, recordingId: number): Promise<TestCallResult> {
     const phone = normalizePhone(to);
-    if (!phone.ok) throw new AppError('gateway.badNumber', `"${to}" is not a phone number: enter it as 0812..., 62812... or +62812....`, { number: to });
+    if (!phone.ok) throw new AppError('gateway.badNumber', { number: to });
     const settings = this.configured();
     this.deps.checkRecording(recordingId);
     const controller = new AbortController();
@@ -179,7 +179,7 @@ export class GatewayManager {
   private configured(): GatewaySettings {
     const settings = this.deps.settings.settings();
     if (!settings.host) {
-      throw new AppError('gateway.hostMissing', 'Enter and save the gateway host (name or IP address) in Settings > Gateway first.');
+      throw new AppError('gateway.hostMissing');
     }
     return settings;
   }

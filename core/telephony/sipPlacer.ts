@@ -49,7 +49,7 @@ function parseHostPort(value: string): { host: string; port: number } | null {
   const trimmed = value.trim();
   if (!trimmed) return null;
   const match = /^(\[[^\]]+\]|[^:]+)(?::(\d{1,5}))?$/.exec(trimmed);
-  if (!match) throw new AppError('gateway.badProxy', `The outbound proxy "${trimmed}" is not host or host:port.`);
+  if (!match) throw new AppError('gateway.badProxy');
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 5060 };
 }
 
@@ -60,7 +60,7 @@ export function toCallReport(result: CallResult): CallReport & { trace: CallResu
 
 /** A failure to start or probe the gateway: an AppError keeps its code; anything else is a bug, shown as `internal` with its text for the log. */
 function unexpected(err: unknown): AppErrorShape {
-  return problemOf(err, (detail) => problem('internal', `Unexpected error: ${detail}`));
+  return problemOf(err, (detail) => problem('internal', { detail }));
 }
 
 export type SipPlacerState = 'starting' | 'ready' | 'unreachable' | 'stopped';
@@ -129,7 +129,7 @@ export class SipCallPlacer implements CallPlacer {
   async testCall(to: string, recordingId: number, signal?: AbortSignal): Promise<CallResult> {
     await this.started;
     if (this.stateValue !== 'ready' && !this.retired) await this.start();
-    if (this.stateValue !== 'ready') throw new AppError('gateway.unreachable', this.lastError?.message ?? 'The SIP gateway could not be started.');
+    if (this.stateValue !== 'ready') throw new AppError('gateway.unreachable');
     const payloads = await this.loadPayloads(recordingId);
     return this.gateway.call({ to, payloads, ...(signal ? { signal } : {}) });
   }

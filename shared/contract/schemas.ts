@@ -35,7 +35,7 @@ import { templateCreateSchema, templateUpdateSchema } from '../sms/templateSchem
 import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
 import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
-import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
+import { NUMBER_OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
 

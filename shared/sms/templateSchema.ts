@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addCoded, type CodedProblem } from '../validation/coded.js';
+import { addCoded, coded, type CodedProblem } from '../validation/coded.js';
 import { safeText } from '../validation/text.js';
 import { templateSyntaxProblems, VARIABLE_NAME_MAX } from './render.js';
 
@@ -19,13 +19,9 @@ const length = (text: string): number => [...text].length;
 export const templateNameSchema = safeText(z.string().trim(), 'template name').superRefine((name, ctx) => {
   const n = length(name);
   if (n === 0) {
-    addCoded(ctx, { code: 'template.nameEmpty', message: `The template name is empty. Type a name of 1 to ${TEMPLATE_NAME_MAX} characters.`, params: { max: TEMPLATE_NAME_MAX } });
+    addCoded(ctx, coded('template.nameEmpty', { max: TEMPLATE_NAME_MAX }));
   } else if (n > TEMPLATE_NAME_MAX) {
-    addCoded(ctx, {
-      code: 'template.nameTooLong',
-      message: `The template name has ${n} characters; it can have at most ${TEMPLATE_NAME_MAX}. Shorten it.`,
-      params: { length: n, max: TEMPLATE_NAME_MAX },
-    });
+    addCoded(ctx, coded('template.nameTooLong', { length: n, max: TEMPLATE_NAME_MAX }));
   }
 });
 
@@ -40,25 +36,13 @@ export function templateSyntaxProblem(body: string): CodedProblem | null {
   const { excerpt } = problem;
   switch (problem.kind) {
     case 'unclosed':
-      return {
-        code: 'template.unclosedBrace',
-        message: `The template has a "{" that is not closed: "${excerpt}". Close the variable name with "}" on the same line (for example {Nama}), or remove the brace.`,
-        params: { excerpt },
-      };
+      return coded('template.unclosedBrace', { excerpt });
     case 'unopened':
-      return { code: 'template.strayBrace', message: `The template has a "}" with no "{" before it: "${excerpt}". Add the opening brace of the variable, or remove this one.`, params: { excerpt } };
+      return coded('template.strayBrace', { excerpt });
     case 'empty':
-      return {
-        code: 'template.emptyVariable',
-        message: `The template has "${excerpt}" with no variable name inside. Write a roster column name between the braces, such as {Nama}, or remove them.`,
-        params: { excerpt },
-      };
+      return coded('template.emptyVariable', { excerpt });
     case 'tooLong':
-      return {
-        code: 'template.variableTooLong',
-        message: `The variable "${excerpt}" has a name longer than ${VARIABLE_NAME_MAX} characters. Use a roster column name, such as {Nama}.`,
-        params: { excerpt, max: VARIABLE_NAME_MAX },
-      };
+      return coded('template.variableTooLong', { excerpt, max: VARIABLE_NAME_MAX });
   }
 }
 
@@ -67,13 +51,9 @@ export const templateBodySchema = safeText(z.string(), 'template text', { multil
   .transform((body) => body.trim())
   .superRefine((body, ctx) => {
     const n = length(body);
-    if (n === 0) addCoded(ctx, { code: 'template.bodyEmpty', message: 'The template text is empty. Type the SMS text.', params: {} });
+    if (n === 0) addCoded(ctx, coded('template.bodyEmpty'));
     else if (n > TEMPLATE_BODY_MAX) {
-      addCoded(ctx, {
-        code: 'template.bodyTooLong',
-        message: `The template text has ${n} characters; it can have at most ${TEMPLATE_BODY_MAX}. Shorten it.`,
-        params: { length: n, max: TEMPLATE_BODY_MAX },
-      });
+      addCoded(ctx, coded('template.bodyTooLong', { length: n, max: TEMPLATE_BODY_MAX }));
     } else {
       const syntax = templateSyntaxProblem(body);
       if (syntax) addCoded(ctx, syntax);

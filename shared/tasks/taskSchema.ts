@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addCoded } from '../validation/coded.js';
+import { addCoded, coded } from '../validation/coded.js';
 import { TASK_NAME_MAX, taskNameProblem } from '../validation/taskName.js';
 import { safeText } from '../validation/text.js';
 import { checkWib, isTimeOfDay } from '../time/wib.js';
@@ -23,10 +23,11 @@ export const TASK_RETRY_MINUTES = { min: 1, max: 24 * 60 } as const;
 const id = z.number().int().positive();
 
 /** A whole number within bounds, refused with its own code (a plain z.number() would refuse "" or 1.5 with a generic shape error). */
-function wholeNumber(bounds: { min: number; max: number }, code: string, message: string, accept = bounds) {
+function wholeNumber(bounds: { min: number; max: number }, code: 'task.badAttempts' | 'task.badRetryInterval', accept = bounds) {
+  const { message, params } = coded(code, { min: bounds.min, max: bounds.max });
   return z.custom<number>((value) => Number.isInteger(value) && (value as number) >= accept.min && (value as number) <= accept.max, {
     message,
-    params: { appCode: code, min: bounds.min, max: bounds.max },
+    params: { appCode: code, ...params },
   });
 }
 
@@ -36,29 +37,24 @@ export const taskNameSchema = safeText(z.string().trim(), 'task name').superRefi
   if (problem) addCoded(ctx, problem);
 });
 
-export const taskAttemptsSchema = wholeNumber(TASK_ATTEMPTS, 'task.badAttempts', `Attempts per number must be between ${TASK_ATTEMPTS.min} and ${TASK_ATTEMPTS.max}.`);
+export const taskAttemptsSchema = wholeNumber(TASK_ATTEMPTS, 'task.badAttempts');
 
 /** 0 (no retries) is accepted here; the object's check asks for 1-1440 once attempts > 1. */
-export const taskRetryMinutesSchema = wholeNumber(
-  TASK_RETRY_MINUTES,
-  'task.badRetryInterval',
-  `The retry interval must be between ${TASK_RETRY_MINUTES.min} and ${TASK_RETRY_MINUTES.max} minutes.`,
-  { min: 0, max: TASK_RETRY_MINUTES.max },
-);
+export const taskRetryMinutesSchema = wholeNumber(TASK_RETRY_MINUTES, 'task.badRetryInterval', { min: 0, max: TASK_RETRY_MINUTES.max });
 
 /** A WIB time of day, "HH:mm" from 00:00 to 23:59: 24:00 would silently be the next day. */
-function timeOfDay(code: 'task.badWindowStart' | 'task.badWindowEnd', which: string, advice: string) {
+function timeOfDay(code: 'task.badWindowStart' | 'task.badWindowEnd') {
   return z.string().superRefine((time, ctx) => {
     if (time === '') addCoded(ctx, windowProblem);
-    else if (!isTimeOfDay(time)) addCoded(ctx, { code, message: `The calling window's ${which} ${time} is not a time of day: use 00:00 to 23:59 (WIB)${advice}.`, params: { time } });
+    else if (!isTimeOfDay(time)) addCoded(ctx, coded(code, { time }));
   });
 }
 
-const windowProblem = { code: 'task.badWindow', message: 'The calling window needs a start and an end time as HH:mm (WIB), and they must differ.', params: {} };
+const windowProblem = coded('task.badWindow');
 
 /** The hours (WIB) calls may start in; may cross midnight (22:00-06:00), but a window of no length is refused. */
 export const callingWindowSchema = z
-  .object({ start: timeOfDay('task.badWindowStart', 'start', ''), end: timeOfDay('task.badWindowEnd', 'end', '; for midnight, use 00:00') })
+  .object({ start: timeOfDay('task.badWindowStart'), end: timeOfDay('task.badWindowEnd') })
   .superRefine((window, ctx) => {
     if (window.start !== '' && window.start === window.end) addCoded(ctx, windowProblem, ['end']);
   });
@@ -99,11 +95,7 @@ function retriesNeedInterval(task: { maxAttempts: number; retryIntervalMinutes: 
   if (task.maxAttempts > 1 && task.retryIntervalMinutes < TASK_RETRY_MINUTES.min) {
     addCoded(
       ctx,
-      {
-        code: 'task.badRetryInterval',
-        message: `The retry interval must be between ${TASK_RETRY_MINUTES.min} and ${TASK_RETRY_MINUTES.max} minutes.`,
-        params: { ...TASK_RETRY_MINUTES },
-      },
+      coded('task.badRetryInterval', { ...TASK_RETRY_MINUTES }),
       ['retryIntervalMinutes'],
     );
   }

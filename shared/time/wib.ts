@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { coded, type CodedProblem } from '../validation/coded.js';
 
 /**
  * Western Indonesia Time. Asia/Jakarta is UTC+7 all year: WIB has no
@@ -20,11 +21,7 @@ export function parseWib(text: string): number | null {
 }
 
 /** What is wrong with a start time, as a coded problem naming the field (translated as errors.<code>). */
-export interface WibProblem {
-  code: 'task.badStartTime' | 'task.badStartDate' | 'task.badStartClock';
-  message: string;
-  params: Record<string, string | number>;
-}
+export type WibProblem = CodedProblem<'task.badStartTime' | 'task.badStartDate' | 'task.badStartMonth' | 'task.badStartClock'>;
 
 export type WibCheck = { ok: true; at: number } | { ok: false; problem: WibProblem };
 
@@ -43,7 +40,7 @@ export function isTimeOfDay(text: string): boolean {
  */
 export function checkWib(text: string): WibCheck {
   const m = WIB_TEXT.exec(text.trim());
-  if (!m) return { ok: false, problem: { code: 'task.badStartTime', message: 'Enter the start time as YYYY-MM-DD HH:mm (WIB).', params: {} } };
+  if (!m) return { ok: false, problem: coded('task.badStartTime') };
   const [, y, mo, d, h, mi] = m as unknown as [string, string, string, string, string, string];
   const date = `${y}-${mo}-${d}`;
   const time = `${h}:${mi}`;
@@ -52,23 +49,13 @@ export function checkWib(text: string): WibCheck {
     const days = month.isValid ? month.daysInMonth! : 0;
     return {
       ok: false,
-      problem: {
-        code: 'task.badStartDate',
-        message: month.isValid
-          ? `The start date ${date} does not exist: that month has ${days} days. Correct the date.`
-          : `The start date ${date} does not exist: months go from 01 to 12. Correct the date.`,
-        params: { date, days },
-      },
+      problem: month.isValid ? coded('task.badStartDate', { date, days }) : coded('task.badStartMonth', { date }),
     };
   }
   if (!isTimeOfDay(time)) {
     return {
       ok: false,
-      problem: {
-        code: 'task.badStartClock',
-        message: `The start time ${time} is not a time of day: hours go from 00 to 23 and minutes from 00 to 59 (for midnight, use 00:00 of the next day). Correct the time.`,
-        params: { time },
-      },
+      problem: coded('task.badStartClock', { time }),
     };
   }
   const dt = DateTime.fromObject({ year: Number(y), month: Number(mo), day: Number(d), hour: Number(h), minute: Number(mi) }, { zone: WIB_ZONE });

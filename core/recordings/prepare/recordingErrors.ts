@@ -1,5 +1,5 @@
 import { AppError } from '../../errors.js';
-import { FORMAT_LABELS, type SniffedFormat } from './sniffFormat.js';
+import type { SniffedFormat } from './sniffFormat.js';
 
 /**
  * Why an uploaded file cannot be a recording. Each code is stable (the UI
@@ -20,48 +20,23 @@ function megabytes(bytes: number): string {
 }
 
 export const recordingErrors = {
-  empty: () => new AppError('recording.empty', 'The file is empty (0 bytes). Choose the MP3 file again; if it is also empty where it came from, export or download it again.'),
+  empty: () => new AppError('recording.empty'),
 
   tooLarge: (sizeBytes: number, maxBytes: number) =>
-    new AppError(
-      'recording.tooLarge',
-      `The file is ${megabytes(sizeBytes)} MB; recordings can be at most ${megabytes(maxBytes)} MB. Export it again at a lower bitrate (64 kbps mono is plenty for a phone call) or shorten it.`,
-      { sizeBytes, maxBytes, sizeMb: megabytes(sizeBytes), maxMb: megabytes(maxBytes) },
-    ),
+    new AppError('recording.tooLarge', { sizeBytes, maxBytes, sizeMb: megabytes(sizeBytes), maxMb: megabytes(maxBytes) }),
 
   wavNotMp3: () =>
-    new AppError(
-      'recording.wavNotMp3',
-      'This is a WAV file, not an MP3 (its extension does not change what is inside). Convert it to MP3 with an audio editor or converter, then upload the MP3.',
-      { format: 'wav' },
-    ),
+    new AppError('recording.wavNotMp3', { format: 'wav' }),
 
   notMp3: (format: SniffedFormat) =>
-    new AppError(
-      'recording.notMp3',
-      format === 'unknown' || format === 'text'
-        ? `This file is not an MP3 audio file (it is ${FORMAT_LABELS[format]}). Choose an MP3 recording, or convert your recording to MP3 first.`
-        : `This file is not an MP3: it is ${FORMAT_LABELS[format]}. Convert it to MP3 with an audio editor or converter, then upload the MP3.`,
-      { format },
-    ),
+    new AppError('recording.notMp3', { format }),
 
   damaged: (atMs: number) =>
-    new AppError(
-      'recording.damaged',
-      `The file is damaged or incomplete (it stops at ${formatClock(atMs)}). Copy, export or download the recording again and upload the complete file.`,
-      { at: formatClock(atMs), atMs: Math.round(atMs) },
-    ),
+    new AppError('recording.damaged', { at: formatClock(atMs), atMs: Math.round(atMs) }),
 
   tooLong: (durationMs: number, maxDurationMs: number) =>
-    new AppError(
-      'recording.tooLong',
-      `The recording is ${formatClock(durationMs)} long; a call recording can be at most ${formatClock(maxDurationMs)}. Shorten it with an audio editor and upload it again.`,
-      { duration: formatClock(durationMs), durationMs: Math.round(durationMs), max: formatClock(maxDurationMs), maxDurationMs },
-    ),
+    new AppError('recording.tooLong', { duration: formatClock(durationMs), durationMs: Math.round(durationMs), max: formatClock(maxDurationMs), maxDurationMs }),
 
   noAudio: () =>
-    new AppError(
-      'recording.noAudio',
-      'The MP3 file contains no audio (only tags or headers could be read). Export the recording again and check that it plays before uploading it.',
-    ),
+    new AppError('recording.noAudio'),
 };

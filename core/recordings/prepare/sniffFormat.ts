@@ -1,3 +1,4 @@
+import { errorParamNames } from '../../../shared/messages/errorCatalog.js';
 import { ascii, id3v2Length } from './mpegFrames.js';
 
 /**
@@ -20,22 +21,8 @@ export type SniffedFormat =
   | 'text'
   | 'unknown';
 
-/** How each format is named in English messages (the UI translates by code and params). */
-export const FORMAT_LABELS: Record<SniffedFormat, string> = {
-  wav: 'a WAV audio file',
-  ogg: 'an Ogg (Vorbis or Opus) audio file',
-  flac: 'a FLAC audio file',
-  m4a: 'an M4A/MP4 (AAC) file',
-  aiff: 'an AIFF audio file',
-  wma: 'a WMA/ASF file',
-  amr: 'an AMR voice file',
-  aac: 'a raw AAC (ADTS) audio file',
-  midi: 'a MIDI file',
-  pdf: 'a PDF document',
-  zip: 'a ZIP archive or Office document',
-  text: 'a text file',
-  unknown: 'not audio that can be recognised',
-};
+/** Every format has its English name in the catalog (errorParams.format), as the error messages show it. */
+errorParamNames.format satisfies Record<SniffedFormat, string>;
 
 export function sniffFormat(data: Uint8Array): SniffedFormat {
   // Some tools put an ID3v2 tag in front of other formats too (FLAC, AAC).

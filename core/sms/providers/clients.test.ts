@@ -78,7 +78,7 @@ describe('SMS provider clients against the local provider server', () => {
       const err = await refusal(() => clientFor('twilio', { authToken: 'wrong' }).send({ to: TO, text: 'x' }));
       expect(err.code).toBe('sms.auth');
       expect(err.message).toContain('Authenticate (Twilio error 20003)');
-      expect(err.message).toContain('Account SID and auth token');
+      expect(err.message).toContain('Check them in Settings > SMS account.');
       expect(err.params).toMatchObject({ provider: 'twilio', httpStatus: 401, attempts: 1 });
       expect(server.requests).toHaveLength(1);
       expect(server.messages).toHaveLength(0);

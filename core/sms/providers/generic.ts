@@ -58,7 +58,7 @@ export function compileSuccessPattern(pattern: string): RegExp {
   try {
     return new RegExp(pattern, 'i');
   } catch (err) {
-    throw new AppError('sms.badPattern', `The success text "${pattern}" is not a valid regular expression (${err instanceof Error ? err.message : String(err)}). Type plain text such as Sending, or fix the expression.`, { pattern });
+    throw new AppError('sms.badPattern', { pattern });
   }
 }
 
@@ -99,7 +99,7 @@ export function genericClient(config: GenericConfig, options: SmsClientOptions =
             try {
               url = new URL(fillStatusUrl(statusTemplate, { messageId, username: config.username, password: config.password }));
             } catch {
-              throw new AppError('sms.badBaseUrl', `The status URL template "${statusTemplate}" does not give a web address. Enter it as http://host[:port]/path?...`, { url: statusTemplate });
+              throw new AppError('sms.badBaseUrl', { url: statusTemplate });
             }
             const answer = await fetchStatus({ provider: 'generic', label: 'SMS gateway', url, headers: {} }, options, (a) => a.status >= 200 && a.status < 300);
             const said = shorten(answer.text, 200);
@@ -125,7 +125,7 @@ export function genericClient(config: GenericConfig, options: SmsClientOptions =
         url = new URL(fillTemplate(config.urlTemplate, values, encodeURIComponent));
       } catch {
         // The template, not the filled URL: that one holds the password.
-        throw new AppError('sms.badBaseUrl', `The URL template "${config.urlTemplate}" does not give a web address. Enter it as http://host[:port]/path?...`, { url: config.urlTemplate });
+        throw new AppError('sms.badBaseUrl', { url: config.urlTemplate });
       }
       const hasBody = method === 'POST' && config.bodyTemplate !== '';
       return sendWithRetries(

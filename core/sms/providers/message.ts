@@ -5,9 +5,9 @@ import type { SmsMessage } from './types.js';
 /** Checks what every client needs before it builds a request: an E.164 number and a text. */
 export function checkMessage(message: SmsMessage): void {
   if (!/^\+[1-9]\d{6,14}$/.test(message.to)) {
-    throw new AppError('sms.badNumber', `The number "${message.to}" is not in international form (+ and 7 to 15 digits, e.g. +6281234567890).`, { number: message.to });
+    throw new AppError('sms.badNumber', { number: message.to });
   }
-  if (message.text.length === 0) throw new AppError('sms.emptyText', 'The SMS text is empty; there is nothing to send.');
+  if (message.text.length === 0) throw new AppError('sms.emptyText');
 }
 
 /** +6281234567890 -> 6281234567890: the form Vonage and Infobip document for `to`. */
@@ -34,7 +34,7 @@ export function endpoint(baseUrl: string, path: string): URL {
   try {
     base = new URL(baseUrl);
   } catch {
-    throw new AppError('sms.badBaseUrl', `The base URL "${baseUrl}" is not a web address. Enter it as https://host[:port][/path].`, { url: baseUrl });
+    throw new AppError('sms.badBaseUrl', { url: baseUrl });
   }
   base.pathname = base.pathname.replace(/\/+$/, '') + path;
   base.search = '';

@@ -128,11 +128,7 @@ interface Failure {
 }
 
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
-  const { label } = call;
   const host = call.url.host;
-  // A provider that reports errors inside an HTTP 200 (Vonage, Zenziva, GoIP): the 200 would only confuse.
-  const status = failure.httpStatus;
-  const http = status === null || (status >= 200 && status < 300) ? '' : ` (HTTP ${status})`;
   const params = {
     provider: call.provider,
     host,
@@ -143,35 +139,19 @@ function toAppError(call: ProviderCall, failure: Failure, attempts: number): App
   };
   switch (failure.kind) {
     case 'auth':
-      return new AppError('sms.auth', `${label} refused the credentials${http}: ${failure.detail}. Check the ${call.credentials} in Settings > SMS account.`, params);
+      return new AppError('sms.auth', params);
     case 'rejected':
-      return new AppError('sms.rejected', `${label} did not accept the message${http}: ${failure.detail}.`, params);
+      return new AppError('sms.rejected', params);
     case 'throttled':
-      return new AppError(
-        'sms.throttled',
-        `${label} is limiting the sending rate and still refused after ${attempts} attempt${attempts === 1 ? '' : 's'} (${failure.detail}). Wait a minute and send again; if it keeps happening, ask ${label} to raise the account's rate limit.`,
-        params,
-      );
+      return new AppError('sms.throttled', params);
     case 'serverError':
-      return new AppError(
-        'sms.providerError',
-        `${label} answered with a server error${http} ${attempts} time${attempts === 1 ? '' : 's'}: ${failure.detail}. Try again later, or check ${label}'s status page.`,
-        params,
-      );
+      return new AppError('sms.providerError', params);
     case 'unreachable':
-      return new AppError('sms.unreachable', `Could not connect to ${host}: ${failure.detail}. Check the base URL in Settings > SMS account and this computer's network connection.`, params);
+      return new AppError('sms.unreachable', params);
     case 'uncertain':
-      return new AppError(
-        'sms.uncertain',
-        `${label} (${host}) did not confirm the message: ${failure.detail}. It may or may not have been sent, so it is not sent again automatically; check ${label}'s message log before sending it again.`,
-        params,
-      );
+      return new AppError('sms.uncertain', params);
     case 'badAnswer':
-      return new AppError(
-        'sms.badAnswer',
-        `${label} (${host}) gave an answer that could not be understood${http}: ${failure.detail}. Check that the base URL points at ${label}'s API.`,
-        params,
-      );
+      return new AppError('sms.badAnswer', params);
   }
 }
 

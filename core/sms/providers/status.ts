@@ -31,7 +31,7 @@ export async function fetchStatus(request: StatusRequest, options: SmsClientOpti
   const exchange = providerExchange(request.url, options, request.provider === 'generic' ? 'status URL template' : 'base URL');
   const timeoutMs = exchange.timeoutMs;
   const fail = (detail: string, httpStatus: number | '') =>
-    new AppError('sms.statusFailed', `${request.label} (${request.url.host}) could not say whether the SMS was delivered: ${detail}. The app asks again later.`, {
+    new AppError('sms.statusFailed', {
       provider: request.provider,
       host: request.url.host,
       httpStatus,

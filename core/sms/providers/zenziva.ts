@@ -27,7 +27,7 @@ const AUTH_TEXT = /userkey|passkey|salah|invalid (key|login|credential)|unauthor
  */
 export function zenzivaNumber(e164: string): string {
   if (!e164.startsWith('+62')) {
-    throw new AppError('sms.badNumber', `Zenziva sends only to Indonesian numbers (+62); "${e164}" is not one. Use another provider for this number.`, { number: e164, provider: 'zenziva' });
+    throw new AppError('sms.badNumber', { number: e164, provider: 'zenziva' });
   }
   return `0${e164.slice(3)}`;
 }

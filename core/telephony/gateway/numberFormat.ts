@@ -9,12 +9,12 @@ import type { GatewayConfig } from './config.js';
  */
 export function dialledNumber(e164: string, format: GatewayConfig['numberFormat']): string {
   if (!/^\+[1-9]\d{5,14}$/.test(e164)) {
-    throw new AppError('call.badNumber', `The number "${e164}" is not in E.164 form (+ and 6 to 15 digits): correct it in the roster.`, { number: e164 });
+    throw new AppError('call.badNumber', { number: e164 });
   }
   if (format === 'e164') return e164;
   if (format === 'e164NoPlus') return e164.slice(1);
   const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed) throw new AppError('call.badNumber', `The number "${e164}" cannot be written in national form: check it in the roster.`, { number: e164 });
+  if (!parsed) throw new AppError('call.badNumber', { number: e164 });
   // formatNational() carries the national trunk prefix (0 in Indonesia): "0812-3456-7890".
   return parsed.formatNational().replace(/[^\d]/g, '');
 }

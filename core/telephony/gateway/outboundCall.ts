@@ -54,11 +54,11 @@ interface EarlyDialog {
   answer: string | null;
 }
 
-const NOT_PLACED = problem('call.aborted', 'The call was stopped before it was placed.');
+const NOT_PLACED = problem('call.aborted');
 
 /** An SDP answer that cannot be used: the media layer's own AppError (no common codec, ...) when it threw one. */
 function badAnswer(err: unknown): AppErrorShape {
-  return problemOf(err, (detail) => problem('sip.badAnswer', `The gateway's audio answer cannot be used (${detail}).`, { detail }));
+  return problemOf(err, (detail) => problem('sip.badAnswer', { detail }));
 }
 
 
@@ -143,7 +143,7 @@ export class OutboundCall implements CallHandler {
       expired: (seconds) =>
         this.dispatch({
           type: 'sessionExpired',
-          problem: problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }),
+          problem: problem('sip.sessionExpired', { seconds }),
         }),
     });
   }
@@ -203,7 +203,7 @@ export class OutboundCall implements CallHandler {
         return;
       case 'hangingUp':
         // The 200 crossed our CANCEL (§9.1), or came after an abort: take the call down at once.
-        if (event.type === 'answer') this.errors.push(problem('sip.answeredAfterCancel', 'The callee answered as the call was being cancelled; hung up at once.'));
+        if (event.type === 'answer') this.errors.push(problem('sip.answeredAfterCancel'));
         void this.sendBye();
         return;
       case 'ended':
@@ -231,7 +231,7 @@ export class OutboundCall implements CallHandler {
     } catch (err) {
       this.dispatch({
         type: 'mediaOpenFailed',
-        problem: problemOf(err, (detail) => problem('media.openFailed', `The call audio could not be prepared (${detail}).`, { detail })),
+        problem: problemOf(err, (detail) => problem('media.openFailed', { detail })),
       });
       return;
     }
@@ -320,7 +320,7 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite) return;
         // Timer B (§17.1.1.2): no response at all to the INVITE; a dropped one means the gateway is not silent.
-        this.dispatch({ type: 'noResponse', problem: this.droppedAny ? undefined : problem('sip.noResponse', 'The gateway did not answer the INVITE.') });
+        this.dispatch({ type: 'noResponse', problem: this.droppedAny ? undefined : problem('sip.noResponse') });
       },
       onTransportError: (error) => {
         if (this.invite !== invite) return;
@@ -343,7 +343,7 @@ export class OutboundCall implements CallHandler {
     if (this.droppedFinals.has(key)) return; // retransmissions of the same message
     this.droppedFinals.set(
       key,
-      problem('sip.responseDropped', `The gateway's ${response.status} ${response.reason} response was ignored: ${reason}.`, { status: response.status, detail: reason }),
+      problem('sip.responseDropped', { status: response.status, detail: reason }),
     );
   }
 
@@ -504,7 +504,7 @@ export class OutboundCall implements CallHandler {
     this.facts.answered = true;
     this.answeredAt = this.finalAt;
     this.maxCallTimer = this.timers.setTimeout(
-      () => this.dispatch({ type: 'maxDuration', problem: problem('call.maxDuration', 'The call reached the maximum call length and was ended.') }),
+      () => this.dispatch({ type: 'maxDuration', problem: problem('call.maxDuration') }),
       this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS,
     );
     this.session.fromResponse(response); // RFC 4028 §7.2
@@ -559,7 +559,7 @@ export class OutboundCall implements CallHandler {
     if (this.state !== 'confirmed') return;
     this.dispatch({
       type: 'refreshFailed',
-      problem: problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }),
+      problem: problem('sip.sessionRefreshFailed', { method, detail: why }),
     });
   }
   /** A re-INVITE of ours (§14.1) with the current offer; its 2xx is ACKed (§13.2.2.4) and its answer applied. */
@@ -657,7 +657,7 @@ export class OutboundCall implements CallHandler {
     this.media?.stop();
     const outcome = await this.requestInDialog(dialog, 'BYE', [], '', (p) => this.errors.push(p));
     if (outcome.kind === 'timeout') {
-      this.dispatch({ type: 'byeDone', problem: problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).') });
+      this.dispatch({ type: 'byeDone', problem: problem('sip.byeTimeout') });
     } else if (outcome.kind === 'transportError') {
       this.dispatch({ type: 'byeDone', problem: transportProblem(outcome.error, outcome.to, 'BYE') });
     } else {
@@ -822,7 +822,7 @@ export class OutboundCall implements CallHandler {
       timer.apply();
       this.dispatch({ type: 'reoffer' });
     } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
+      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', { detail })));
       stack.respond(request, from, 488, 'Not Acceptable Here');
     }
   }
@@ -864,7 +864,7 @@ export class OutboundCall implements CallHandler {
     const stopped = event.type === 'abort' || event.type === 'stop';
     if (from === 'setup' && stopped) this.errors.push(NOT_PLACED);
     else if ((stopped || from === 'abortWaiting') && this.facts.finalStatus === null && !this.facts.cancelledByUs) {
-      this.errors.push(problem('call.aborted', 'The call was stopped before the gateway answered.'));
+      this.errors.push(problem('call.aborted'));
     }
     const endedAt = this.timers.now();
     const media = this.media;

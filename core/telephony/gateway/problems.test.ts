@@ -38,7 +38,7 @@ describe('transport problems of a call', () => {
     const result = await gateway.call({ to: '+6281234567890', payloads: { pcma: new Uint8Array(160), pcmu: new Uint8Array(160) } });
     expect(result.outcome).toBe('failed');
     expect(result.errors).toEqual([
-      { code: 'sip.connectionRefused', message: expect.stringContaining(`127.0.0.1:${port} refused the connection (INVITE)`), params: { address: `127.0.0.1:${port}` } },
+      { code: 'sip.connectionRefused', message: expect.stringContaining(`127.0.0.1:${port} refused the connection`), params: { address: `127.0.0.1:${port}`, request: 'INVITE' } },
     ]);
   });
 
@@ -46,8 +46,8 @@ describe('transport problems of a call', () => {
     const problem = transportProblem(new Error('transport closed'), { host: '192.0.2.1', port: 5060 }, 'BYE');
     expect(problem).toEqual({
       code: 'sip.transportError',
-      message: 'Sending the BYE to the gateway at 192.0.2.1:5060 failed: transport closed.',
-      params: { address: '192.0.2.1:5060', detail: 'transport closed' },
+      message: 'The connection to the gateway failed (transport closed). Check the host, port and transport.',
+      params: { address: '192.0.2.1:5060', request: 'BYE', detail: 'transport closed' },
     });
   });
 });
@@ -59,8 +59,8 @@ describe('transport problems of "Test gateway"', () => {
     expect(result).toMatchObject({ reachable: false, status: null });
     expect(result.error).toEqual({
       code: 'sip.connectionRefused',
-      message: expect.stringContaining(`127.0.0.1:${port} refused the connection (OPTIONS)`),
-      params: { address: `127.0.0.1:${port}` },
+      message: expect.stringContaining(`127.0.0.1:${port} refused the connection`),
+      params: { address: `127.0.0.1:${port}`, request: 'OPTIONS' },
     });
   });
 
@@ -68,7 +68,7 @@ describe('transport problems of "Test gateway"', () => {
     const port = await closedTcpPort();
     const result = await tcpGateway(port, { register: true, username: '100', password: 'secret' }).test();
     expect(result).toMatchObject({ reachable: false, registered: false });
-    expect(result.error).toMatchObject({ code: 'sip.connectionRefused', message: expect.stringContaining('(REGISTER)'), params: { address: `127.0.0.1:${port}` } });
+    expect(result.error).toMatchObject({ code: 'sip.connectionRefused', params: { address: `127.0.0.1:${port}`, request: 'REGISTER' } });
   });
 
   it('a gateway host that cannot be resolved: gateway.unresolvable, nothing sent', async () => {

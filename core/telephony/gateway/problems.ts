@@ -4,11 +4,10 @@ import { destinationKey, type Destination } from '../sip/transport.js';
 
 type TransportFailure = (address: string, request: string) => AppErrorShape;
 
-const refused: TransportFailure = (address, request) =>
-  problem('sip.connectionRefused', `The gateway at ${address} refused the connection (${request}): nothing listens there for SIP over this transport.`, { address });
-const unreachable: TransportFailure = (address, request) =>
-  problem('sip.networkUnreachable', `The gateway at ${address} cannot be reached from this computer (${request}): there is no network route to it.`, { address });
-const lost: TransportFailure = (address, request) => problem('sip.connectionLost', `The gateway at ${address} closed the connection (${request}).`, { address });
+// `request` ("INVITE", "REGISTER") rides along in the params: the sentence stays the one stored rows were written with.
+const refused: TransportFailure = (address, request) => problem('sip.connectionRefused', { address, request });
+const unreachable: TransportFailure = (address, request) => problem('sip.networkUnreachable', { address, request });
+const lost: TransportFailure = (address, request) => problem('sip.connectionLost', { address, request });
 
 /**
  * Socket errors a SIP request can meet, by their Node.js code, each with its
@@ -18,7 +17,7 @@ const lost: TransportFailure = (address, request) => problem('sip.connectionLost
  */
 const TRANSPORT_FAILURES: Readonly<Record<string, TransportFailure>> = {
   ECONNREFUSED: refused,
-  ETIMEDOUT: (address, request) => problem('sip.connectTimeout', `The gateway at ${address} did not accept the connection in time (${request}).`, { address }),
+  ETIMEDOUT: (address, request) => problem('sip.connectTimeout', { address, request }),
   EHOSTUNREACH: unreachable,
   ENETUNREACH: unreachable,
   EADDRNOTAVAIL: unreachable,
@@ -45,5 +44,5 @@ export function transportProblem(error: Error, to: Destination, request: string)
   const address = destinationKey(to);
   const known = TRANSPORT_FAILURES[(error as NodeJS.ErrnoException).code ?? ''];
   if (known) return known(address, request);
-  return problem('sip.transportError', `Sending the ${request} to the gateway at ${address} failed: ${error.message}.`, { address, detail: error.message });
+  return problem('sip.transportError', { address, request, detail: error.message });
 }

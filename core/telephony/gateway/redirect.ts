@@ -1,3 +1,4 @@
+import { errorParamNames } from '../../../shared/messages/errorCatalog.js';
 import type { AppErrorShape } from '../../../shared/result.js';
 import { problem } from '../../errors.js';
 import { getHeaderList, type SipResponse } from '../sip/message.js';
@@ -61,21 +62,10 @@ function sameTarget(a: string, b: string): boolean {
   return x.scheme === y.scheme && x.user === y.user && x.host.toLowerCase() === y.host.toLowerCase() && (x.port ?? 5060) === (y.port ?? 5060);
 }
 
-/** English reasons of `sip.redirected`; the renderer translates the code with `errorParams.redirect.<why>`. */
-const REFUSALS: Readonly<Record<RedirectRefusal | 'unresolvable', string>> = {
-  noContact: 'the response named no address to call',
-  tooManyHops: 'the call was already redirected 3 times',
-  loop: 'it points back to an address already tried',
-  otherTransport: "it asks for another transport than the gateway's",
-  notSip: 'it is not a sip: address',
-  unresolvable: 'its host name cannot be found',
-};
+/** Every reason has its English name in the catalog (errorParams.redirect), which the sentence of `sip.redirected` shows. */
+errorParamNames.redirect satisfies Record<RedirectRefusal | 'unresolvable', string>;
 
 /** The coded problem of a 3xx that was not followed, with the Contact it named (issue 10). */
 export function redirectProblem(response: SipResponse, contact: string, why: RedirectRefusal | 'unresolvable'): AppErrorShape {
-  return problem(
-    'sip.redirected',
-    `The gateway redirected the call (${response.status} ${response.reason}) to ${contact || 'no address'}, and it was not followed: ${REFUSALS[why]}.`,
-    { status: response.status, contact, redirect: why },
-  );
+  return problem('sip.redirected', { status: response.status, contact, redirect: why });
 }

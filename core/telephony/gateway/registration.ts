@@ -56,7 +56,7 @@ export class Registration {
       for (let round = 0; round < MAX_ROUNDS; round++) {
         const request = this.build(requestUri, wanted, auth);
         const outcome = await sendNonInvite(this.stack, request, this.firstHop);
-        if (outcome.kind === 'timeout') return this.failed(null, problem('sip.noResponse', 'The gateway did not answer the REGISTER.'));
+        if (outcome.kind === 'timeout') return this.failed(null, problem('sip.noResponse', { request: 'REGISTER' }));
         if (outcome.kind === 'transportError') return this.failed(null, transportProblem(outcome.error, this.firstHop, 'REGISTER'));
         const response = outcome.response;
         if (response.status === 401 || response.status === 407) {
@@ -80,7 +80,7 @@ export class Registration {
         }
         return this.failed(response.status, rejected(response));
       }
-      return this.failed(null, problem('sip.registerUnfinished', `The gateway answered the REGISTER ${MAX_ROUNDS} times with new challenges or intervals, never accepting or refusing it.`));
+      return this.failed(null, problem('sip.registerUnfinished'));
     } finally {
       if (trace) this.stack.traceCallId(this.callId, null);
     }
@@ -163,9 +163,5 @@ export class Registration {
 
 /** A final refusal of the REGISTER (403, 404, 5xx...): its status and reason phrase say why. */
 function rejected(response: SipResponse): AppErrorShape {
-  return problem(
-    'sip.registerRejected',
-    `The gateway refused the registration with ${response.status} ${response.reason}: check the username, password and host in Settings > Gateway.`,
-    { status: response.status, reason: response.reason },
-  );
+  return problem('sip.registerRejected', { status: response.status, reason: response.reason });
 }

@@ -22,7 +22,7 @@ export async function resolveHost(host: string): Promise<string> {
     try {
       address = (await lookup(bare)).address;
     } catch {
-      throw new AppError('gateway.unresolvable', `The gateway host "${host}" cannot be found: check the name in Settings > Gateway or use its IP address.`, { host });
+      throw new AppError('gateway.unresolvable', { host });
     }
   }
   // Link-local and cloud-metadata addresses never get our SIP credentials (docs/DOMAIN.md, "Where credentials may go").

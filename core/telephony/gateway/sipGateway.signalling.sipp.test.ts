@@ -95,7 +95,7 @@ describe('redirects (RFC 3261 §8.1.3.4)', () => {
     expect(result.errors).toEqual([
       {
         code: 'sip.redirected',
-        message: expect.stringContaining('already redirected 3 times'),
+        message: expect.stringContaining('the call had already been redirected 3 times'),
         params: { status: 302, contact: `sip:hop4@127.0.0.1:${sipp.port};transport=UDP`, redirect: 'tooManyHops' },
       },
     ]);
@@ -187,7 +187,7 @@ describe('responses that are not the answer', () => {
     expect(result.answeredAt).toBeNull();
     expect(sent(result, 'ACK')).toHaveLength(1); // the 487's only
     expect(result.errors).toEqual([
-      { code: 'sip.responseDropped', message: expect.stringContaining('200 OK response was ignored'), params: { status: 200, detail: expect.stringContaining('Call-ID') } },
+      { code: 'sip.responseDropped', message: expect.stringContaining('SIP 200 response was ignored'), params: { status: 200, detail: expect.stringContaining('Call-ID') } },
     ]);
     expect(result.trace.some((t) => t.direction === 'in' && /^Call-ID: not-this-call-/m.test(t.text))).toBe(true);
   });

@@ -87,7 +87,7 @@ export class SipGateway {
       const result = await this.registration.start();
       if (!result.ok) {
         await this.stop();
-        throw new AppError(result.error.code, result.error.message, result.error.params);
+        throw AppError.of(result.error);
       }
     }
   }
@@ -109,7 +109,7 @@ export class SipGateway {
         userAgent: this.config.userAgent,
       });
     } catch (err) {
-      throw new AppError('sip.bindFailed', `The SIP port ${this.config.localPort ?? 0} cannot be opened (${err instanceof Error ? err.message : String(err)}): choose another local port.`, {
+      throw new AppError('sip.bindFailed', {
         port: this.config.localPort ?? 0,
       });
     }
@@ -169,7 +169,7 @@ export class SipGateway {
       );
       stack.traceCallId(callId, null);
       const result: GatewayTestResult = { reachable: outcome.kind === 'response', status: outcome.kind === 'response' ? outcome.response.status : null, trace: [] };
-      if (outcome.kind === 'timeout') result.error = problem('sip.noResponse', 'The gateway did not answer the OPTIONS: check the host, port and transport.');
+      if (outcome.kind === 'timeout') result.error = problem('sip.noResponse', { request: 'OPTIONS' });
       if (outcome.kind === 'transportError') result.error = transportProblem(outcome.error, this.firstHop!, 'OPTIONS');
       if (this.config.register) {
         const registration = this.registration ?? new Registration(stack, this.config, this.firstHop!, this.config.host, this.log);
@@ -190,7 +190,7 @@ export class SipGateway {
 
   /** Places one call and resolves with its result; never rejects for call failures (they are outcomes). */
   async call(request: CallRequest): Promise<CallResult> {
-    if (!this.stack || !this.firstHop) throw new AppError('gateway.notStarted', 'The SIP gateway is not started: start it before placing calls.');
+    if (!this.stack || !this.firstHop) throw new AppError('gateway.notStarted');
     const number = dialledNumber(request.to, this.config.numberFormat);
     const call = new OutboundCall(
       {

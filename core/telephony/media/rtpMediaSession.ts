@@ -81,7 +81,7 @@ export class RtpMediaSession implements MediaSession {
     if (period.ignored) {
       const { asked, reason } = period.ignored;
       warnings.push(
-        problem('media.ptimeUnsupported', `The gateway asked for audio packets of "${asked}" ms (a=ptime), which is ${reason}; this app sends 10 to 60 ms in steps of 10, so it sends ${period.ptimeMs} ms packets.`, {
+        problem('media.ptimeUnsupported', {
           asked,
           reason,
           ptime: period.ptimeMs,
@@ -97,8 +97,8 @@ export class RtpMediaSession implements MediaSession {
   }
 
   play(payloads: PreparedPayloads, options: PlayOptions): void {
-    if (this.closed) throw new AppError('media.closed', 'The call has ended; its recording cannot be played any more.');
-    if (!this.negotiated) throw new AppError('media.notNegotiated', 'The recording cannot start before the gateway has answered with its audio address.');
+    if (this.closed) throw new AppError('media.closed');
+    if (!this.negotiated) throw new AppError('media.notNegotiated');
     let called = false;
     this.transport.play(payloads, options.times, options.tailMs ?? 0, () => {
       if (called || this.closed) return;

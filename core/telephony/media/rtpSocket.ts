@@ -48,10 +48,10 @@ export async function bindRtpSocket(address: string, range: readonly [number, nu
   const low = Math.max(2, range[0] + (range[0] % 2));
   const high = Math.min(65534, range[1]);
   if (isIP(address) === 0) {
-    throw new AppError('media.badAddress', `The media address "${address}" is not an IP address. Set the local address for calls to this computer's IP address in Settings > Gateway.`, { address });
+    throw new AppError('media.badAddress', { address });
   }
   if (high < low) {
-    throw new AppError('media.badPortRange', `The RTP port range ${range[0]}-${range[1]} holds no even port. Set a range such as 10000-20000 in Settings > Gateway.`, { low: range[0], high: range[1] });
+    throw new AppError('media.badPortRange', { low: range[0], high: range[1] });
   }
   const count = Math.floor((high - low) / 2) + 1;
   const key = `${address}|${low}|${high}`;
@@ -61,12 +61,12 @@ export async function bindRtpSocket(address: string, range: readonly [number, nu
     try {
       socket = await tryBind(address, low + index * 2);
     } catch (err) {
-      throw new AppError('media.bindFailed', `Could not open a port for call audio on ${address}: ${err instanceof Error ? err.message : String(err)}. Check the local address for calls in Settings > Gateway.`, { address });
+      throw new AppError('media.bindFailed', { address });
     }
     if (socket) {
       cursors.set(key, (index + 1) % count);
       return socket;
     }
   }
-  throw new AppError('media.noFreePort', `Every RTP port from ${low} to ${high} is in use. Widen the RTP port range in Settings > Gateway, or lower the number of simultaneous calls.`, { low, high });
+  throw new AppError('media.noFreePort', { low, high });
 }

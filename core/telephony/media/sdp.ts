@@ -85,7 +85,7 @@ export interface CodecChoice {
 }
 
 function badSdp(reason: string): AppError {
-  return new AppError('media.badSdp', `The gateway sent a session description (SDP) that cannot be used: ${reason}. Check the gateway's media settings, or send its SIP trace to support.`, { reason });
+  return new AppError('media.badSdp', { reason });
 }
 
 /**
@@ -114,11 +114,11 @@ export function parsePeerSdp(text: string, index?: number): PeerSdp {
     throw rejected('the audio stream was refused (port 0)');
   }
   if (!address || isIP(address) === 0) {
-    throw new AppError('media.badAddress', `The gateway's SDP gives no usable IP address for the audio ("${address}"). Host names are not supported in c= lines; check the gateway's media address settings.`, { address });
+    throw new AppError('media.badAddress', { address });
   }
   const protocol = String(m.protocol ?? '');
   if (!/^RTP\/AVPF?$/i.test(protocol)) {
-    throw new AppError('media.unsupportedTransport', `The gateway offered audio over ${protocol || 'an unknown transport'}; this app sends plain RTP/AVP only (no SRTP). Turn off media encryption (SRTP) for this trunk on the gateway.`, { protocol });
+    throw new AppError('media.unsupportedTransport', { protocol });
   }
   const rtpmap = new Map<number, { codec: string; rate: number }>();
   for (const r of Array.isArray(m.rtp) ? m.rtp : []) {
@@ -162,7 +162,7 @@ function attributeValue(value: unknown): number | string | null {
 }
 
 function rejected(reason: string): AppError {
-  return new AppError('media.rejected', `The gateway refused the call's audio: ${reason}. Check that the gateway allows G.711 (PCMA/PCMU) audio on this trunk.`, { reason });
+  return new AppError('media.rejected', { reason });
 }
 
 /**
@@ -176,7 +176,7 @@ export function chooseCodec(audio: PeerAudio, ours: readonly G711Codec[]): Codec
     if ((f.encoding === 'PCMA' || f.encoding === 'PCMU') && ours.includes(f.encoding)) return { codec: f.encoding, payloadType: f.payloadType };
   }
   const offered = audio.formats.map((f) => f.encoding || String(f.payloadType)).join(', ') || 'none';
-  throw new AppError('media.noCommonCodec', `The gateway and this app have no audio codec in common (gateway: ${offered}; app: ${ours.join(', ')}). Enable G.711 A-law (PCMA) or mu-law (PCMU) on the gateway, or change the codec preference in Settings > Gateway.`, { offered, ours: ours.join(', ') });
+  throw new AppError('media.noCommonCodec', { offered, ours: ours.join(', ') });
 }
 
 /** RFC 3264 §6.1: the answer's direction mirrors the offer's. */

@@ -60,7 +60,7 @@ export class MediaThread {
   }
 
   async open(options: MediaOpenOptions): Promise<WorkerRtpTransport> {
-    if (this.failure) throw new AppError(this.failure.code, this.failure.message, this.failure.params);
+    if (this.failure) throw AppError.of(this.failure);
     const id = this.nextId++;
     const counters = new Int32Array(new SharedArrayBuffer(COUNTER_SLOTS * 4));
     const port = await new Promise<number>((resolve, reject) => {
@@ -97,7 +97,7 @@ export class MediaThread {
 
   /** The probe's figures so far (it goes on); rejects when the thread has died (no answer would come). */
   probeReport(): Promise<ProbeFigures> {
-    if (this.failure) return Promise.reject(new AppError(this.failure.code, this.failure.message, this.failure.params));
+    if (this.failure) return Promise.reject(AppError.of(this.failure));
     const request = this.nextRequest++;
     return new Promise((resolve, reject) => {
       this.reports.set(request, { resolve, reject });
@@ -130,7 +130,7 @@ export class MediaThread {
       case 'openFailed': {
         const waiting = this.opening.get(event.id);
         this.opening.delete(event.id);
-        waiting?.reject(new AppError(event.error.code, event.error.message, event.error.params));
+        waiting?.reject(AppError.of(event.error));
         return;
       }
       case 'ended':
@@ -154,10 +154,10 @@ export class MediaThread {
 
   private fail(detail: string): void {
     if (this.failure) return;
-    this.failure = problem('media.workerFailed', `The call audio thread stopped (${detail}); the call was ended. It starts again for the next call.`, { detail });
+    this.failure = problem('media.workerFailed', { detail });
     this.log(`media worker stopped: ${detail}`);
     this.markReady();
-    const error = new AppError(this.failure.code, this.failure.message, this.failure.params);
+    const error = AppError.of(this.failure);
     for (const waiting of this.opening.values()) waiting.reject(error);
     this.opening.clear();
     for (const report of this.reports.values()) report.reject(error);

@@ -146,18 +146,14 @@ export class DigestSession {
   ): { ok: true; header: { name: string; value: string } } | { ok: false; problem: AppErrorShape } {
     const challenge = pickChallenge(challengeValues);
     if (!challenge) {
-      return refused(problem('sip.authUnsupported', 'The gateway asked for an authentication scheme this app does not support (only Digest MD5/SHA-256 with qop=auth).'));
+      return refused(problem('sip.authUnsupported'));
     }
     if (this.password === undefined || this.password === '') {
-      return refused(problem('sip.passwordMissing', 'The gateway requires a username and password: enter them in Settings > Gateway.'));
+      return refused(problem('sip.passwordMissing'));
     }
     if (this.expectedRealm && challenge.realm !== this.expectedRealm) {
       return refused(
-        problem(
-          'sip.wrongRealm',
-          `The gateway asked for credentials of realm "${challenge.realm}", but Settings > Gateway expects realm "${this.expectedRealm}": correct the realm.`,
-          { realm: challenge.realm, expected: this.expectedRealm },
-        ),
+        problem('sip.wrongRealm', { realm: challenge.realm, expected: this.expectedRealm }),
       );
     }
     const previous = this.tried.get(challenge.realm);
@@ -165,7 +161,7 @@ export class DigestSession {
       const canRetryStale = challenge.stale && previous.staleRetries < 1 && previous.nonce !== challenge.nonce;
       if (!canRetryStale) {
         return refused(
-          problem('sip.authFailed', `The gateway refused the username or password (realm "${challenge.realm}"): check them in Settings > Gateway.`, { realm: challenge.realm }),
+          problem('sip.authFailed', { realm: challenge.realm }),
         );
       }
       this.tried.set(challenge.realm, { nonce: challenge.nonce, staleRetries: previous.staleRetries + 1 });

@@ -530,6 +530,14 @@ export const id: Messages = {
       text: 'file teks',
       unknown: 'audio yang tidak dikenali',
     },
+    /** A task's status (errors.task.cannotPause and the like). */
+    status: {
+      scheduled: 'terjadwal',
+      running: 'sedang berjalan',
+      paused: 'dijeda',
+      completed: 'selesai',
+      cancelled: 'dibatalkan',
+    },
     /** Why a SIP redirect (3xx) was not followed (errors.sip.redirected). */
     redirect: {
       noContact: 'respons tidak menyebut alamat tujuan',
@@ -586,6 +594,7 @@ export const id: Messages = {
       nameEmpty: 'Masukkan nama tugas.',
       nameBadSpaces: 'Gunakan satu spasi di antara kata, tanpa spasi di awal atau akhir (misalnya "Promosi Januari 2026").',
       badStartDate: 'Tanggal mulai {date} tidak ada: bulan itu hanya punya {days} hari. Perbaiki tanggalnya.',
+      badStartMonth: 'Tanggal mulai {date} tidak ada: bulan berjalan dari 01 sampai 12. Perbaiki tanggalnya.',
       badStartClock: 'Jam mulai {time} bukan jam yang sah: jam dari 00 sampai 23 dan menit dari 00 sampai 59 (untuk tengah malam, pakai 00:00 hari berikutnya). Perbaiki jamnya.',
       badWindowStart: 'Awal jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB).',
       badWindowEnd: 'Akhir jendela panggilan {time} bukan jam yang sah: gunakan 00:00 sampai 23:59 (WIB); untuk tengah malam, pakai 00:00.',
@@ -596,6 +605,10 @@ export const id: Messages = {
       nameTaken: 'Tugas bernama "{name}" sudah ada. Pilih nama lain, misalnya dengan menambahkan bulan atau nomor.',
       callAgainNoOutcome: 'Pilih setidaknya satu hasil (sibuk, tidak dijawab, tidak aktif, gagal) yang nomornya akan dipanggil ulang.',
       callAgainNoNumbers: 'Tidak ada nomor dari "{name}" yang berakhir dengan hasil yang dipilih. Pilih hasil lain.',
+      // Issue 12: codes the core had without a translation.
+      cannotPause: 'Hanya tugas yang sedang berjalan atau terjadwal yang dapat dijeda; tugas ini {status}.',
+      cannotResume: 'Hanya tugas yang dijeda yang dapat dilanjutkan; tugas ini {status}.',
+      cannotCancel: 'Tugas ini sudah berakhir ({status}), jadi tidak dapat dibatalkan.',
     },
     recording: {
       empty: 'File kosong (0 byte). Pilih file MP3 lagi; bila di sumbernya juga kosong, ekspor atau unduh lagi.',
@@ -630,6 +643,8 @@ export const id: Messages = {
       tooManyColumns: '"{fileName}" memiliki {columns} kolom; satu daftar maksimal {maxColumns} kolom. Hapus kolom yang tidak diperlukan untuk panggilan dan SMS lalu impor lagi.',
       cellTooLong: 'Baris {rowNumber} dari "{fileName}" memiliki sel dengan lebih dari {maxCellLength} karakter, melebihi batas Excel sendiri. Persingkat sel itu lalu impor lagi.',
       unknownColumn: 'Daftar ini tidak memiliki kolom bernama "{column}". Pilih salah satu dari: {headers}.',
+      // Issue 12: the command line's roster and do-not-call imports.
+      phoneColumnNotFound: 'Tidak ada kolom file yang memiliki judul telepon yang dikenal (seperti Phone atau Nomor HP). Pilih kolom berisi nomor telepon dengan --phone-column; kolomnya adalah: {headers}.',
       notFound: 'Daftar ini sudah tidak ada (mungkin telah dihapus). Muat ulang daftar.',
       notStaged: 'Daftar ini sudah dikonfirmasi atau dibuang. Muat ulang daftar.',
       noValidRows: '"{name}" tidak memiliki nomor telepon yang dapat dipakai ({invalidCount} baris tidak terpakai, {duplicateCount} duplikat), sehingga tidak dapat disimpan. Perbaiki nomor yang tercantum dalam laporan impor lalu impor file itu lagi.',
@@ -758,6 +773,17 @@ export const id: Messages = {
     },
     host: {
       stopped: 'Proses inti aplikasi berhenti dan sedang dimulai ulang. Coba lagi sebentar lagi.',
+      // Issue 12: codes the core had without a translation.
+      notOpen: 'Inti aplikasi belum membuka datanya. Coba lagi sebentar lagi; jika terus terjadi, mulai ulang aplikasi.',
+      openFailed: 'Inti aplikasi tidak dapat membuka datanya ({detail}). Mulai ulang aplikasi; jika terjadi lagi, kirim file log ke dukungan.',
+      unknownControl: 'Inti aplikasi diminta menjalankan operasi yang tidak dikenalnya ({op}). Mulai ulang aplikasi; jika terjadi lagi, kirim file log ke dukungan.',
+      unsupportedRequest: 'Inti aplikasi meminta sesuatu yang tidak dapat dilakukan program ini ({op}). Mulai ulang aplikasi; jika terjadi lagi, kirim file log ke dukungan.',
+      noTestClock: 'Inti aplikasi tidak dijalankan dengan jam uji, jadi waktunya tidak dapat digeser. Jalankan dengan jam uji (hanya untuk pengujian).',
+      noMediaProbe: 'Inti aplikasi tidak dijalankan dengan probe media, jadi ketepatan waktu audionya tidak dapat dibaca. Jalankan dengan probe media (hanya untuk benchmark dan pengujian).',
+    },
+    /** Issue 12: the data folder itself (core/db/database.ts). */
+    store: {
+      tooNew: 'Folder data ini ditulis oleh versi AutoCall Scheduler yang lebih baru (versi data {found}; versi ini mengenal sampai {known}). Pasang versi yang lebih baru, atau pilih folder data lain.',
     },
   },
   coreHost: {

@@ -530,6 +530,14 @@ export const zh: Messages = {
       text: '文本文件',
       unknown: '无法识别的音频',
     },
+    /** A task's status (errors.task.cannotPause and the like). */
+    status: {
+      scheduled: '已计划',
+      running: '正在进行',
+      paused: '已暂停',
+      completed: '已完成',
+      cancelled: '已取消',
+    },
     /** Why a SIP redirect (3xx) was not followed (errors.sip.redirected). */
     redirect: {
       noContact: '响应中没有给出可呼叫的地址',
@@ -586,6 +594,7 @@ export const zh: Messages = {
       nameEmpty: '请输入任务名称。',
       nameBadSpaces: '词与词之间请只用一个空格，开头和结尾不要有空格（例如 "January 2026 Promotion"）。',
       badStartDate: '开始日期 {date} 不存在：该月只有 {days} 天。请更正日期。',
+      badStartMonth: '开始日期 {date} 不存在：月份应为 01 到 12。请更正日期。',
       badStartClock: '开始时间 {time} 不是有效的时刻：小时为 00 到 23，分钟为 00 到 59（午夜请使用次日 00:00）。请更正时间。',
       badWindowStart: '呼叫时段的开始时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）。',
       badWindowEnd: '呼叫时段的结束时间 {time} 不是有效的时刻：请使用 00:00 到 23:59（WIB）；午夜请使用 00:00。',
@@ -596,6 +605,10 @@ export const zh: Messages = {
       nameTaken: '已有名为“{name}”的任务。请换一个名称，例如加上月份或编号。',
       callAgainNoOutcome: '请至少选择一种结果（忙线、无人接听、关机、失败），以再次呼叫这些号码。',
       callAgainNoNumbers: '“{name}”中没有以所选结果结束的号码。请选择其他结果。',
+      // Issue 12: codes the core had without a translation.
+      cannotPause: '只有进行中或已计划的任务才能暂停；该任务{status}。',
+      cannotResume: '只有已暂停的任务才能恢复；该任务{status}。',
+      cannotCancel: '该任务已结束（{status}），无法取消。',
     },
     recording: {
       empty: '文件为空（0 字节）。请重新选择 MP3 文件；如果源文件也是空的，请重新导出或下载。',
@@ -630,6 +643,8 @@ export const zh: Messages = {
       tooManyColumns: '“{fileName}”有 {columns} 列；名单最多 {maxColumns} 列。请删除呼叫和短信不需要的列后重新导入。',
       cellTooLong: '“{fileName}”第 {rowNumber} 行有一个单元格超过 {maxCellLength} 个字符，超出了 Excel 本身的限制。请缩短该单元格后重新导入。',
       unknownColumn: '名单中没有名为“{column}”的列。请从以下列中选择：{headers}。',
+      // Issue 12: the command line's roster and do-not-call imports.
+      phoneColumnNotFound: '文件中没有带有可识别电话列标题（例如 Phone 或 Nomor HP）的列。请用 --phone-column 选择包含电话号码的列；现有的列为：{headers}。',
       notFound: '此名单已不存在（可能已被删除）。请刷新列表。',
       notStaged: '此名单已被确认或放弃。请刷新列表。',
       noValidRows: '“{name}”中没有可用的电话号码（{invalidCount} 行不可用，{duplicateCount} 行重复），因此无法保留。请修正导入报告中列出的号码，然后重新导入文件。',
@@ -758,6 +773,17 @@ export const zh: Messages = {
     },
     host: {
       stopped: '应用的核心进程已停止，正在重新启动。请稍后再试。',
+      // Issue 12: codes the core had without a translation.
+      notOpen: '应用核心尚未打开其数据。请稍后再试；如果一直如此，请重新启动应用。',
+      openFailed: '应用核心无法打开其数据（{detail}）。请重新启动应用；如果再次发生，请将日志文件发送给技术支持。',
+      unknownControl: '应用核心收到了一个它不认识的操作（{op}）。请重新启动应用；如果再次发生，请将日志文件发送给技术支持。',
+      unsupportedRequest: '应用核心请求了本程序无法执行的操作（{op}）。请重新启动应用；如果再次发生，请将日志文件发送给技术支持。',
+      noTestClock: '应用核心启动时没有使用测试时钟，因此无法调整其时间。请使用测试时钟启动（仅用于测试）。',
+      noMediaProbe: '应用核心启动时没有启用媒体探针，因此无法读取其音频时序。请启用媒体探针后启动（仅用于基准测试和测试）。',
+    },
+    /** Issue 12: the data folder itself (core/db/database.ts). */
+    store: {
+      tooNew: '此数据文件夹由更新版本的 AutoCall Scheduler 写入（数据版本 {found}；本版本最高只支持 {known}）。请安装更新的版本，或选择其他数据文件夹。',
     },
   },
   coreHost: {

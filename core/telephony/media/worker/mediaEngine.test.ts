@@ -56,7 +56,7 @@ describe('MediaEngine (the media worker’s logic)', () => {
     e.handle({ type: 'open', id: 2, localAddress: '127.0.0.1', portRange: [36000, 36999], counters: new Int32Array(COUNTER_SLOTS) });
     await next('opened');
     e.handle({ type: 'play', id: 2, play: 1, key: 99, times: 1, tailMs: 0 });
-    expect(await next('error')).toMatchObject({ id: 2, error: { message: expect.stringContaining('recording 99') } });
+    expect(await next('error')).toMatchObject({ id: 2, error: { code: 'internal', params: { detail: expect.stringContaining('recording 99') } } });
     e.handle({ type: 'open', id: 3, localAddress: 'not-an-ip', portRange: [36000, 36999], counters: new Int32Array(COUNTER_SLOTS) });
     expect(await next('openFailed')).toMatchObject({ id: 3, error: { code: 'media.badAddress' } });
   });

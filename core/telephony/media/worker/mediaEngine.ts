@@ -14,7 +14,7 @@ import type { MediaCommand, MediaEvent, ProbeFigures } from './protocol.js';
 
 /** An AppError keeps its code; anything else is a bug, reported with its text for the core's log. */
 function shapeOf(err: unknown): AppErrorShape {
-  return problemOf(err, (detail) => problem('internal', `Unexpected error in the media worker: ${detail}`, { detail }));
+  return problemOf(err, (detail) => problem('internal', { detail }));
 }
 
 const PROBE_PERIODS = [10, 20, 30, 40, 50, 60];
