@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { Page, Roster, RosterAnalysis, RosterFlags, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { csvRowSource } from './csvRows.js';
-import { columnNames, phoneColumnIndex } from './rosterHeaders.js';
+import type { RosterCounts } from './preparedRows.js';
 import { rosterErrors } from './rosterErrors.js';
 import { rosterFlags } from './rosterFlags.js';
 import { DEFAULT_ROSTER_LIMITS, type RosterLimits } from './rosterLimits.js';
@@ -21,8 +21,6 @@ const PROGRESS_INTERVAL_MS = 100;
 /** A staged roster this old was left by a crash, or by an import preview nobody confirmed. */
 const STAGED_MAX_AGE_MS = 60 * 60 * 1000;
 const SAMPLE_SIZE = 20;
-/** WAL pages before an automatic checkpoint during an import (SQLite's default is 1,000). */
-const IMPORT_AUTOCHECKPOINT_PAGES = 10_000;
 const ISSUES_SIZE = 100;
 
 export interface RosterServiceOptions {
@@ -79,18 +77,14 @@ export class RosterService {
     const { format, size } = await sniffRosterFile(input.path, fileName);
     const source: RowSource =
       format === 'csv' ? csvRowSource(input.path, fileName, size, this.limits) : xlsxRowSource(input.path, fileName, size, this.limits);
-    const batches = source.batches();
+    const reads = source.prepared({ fileName, limits: this.limits, phoneColumn: input.phoneColumn });
     let rosterId: number | null = null;
     let copy: Promise<{ sha256: string }> | null = null;
-    let restoreCheckpoints: (() => void) | null = null;
     try {
-      const first = await batches.next();
-      const firstRows = first.done ? [] : first.value;
-      const header = firstRows[0];
-      if (!header) throw rosterErrors.empty(fileName);
-      if (header.cells.length > this.limits.maxColumns) throw rosterErrors.tooManyColumns(fileName, header.cells.length, this.limits.maxColumns);
-      const columns = columnNames(header.cells);
-      const phoneIndex = phoneColumnIndex(columns, input.phoneColumn);
+      const first = await reads.next();
+      // The reader refuses a file without a header; it sends the header before any prepared row.
+      if (first.done || !('header' in first.value)) throw rosterErrors.empty(fileName);
+      const { columns, phoneIndex } = first.value.header;
       if (phoneIndex === null) return { kind: 'needsPhoneColumn', headers: columns };
 
       const name = rosterName(input.name, fileName);
@@ -98,22 +92,21 @@ export class RosterService {
       // The copy into the BlobStore runs while the rows are parsed: disk and CPU overlap.
       copy = this.ctx.blobs.importFile(input.path, format);
       copy.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-      restoreCheckpoints = this.fewerCheckpoints();
-      const writer = new RosterWriter(this.ctx.db, rosterId, columns, phoneIndex, this.limits, fileName);
-      const progress = this.progressReporter(fileName, source, writer);
-      writer.add(firstRows.slice(1));
-      for (;;) {
+      const writer = new RosterWriter(this.ctx.db, rosterId);
+      let counts: RosterCounts = { totalRows: 0, validCount: 0, duplicateCount: 0, invalidCount: 0 };
+      const progress = this.progressReporter(fileName, source, () => counts.totalRows);
+      // One batch per turn of the event loop (core/workers/messages.ts): the core host answers requests between them.
+      for await (const read of reads) {
+        if (!('prepared' in read)) continue;
+        writer.write(read.prepared);
+        counts = read.prepared.counts;
         progress(false);
-        const next = await batches.next();
-        if (next.done) break;
-        writer.add(next.value);
       }
-      writer.flush();
       progress(true);
-      if (writer.counts.totalRows === 0) throw rosterErrors.noDataRows(fileName, columns);
+      if (counts.totalRows === 0) throw rosterErrors.noDataRows(fileName, columns);
 
       const { sha256 } = await copy;
-      const { totalRows, validCount, duplicateCount, invalidCount } = writer.counts;
+      const { totalRows, validCount, duplicateCount, invalidCount } = counts;
       const updated = this.ctx.db
         .prepare(
           `UPDATE rosters SET source_sha256 = ?, total_rows = ?, valid_count = ?, duplicate_count = ?, invalid_count = ?
@@ -137,8 +130,7 @@ export class RosterService {
       }
       throw err;
     } finally {
-      restoreCheckpoints?.();
-      await batches.return(undefined);
+      await reads.return(undefined);
     }
   }
 
@@ -269,22 +261,6 @@ export class RosterService {
     return ids.length;
   }
 
-  /**
-   * A checkpoint copies the WAL into the database and syncs it, on this
-   * thread, inside the commit that triggers it: at SQLite's default of one
-   * per 1,000 WAL pages a 1,000,000-row import ran some thirty of them and
-   * waited on the disk for each (bench/roster.ts: ~0.4 s). A setting of this
-   * connection only; the returned function puts it back.
-   */
-  private fewerCheckpoints(): () => void {
-    const { db } = this.ctx;
-    const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${IMPORT_AUTOCHECKPOINT_PAGES}`);
-    return () => {
-      db.pragma(`wal_autocheckpoint = ${pages}`);
-    };
-  }
-
   private insertStaged(name: string, fileName: string, phoneColumn: string, columns: string[]): number {
     const r = this.ctx.db
       .prepare(
@@ -318,7 +294,7 @@ export class RosterService {
     return this.ctx.db.prepare('SELECT 1 FROM rosters WHERE source_sha256 = ? LIMIT 1').get(sha256) !== undefined;
   }
 
-  private progressReporter(fileName: string, source: RowSource, writer: RosterWriter): (final: boolean) => void {
+  private progressReporter(fileName: string, source: RowSource, rowsRead: () => number): (final: boolean) => void {
     let last = -Infinity;
     return (final) => {
       const now = performance.now();
@@ -328,7 +304,7 @@ export class RosterService {
         fileName,
         bytesRead: final ? source.totalBytes : Math.min(source.bytesRead(), source.totalBytes),
         totalBytes: source.totalBytes,
-        rowsRead: writer.counts.totalRows,
+        rowsRead: rowsRead(),
       });
     };
   }

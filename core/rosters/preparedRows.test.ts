@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonString } from './rosterWriter.js';
+import { jsonString } from './preparedRows.js';
 
 describe('jsonString', () => {
   it('writes every UTF-16 code unit as JSON.stringify does, alone and inside text', () => {
