@@ -8,8 +8,10 @@ import type { SheetRow } from './sheetRows.js';
 
 /** Entries per multi-row INSERT (rosterWriter.ts): 200 bound values; from 25 to 50 rows a statement was the fastest (bench/roster.ts). */
 export const ENTRIES_PER_INSERT = 50;
-/** Values bound per entry (row number, E.164, raw phone, variables JSON) and per issue (row number, raw phone, kind, reason); the roster id is bound by name. */
-export const BOUND_PER_ROW = 4;
+/** Values bound per entry: row number, E.164, raw phone, variables JSON (the roster id is bound by name). */
+export const ENTRY_VALUES = 4;
+/** Values bound per issue: row number, raw phone, kind, reason, the row a duplicate repeats (null for an unusable number). */
+export const ISSUE_VALUES = 5;
 
 /**
  * Entries in one prepared batch, and so in one of the import's transactions.
@@ -48,10 +50,10 @@ export interface RosterCounts {
  * object per row.
  */
 export interface PreparedBatch {
-  /** ENTRIES_PER_INSERT entries a chunk, BOUND_PER_ROW values each; only the last batch of an import may end with a shorter chunk. */
+  /** ENTRIES_PER_INSERT entries a chunk, ENTRY_VALUES values each; only the last batch of an import may end with a shorter chunk. */
   entries: (string | number)[][];
-  /** BOUND_PER_ROW values an issue. */
-  issues: (string | number)[];
+  /** ISSUE_VALUES values an issue. */
+  issues: (string | number | null)[];
   /** The import's counts up to and including this batch. */
   counts: RosterCounts;
 }
@@ -106,7 +108,8 @@ export class RowsOutput {
  * Prepares the data rows of one roster (docs/DOMAIN.md "Phone numbers"):
  * the limits checked, the phone cell normalised to E.164, an unusable one
  * kept as an issue with its reason, a number seen before kept as a
- * 'duplicate' issue (the first row with a number wins: E164Set), and the
+ * 'duplicate' issue with the row it repeats (the first row with a number
+ * wins: E164Set), and the
  * other columns as the entry's template variables, one JSON object in
  * header order (every column in every entry, empty when the row is short).
  * The first row it is given is the header.
@@ -122,7 +125,7 @@ export class RowPreparer {
   private readonly seen = new E164Set();
   private entries: (string | number)[][] = [];
   private chunk: (string | number)[] = [];
-  private issues: (string | number)[] = [];
+  private issues: (string | number | null)[] = [];
 
   constructor(private readonly spec: PrepareSpec) {}
 
@@ -140,7 +143,7 @@ export class RowPreparer {
       if (this.entries.length === PREPARED_BATCH_ENTRIES / ENTRIES_PER_INSERT) out.push({ prepared: this.take() });
     }
     // Issues are rare; they wait for the next batch of entries unless they pile up (a column of bad numbers).
-    if (this.issues.length >= PREPARED_BATCH_ENTRIES * BOUND_PER_ROW) out.push({ prepared: this.take() });
+    if (this.issues.length >= PREPARED_BATCH_ENTRIES * ISSUE_VALUES) out.push({ prepared: this.take() });
     return out;
   }
 
@@ -188,18 +191,19 @@ export class RowPreparer {
     const raw = cells[this.phoneIndex] ?? '';
     const phone = normalizePhone(raw);
     if (!phone.ok) {
-      this.issues.push(rowNumber, raw, 'invalid', phone.reason);
+      this.issues.push(rowNumber, raw, 'invalid', phone.reason, null);
       counts.invalidCount++;
       return;
     }
-    if (!this.seen.add(phone.e164)) {
-      this.issues.push(rowNumber, raw, 'duplicate', 'duplicate');
+    const first = this.seen.add(phone.e164, rowNumber);
+    if (first !== 0) {
+      this.issues.push(rowNumber, raw, 'duplicate', 'duplicate', first);
       counts.duplicateCount++;
       return;
     }
     const chunk = this.chunk;
     chunk.push(rowNumber, phone.e164, raw, this.variablesJson(cells));
-    if (chunk.length === ENTRIES_PER_INSERT * BOUND_PER_ROW) {
+    if (chunk.length === ENTRIES_PER_INSERT * ENTRY_VALUES) {
       this.entries.push(chunk);
       this.chunk = [];
     }

@@ -31,6 +31,15 @@ export interface RosterServiceOptions {
   limits?: Partial<RosterLimits>;
 }
 
+interface IssueRow {
+  row_number: number;
+  phone_raw: string;
+  kind: RosterIssueKind;
+  reason: string;
+  /** The row a duplicate repeats; NULL for unusable numbers and for duplicates imported before migration 0010. */
+  duplicate_of: number | null;
+}
+
 interface RosterRow {
   id: number;
   name: string;
@@ -180,13 +189,13 @@ export class RosterService {
   issues(id: number, page: number, pageSize: number): Page<RosterIssue> {
     const roster = this.row(id);
     const rows = this.ctx.db
-      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
-      .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
-    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
+      .prepare('SELECT row_number, phone_raw, kind, reason, duplicate_of FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
+      .all(id, pageSize, offset(page, pageSize)) as IssueRow[];
+    const kept = this.keptRows(id, rows);
     return {
       items: rows.map((r) => {
         const issue: RosterIssue = { rowNumber: r.row_number, phoneRaw: r.phone_raw, kind: r.kind, reason: r.reason };
-        const first = r.kind === 'duplicate' ? kept.get(r.phone_raw) : undefined;
+        const first = r.kind === 'duplicate' ? (r.duplicate_of ?? kept.get(r.phone_raw)) : undefined;
         if (first !== undefined) issue.duplicateOfRow = first;
         return issue;
       }),
@@ -197,16 +206,17 @@ export class RosterService {
   }
 
   /**
-   * For the duplicates of one page of issues: the row each repeats (the first
-   * row with the number is the entry kept; rosterWriter.ts). Entries have no
-   * index by number (migration 0005), so this is one pass over the roster's
-   * entries per page of issues, and only when the page holds duplicates.
+   * The row each duplicate repeats, for duplicates imported before migration
+   * 0010 recorded it (the first row with the number is the entry kept).
+   * Entries have no index by number (migration 0005), so this is one pass
+   * over the roster's entries, and only when such a duplicate is asked for.
    */
-  private keptRows(id: number, duplicateRaws: string[]): Map<string, number> {
+  private keptRows(id: number, issues: readonly IssueRow[]): Map<string, number> {
     const byE164 = new Map<string, string[]>();
-    for (const raw of duplicateRaws) {
-      const phone = normalizePhone(raw);
-      if (phone.ok) byE164.set(phone.e164, [...(byE164.get(phone.e164) ?? []), raw]);
+    for (const issue of issues) {
+      if (issue.kind !== 'duplicate' || issue.duplicate_of !== null) continue;
+      const phone = normalizePhone(issue.phone_raw);
+      if (phone.ok) byE164.set(phone.e164, [...(byE164.get(phone.e164) ?? []), issue.phone_raw]);
     }
     const kept = new Map<string, number>();
     if (byE164.size === 0) return kept;
@@ -228,11 +238,14 @@ export class RosterService {
   async writeIssuesCsv(id: number, path: string): Promise<number> {
     const roster = this.row(id);
     const rows = this.ctx.db
-      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
-      .all(id) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
-    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
+      .prepare('SELECT row_number, phone_raw, kind, reason, duplicate_of FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
+      .all(id) as IssueRow[];
+    const kept = this.keptRows(id, rows);
     const lines = [['row', roster.phone_column, 'problem', 'repeats row'].map(csvCell).join(',')];
-    for (const r of rows) lines.push([r.row_number, r.phone_raw, r.reason, kept.get(r.phone_raw) ?? ''].map(csvCell).join(','));
+    for (const r of rows) {
+      const repeats = r.kind === 'duplicate' ? (r.duplicate_of ?? kept.get(r.phone_raw) ?? '') : '';
+      lines.push([r.row_number, r.phone_raw, r.reason, repeats].map(csvCell).join(','));
+    }
     // A BOM so that Excel opens the UTF-8 file with its Chinese or accented text intact.
     await writeFile(path, '\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
     return rows.length;

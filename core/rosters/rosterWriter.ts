@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
-import { BOUND_PER_ROW, ENTRIES_PER_INSERT, type PreparedBatch } from './preparedRows.js';
+import { ENTRIES_PER_INSERT, ENTRY_VALUES, ISSUE_VALUES, type PreparedBatch } from './preparedRows.js';
 
 /**
  * Writes the prepared batches of one staged roster (preparedRows.ts: the
@@ -25,7 +25,7 @@ export class RosterWriter {
     const entryColumns = 'INSERT INTO roster_entries (roster_id, row_number, phone_e164, phone_raw, variables) VALUES ';
     this.insertEntries = db.prepare(entryColumns + new Array(ENTRIES_PER_INSERT).fill('(@roster, ?, ?, ?, ?)').join(', '));
     this.insertEntry = db.prepare(entryColumns + '(@roster, ?, ?, ?, ?)');
-    this.insertIssue = db.prepare('INSERT INTO roster_issues (roster_id, row_number, phone_raw, kind, reason) VALUES (@roster, ?, ?, ?, ?)');
+    this.insertIssue = db.prepare('INSERT INTO roster_issues (roster_id, row_number, phone_raw, kind, reason, duplicate_of) VALUES (@roster, ?, ?, ?, ?, ?)');
     this.roster = { roster: rosterId };
     this.transaction = db.transaction((batch: PreparedBatch) => this.writeBatch(batch));
   }
@@ -37,9 +37,9 @@ export class RosterWriter {
   private writeBatch({ entries, issues }: PreparedBatch): void {
     const roster = this.roster;
     for (const chunk of entries) {
-      if (chunk.length === ENTRIES_PER_INSERT * BOUND_PER_ROW) this.insertEntries.run(chunk, roster);
-      else for (let i = 0; i < chunk.length; i += BOUND_PER_ROW) this.insertEntry.run(chunk.slice(i, i + BOUND_PER_ROW), roster);
+      if (chunk.length === ENTRIES_PER_INSERT * ENTRY_VALUES) this.insertEntries.run(chunk, roster);
+      else for (let i = 0; i < chunk.length; i += ENTRY_VALUES) this.insertEntry.run(chunk.slice(i, i + ENTRY_VALUES), roster);
     }
-    for (let i = 0; i < issues.length; i += BOUND_PER_ROW) this.insertIssue.run(issues.slice(i, i + BOUND_PER_ROW), roster);
+    for (let i = 0; i < issues.length; i += ISSUE_VALUES) this.insertIssue.run(issues.slice(i, i + ISSUE_VALUES), roster);
   }
 }
