@@ -42,10 +42,12 @@ export type ReaderCredit = 1;
 
 /**
  * Messages a reader may post before the caller has taken them: with
- * prepared batches of 500 rows, a few thousand rows wait at most, so memory
- * stays flat whether the writer or the reader is the slower (backpressure).
+ * prepared batches of 500 rows (~75 KB each), 8,000 rows wait at most, so
+ * memory stays flat whether the writer or the reader is the slower
+ * (backpressure), while the reader can go on through a request or two that
+ * hold the core host's thread (6 messages left it waiting: bench/host.ts).
  */
-export const READER_AHEAD = 6;
+export const READER_AHEAD = 16;
 
 /**
  * A RowSource over a reader's worker thread. `start(prepare)` starts the
