@@ -51,6 +51,44 @@ describe('Core', () => {
     expect(await core.dispatch('task.get', { id: 1 })).toMatchObject({ ok: false, error: { code: 'task.notFound' } });
   });
 
+  it('creates a task at a WIB time read by the contract’s schema, and answers a bad one with the field’s own code', async () => {
+    const csv = join(tmp.dir, 'Schedule.csv');
+    writeFileSync(csv, 'Phone\n081230000001\n');
+    const analysis = value<RosterAnalysis>(await core.dispatch('roster.analyze', { path: csv }));
+    if (analysis.kind !== 'staged') throw new Error('the Phone column was not found');
+    const rosterId = value<Roster>(await core.dispatch('roster.confirm', { id: analysis.roster.id })).id;
+    const recordingId = seedRecording(core.ctx.db);
+    const request = { name: 'Scheduled Promo', recordingId, rosterId, start: { mode: 'scheduled', at: '2099-01-15 09:30' } };
+    // 09:30 in Jakarta is 02:30 UTC, whatever this process's zone.
+    expect(value<Task>(await core.dispatch('task.create', request))).toMatchObject({ scheduled: true, startAt: Date.UTC(2099, 0, 15, 2, 30) });
+    expect(await core.dispatch('task.create', { ...request, name: 'Bad Day', start: { mode: 'scheduled', at: '2099-02-30 09:30' } })).toMatchObject({
+      ok: false,
+      error: { code: 'task.badStartDate', params: { date: '2099-02-30', days: 28 } },
+    });
+    expect(await core.dispatch('task.create', { ...request, name: 'Past', start: { mode: 'scheduled', at: '2000-01-01 09:30' } })).toMatchObject({
+      ok: false,
+      error: { code: 'task.startInPast' },
+    });
+    expect(await core.dispatch('task.create', { ...request, name: 'Retries', maxAttempts: 2, retryIntervalMinutes: 0 })).toMatchObject({
+      ok: false,
+      error: { code: 'task.badRetryInterval', params: { min: 1, max: 1440 } },
+    });
+    expect(await core.dispatch('task.callAgain', { id: 1, name: 'Again @', outcomes: ['busy'], start: { mode: 'now' } })).toMatchObject({
+      ok: false,
+      error: { code: 'task.nameBadCharacters', params: { characters: '@' } },
+    });
+  });
+
+  it('runs the gateway through its manager: dry run until SIP is saved, refusals before any socket opens', async () => {
+    expect(value(await core.dispatch('engine.status', {}))).toMatchObject({ gateway: 'dryRun', gatewayState: 'dryRun', gatewayError: null });
+    expect(await core.dispatch('gateway.test', {})).toMatchObject({ ok: false, error: { code: 'gateway.hostMissing' } });
+    expect(await core.dispatch('gateway.testCall', { to: 'abc', recordingId: 1 })).toMatchObject({ ok: false, error: { code: 'gateway.badNumber' } });
+    expect(core.gatewayManager.placer(true)).toBe(core.gatewayManager.dryRun);
+    // Real tasks wait (no placer) while Settings > Gateway is not on SIP.
+    expect(core.gatewayManager.placer(false)).toBeNull();
+    expect(value(await core.dispatch('dashboard.get', {}))).toMatchObject({ channelLimit: 4 });
+  });
+
   it('answers app.info for its host', async () => {
     expect(value(await core.dispatch('app.info', {}))).toMatchObject({ host: 'cli', version: '0.0.0-test' });
   });

@@ -8,6 +8,7 @@ import type { SecretBox } from './credentials/secretBox.js';
 import { SecretStore } from './credentials/secretStore.js';
 import { openDatabase, type Db } from './db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
+import { buildHandlers } from './handlers.js';
 import { BlobStore } from './files/blobStore.js';
 import { makeDataFolderPrivate } from './files/privateFolder.js';
 import { fileLogger, type Logger } from './log.js';
@@ -19,27 +20,22 @@ import { GatewaySettingsService } from './settings/gatewaySettings.js';
 import { SmsAccountService } from './sms/accountService.js';
 import { SmsTemplateService } from './sms/templateService.js';
 import { Scheduler } from './scheduling/scheduler.js';
-import { DryRunGateway, dryRunSmsSender, type DryRunOptions } from './telephony/dryRunGateway.js';
+import { dryRunSmsSender, type DryRunOptions } from './telephony/dryRunGateway.js';
+import { GatewayManager } from './telephony/gatewayManager.js';
 import { DialingEngine } from './tasks/engine.js';
 import { exportTask } from './tasks/export.js';
 import { Lease } from './tasks/lease.js';
 import { SmsOutbox } from './sms/outbox.js';
 import { TaskFigures } from './tasks/taskFigures.js';
 import { TaskService } from './tasks/taskService.js';
+import { TaskStore } from './tasks/taskStore.js';
 import { SmsDeliveryPoller, type DeliveryStatusSource } from './sms/delivery.js';
 import { TaskSmsService } from './tasks/taskSms.js';
-import type { CallPlacer } from './tasks/types.js';
-import { WorkerMediaFactory } from './telephony/media/workerMedia.js';
 import type { MediaFactory } from './telephony/media/types.js';
-import { SipGateway } from './telephony/gateway/sipGateway.js';
-import { SipCallPlacer, toGatewayConfig } from './telephony/sipPlacer.js';
-import type { CallResult, EngineStatus, GatewaySettings, GatewayTestView, TestCallResult } from '../shared/types.js';
-import { checkWib } from '../shared/time/wib.js';
-import { normalizePhone } from '../shared/phone/normalize.js';
-import { AppError } from './errors.js';
+import type { EngineStatus } from '../shared/types.js';
 import { DoNotCallService } from './dnc/doNotCallService.js';
-import { renderTemplate } from '../shared/sms/render.js';
 import type { SmsTestView } from '../shared/types.js';
+import { sendTestSms } from './sms/testSms.js';
 
 export interface CoreOptions {
   dataDir: string;
@@ -84,24 +80,20 @@ export class Core {
   readonly scheduler: Scheduler;
   readonly taskSms: TaskSmsService;
   readonly doNotCall: DoNotCallService;
+  /** The gateway's lifecycle: dry run, the SIP gateway for the saved settings, test calls. */
+  readonly gatewayManager: GatewayManager;
   private readonly lease: Lease;
-  private readonly dryRunGateway: DryRunGateway;
-  /** The SIP gateway for the saved settings; rebuilt when they change. */
-  private sip: { key: string; placer: SipCallPlacer } | null = null;
-  /** Bumped by every save of Settings > Gateway here, so a new password takes effect too. */
-  private gatewayGeneration = 0;
-  /** The test calls in progress, so that Cancel can end them. */
-  private readonly testCalls = new Set<AbortController>();
+  private readonly outbox: SmsOutbox;
   private readonly handlers: Handlers;
 
   private constructor(
     readonly ctx: CoreContext,
-    private readonly options: CoreOptions,
+    readonly options: CoreOptions,
     private readonly listeners: Set<EventListener>,
   ) {
     this.tasks = new TaskService(ctx, {
       // A task is created for the gateway configured now, and keeps it.
-      isDryRun: () => this.gateway.settings().mode !== 'sip',
+      isDryRun: () => this.gatewayManager.isDryRun(),
       onChange: () => {
         this.scheduler.refresh();
         this.engine.wake();
@@ -118,13 +110,21 @@ export class Core {
     this.smsAccount = new SmsAccountService(ctx);
     this.settings = new SettingsService(ctx.db);
     this.gateway = new GatewaySettingsService(ctx);
-    this.dryRunGateway = new DryRunGateway(options.dryRun);
+    this.gatewayManager = new GatewayManager({
+      settings: this.gateway,
+      log: ctx.log,
+      payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
+      checkRecording: (id) => void this.recordings.get(id),
+      onStateChange: () => this.engine.wake(),
+      ...(options.dryRun ? { dryRun: options.dryRun } : {}),
+      ...(options.media ? { media: options.media } : {}),
+    });
     this.lease = new Lease(ctx.db, ctx.clock, 'dialer', options.engine?.leaseTtlMs);
-    const outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) });
+    const outbox = (this.outbox = new SmsOutbox(ctx, { realSender: () => this.smsAccount.client(), dryRunSender: dryRunSmsSender(options.dryRun?.journal) }));
     this.taskSms = new TaskSmsService(ctx, { onChange: () => this.engine.wake() });
     const delivery = new SmsDeliveryPoller(ctx, { statusSource: (provider) => this.deliveryStatusSource(provider) });
     this.engine = new DialingEngine(ctx, {
-      placer: (dryRun) => this.placer(dryRun),
+      placer: (dryRun) => this.gatewayManager.placer(dryRun),
       lease: this.lease,
       outbox,
       delivery,
@@ -134,9 +134,9 @@ export class Core {
     this.figures = new TaskFigures(ctx, {
       engineStatus: () => this.engineStatus(),
       activeCallsOf: (taskId) => this.engine.activeCallsOf(taskId),
-      channelLimit: () => this.channelLimit(),
+      channelLimit: () => this.gatewayManager.channelLimit(),
     });
-    this.handlers = this.buildHandlers();
+    this.handlers = buildHandlers(this);
   }
 
   static async open(options: CoreOptions): Promise<Core> {
@@ -179,22 +179,6 @@ export class Core {
     return core;
   }
 
-  /**
-   * The gateway for tasks of one kind. Dry-run tasks always use the dry-run
-   * gateway. Real tasks use the SIP gateway for the saved settings, or wait
-   * (null) while Settings > Gateway is not on SIP. When the settings change,
-   * the old SIP gateway finishes its connected calls and stops.
-   */
-  placer(dryRun: boolean): CallPlacer | null {
-    if (dryRun) return this.dryRunGateway;
-    const settings = this.gateway.settings();
-    if (settings.mode !== 'sip') {
-      this.retireSip();
-      return null;
-    }
-    return this.sipPlacer(settings);
-  }
-
   /** Who can say whether an SMS sent through `provider` was delivered: the saved account, while it is that provider and its API can. */
   private deliveryStatusSource(provider: string): DeliveryStatusSource | null {
     const client = this.smsAccount.statusClient(provider);
@@ -202,139 +186,31 @@ export class Core {
     return status ? { status } : null;
   }
 
-  private sipPlacer(settings = this.gateway.settings()): SipCallPlacer {
-    const key = `${this.gatewayGeneration}:${JSON.stringify(settings)}`;
-    if (this.sip?.key === key) return this.sip.placer;
-    this.retireSip();
-    const placer = new SipCallPlacer(settings, toGatewayConfig(settings, this.gateway.password()), {
-      media: this.media(),
-      payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
-      log: this.ctx.log,
-      onStateChange: () => this.engine.wake(),
-    });
-    this.sip = { key, placer };
-    return placer;
-  }
-
-  private retireSip(): void {
-    this.sip?.placer.retire();
-    this.sip = null;
-  }
-
-  /** Call media: RTP paced on the media worker thread, away from this event loop (issue 8, docs/ARCHITECTURE.md). */
-  private media(): MediaFactory {
-    return this.options.media ?? new WorkerMediaFactory({ log: (line) => this.ctx.log.warn(line) });
-  }
-
-  private checkGatewayConfigured(): ReturnType<GatewaySettingsService['settings']> {
-    const settings = this.gateway.settings();
-    if (!settings.host) {
-      throw new AppError('gateway.hostMissing', 'Enter and save the gateway host (name or IP address) in Settings > Gateway first.');
-    }
-    return settings;
-  }
-
-  /** "Test gateway": OPTIONS, and REGISTER where configured, with the saved settings. */
-  async testGateway(): Promise<GatewayTestView> {
-    const settings = this.checkGatewayConfigured();
-    if (settings.mode === 'sip') return this.sipPlacer(settings).test();
-    const gateway = new SipGateway(toGatewayConfig(settings, this.gateway.password()), { media: this.media() });
-    try {
-      return await gateway.test();
-    } finally {
-      await gateway.stop();
-    }
-  }
-
-  /** "Test call": one real call to `to` with a recording, outside any task, until it ends or `cancelTestCalls()`. */
-  async testCall(to: string, recordingId: number): Promise<TestCallResult> {
-    const phone = normalizePhone(to);
-    if (!phone.ok) throw new AppError('gateway.badNumber', `"${to}" is not a phone number: enter it as 0812..., 62812... or +62812....`, { number: to });
-    const settings = this.checkGatewayConfigured();
-    this.recordings.get(recordingId);
-    const controller = new AbortController();
-    this.testCalls.add(controller);
-    try {
-      const result = await this.placeTestCall(settings, phone.e164, recordingId, controller.signal);
-      // Only a call still in progress can be cancelled (it leaves the set when it ends), so an abort here had effect.
-      return { ...result, cancelledByUser: controller.signal.aborted };
-    } finally {
-      this.testCalls.delete(controller);
-    }
-  }
-
-  /** Settings > Gateway > Cancel: the call sends CANCEL while it rings, BYE once answered (outboundCall.ts). */
-  cancelTestCalls(): void {
-    for (const controller of this.testCalls) controller.abort();
-  }
-
-  private async placeTestCall(settings: GatewaySettings, e164: string, recordingId: number, signal: AbortSignal): Promise<CallResult> {
-    if (settings.mode === 'sip') return this.sipPlacer(settings).testCall(e164, recordingId, signal);
-    // In dry run no SIP gateway runs: this one call gets its own, stopped when it ends.
-    const placer = new SipCallPlacer(settings, toGatewayConfig(settings, this.gateway.password()), {
-      media: this.media(),
-      payloadPath: (id, codec) => this.recordings.payloadPath(id, codec),
-      log: this.ctx.log,
-    });
-    try {
-      return await placer.testCall(e164, recordingId, signal);
-    } finally {
-      await placer.close();
-    }
-  }
-
-  /**
-   * The wizard's "send me this SMS": the template filled in from one roster
-   * row, sent to the user's own number through the SMS account's send path.
-   * While the dry-run gateway is selected nothing leaves (a task made now
-   * would send no real SMS either); the dry-run sender records it.
-   */
-  async sendTestSms(input: { to: string; templateId: number; rosterId: number; rowNumber: number }): Promise<SmsTestView> {
-    const phone = normalizePhone(input.to);
-    if (!phone.ok) throw new AppError('sms.badNumber', `"${input.to}" is not a valid phone number. Type it as 0812-3456-7890 or +62 812 3456 7890.`, { number: input.to });
-    const template = this.templates.get(input.templateId);
-    const row = this.ctx.db
-      .prepare('SELECT phone_e164, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
-      .get(input.rosterId, input.rowNumber) as { phone_e164: string; variables: string } | undefined;
-    if (!row) {
-      throw new AppError('sms.testRowMissing', `Row ${input.rowNumber} is not a usable row of this roster. Choose another row.`, { row: input.rowNumber });
-    }
-    // The variables a task's SMS gets (core/sms/outbox.ts): the row's columns and {phone}.
-    const { text } = renderTemplate(template.body, { ...(JSON.parse(row.variables) as Record<string, string>), phone: row.phone_e164 });
-    const dryRun = this.gateway.settings().mode !== 'sip';
-    const result = dryRun ? await dryRunSmsSender(this.options.dryRun?.journal).send({ to: phone.e164, text }) : await this.smsAccount.test({ to: phone.e164, text });
-    return { dryRun, to: phone.e164, text, result };
+  /** The wizard's "send me this SMS" (core/sms/testSms.ts). */
+  sendTestSms(input: { to: string; templateId: number; rosterId: number; rowNumber: number }): Promise<SmsTestView> {
+    return sendTestSms(
+      {
+        template: (id) => this.templates.get(id),
+        rosterRow: (rosterId, rowNumber) => this.rosters.entryAt(rosterId, rowNumber),
+        isDryRun: () => this.gatewayManager.isDryRun(),
+        dryRunSend: (message) => dryRunSmsSender(this.options.dryRun?.journal).send(message),
+        accountSend: (message) => this.smsAccount.test(message),
+      },
+      input,
+    );
   }
 
   engineStatus(): EngineStatus {
-    const sip = this.gateway.settings().mode === 'sip' ? this.sipPlacer() : null;
+    const gateway = this.gatewayManager.state();
     return {
       dialing: this.lease.holds(),
       otherHolder: this.lease.holds() ? null : this.lease.currentHolder(),
       activeCalls: this.engine.activeCalls,
-      gateway: sip ? 'sip' : 'dryRun',
-      gatewayState: sip ? sip.state : 'dryRun',
-      gatewayError: sip ? sip.error : null,
-      tasksWaitingForGateway:
-        sip?.state === 'ready'
-          ? 0
-          : (this.ctx.db.prepare("SELECT count(*) FROM tasks WHERE status = 'running' AND dry_run = 0").pluck().get() as number),
+      gateway: gateway.gateway,
+      gatewayState: gateway.state,
+      gatewayError: gateway.error,
+      tasksWaitingForGateway: gateway.state === 'ready' ? 0 : new TaskStore(this.ctx.db).countRunning(false),
     };
-  }
-
-  /** The selected gateway's channels: Settings > Gateway's in SIP mode (even while it is not ready), else the dry run's. */
-  channelLimit(): number {
-    const settings = this.gateway.settings();
-    return settings.mode === 'sip' ? settings.channels : this.dryRunGateway.channels;
-  }
-
-  /** Start time of a new task from the contract's `start` (WIB wall-clock time for a scheduled run). */
-  private startAtOf(start: { mode: 'now' } | { mode: 'scheduled'; at: string }): { startAt?: number } {
-    if (start.mode === 'now') return {};
-    // The field that is wrong, by its own code: the shape, the date (2026-02-30) or the time (24:00).
-    const parsed = checkWib(start.at);
-    if (!parsed.ok) throw new AppError(parsed.problem.code, parsed.problem.message, parsed.problem.params);
-    return { startAt: parsed.at };
   }
 
   /** Starts scheduling and dialing in this process (the desktop app, `autocall run`, the e2e bridge). */
@@ -345,11 +221,8 @@ export class Core {
 
   /** No task is running or due, and no call or SMS is in flight: `autocall run --until-idle` may exit. */
   idle(): boolean {
-    const busy = this.ctx.db
-      .prepare("SELECT 1 FROM tasks WHERE status = 'running' OR (status = 'scheduled' AND start_at <= ?) LIMIT 1")
-      .get(this.ctx.clock.now());
-    const queued = this.ctx.db.prepare("SELECT 1 FROM sms_outbox WHERE state IN ('queued', 'sending') LIMIT 1").get();
-    return !busy && !queued && this.engine.activeCalls === 0;
+    const busy = new TaskStore(this.ctx.db).hasWork(this.ctx.clock.now());
+    return !busy && !this.outbox.hasWork() && this.engine.activeCalls === 0;
   }
 
   async exportTask(id: number, format: 'csv' | 'xlsx', path: string): Promise<{ path: string; rows: number }> {
@@ -360,7 +233,7 @@ export class Core {
   async stopEngine(): Promise<void> {
     this.scheduler.stop();
     await this.engine.stop();
-    await this.closeGateway();
+    await this.gatewayManager.close();
   }
 
   dispatch(operation: unknown, input: unknown): Promise<Result<unknown>> {
@@ -373,121 +246,14 @@ export class Core {
   }
 
   /** Stops the SIP gateway (unregistering where it registered) and waits for its sockets to close. */
-  async closeGateway(): Promise<void> {
-    const sip = this.sip?.placer;
-    this.sip = null;
-    await sip?.close();
+  closeGateway(): Promise<void> {
+    return this.gatewayManager.close();
   }
 
   close(): void {
     this.scheduler.stop();
-    this.retireSip();
+    this.gatewayManager.retire();
     this.listeners.clear();
     if (this.ctx.db.open) this.ctx.db.close();
-  }
-
-  private buildHandlers(): Handlers {
-    const { recordings, rosters, templates, smsAccount, settings } = this;
-    return {
-      'app.info': () => ({
-        version: this.options.version,
-        dataDir: this.ctx.dataDir,
-        locale: settings.locale(),
-        localeChosen: settings.localeChosen(),
-        theme: settings.theme(),
-        startAtLogin: settings.startAtLogin(),
-        host: this.options.host,
-      }),
-      'settings.setLocale': ({ locale }) => settings.setLocale(locale),
-      'settings.setStartAtLogin': ({ enabled }) => {
-        settings.setStartAtLogin(enabled);
-        this.options.onStartAtLoginChanged?.(enabled);
-      },
-
-      'recording.add': (input) => recordings.add(input),
-      'recording.list': () => recordings.list(),
-      'recording.rename': ({ id, name }) => recordings.rename(id, name),
-      'recording.remove': ({ id }) => recordings.remove(id),
-      'recording.audio': ({ id }) => recordings.audio(id),
-
-      'roster.analyze': (input) => rosters.analyze(input),
-      'roster.confirm': ({ id }) => rosters.confirm(id),
-      'roster.discard': ({ id }) => rosters.discard(id),
-      'roster.list': () => rosters.list(),
-      'roster.get': ({ id }) => rosters.get(id),
-      'roster.entries': ({ id, page, pageSize }) => rosters.entries(id, page, pageSize),
-      'roster.issues': ({ id, page, pageSize }) => rosters.issues(id, page, pageSize),
-      'roster.remove': ({ id }) => rosters.remove(id),
-
-      'template.list': () => templates.list(),
-      'template.create': (input) => templates.create(input),
-      'template.update': (input) => templates.update(input),
-      'template.approve': ({ id }) => templates.approve(id),
-      'template.reject': ({ id, reason }) => templates.reject(id, reason),
-      'template.remove': ({ id }) => templates.remove(id),
-
-      'smsAccount.get': () => smsAccount.get(),
-      'smsAccount.save': (input) => smsAccount.save(input),
-      'smsAccount.test': (input) => smsAccount.test(input),
-
-      'task.create': ({ start, ...rest }) => this.tasks.create({ ...rest, ...this.startAtOf(start) }),
-      'task.list': ({ page, pageSize, status }) => this.tasks.list(page, pageSize, status),
-      'task.get': ({ id }) => this.tasks.get(id),
-      'task.rename': ({ id, name }) => this.tasks.rename(id, name),
-      'task.pause': ({ id }) => this.tasks.pause(id),
-      'task.resume': ({ id }) => this.tasks.resume(id),
-      'task.cancel': ({ id }) => this.tasks.cancel(id),
-      'task.remove': ({ id }) => this.tasks.remove(id),
-      'task.retryUncertain': ({ id }) => this.tasks.retryUncertain(id),
-      'task.numbers': ({ id, filter, page, pageSize, search }) => this.tasks.numbers(id, filter, page, pageSize, search, this.figures.nameColumn(id)),
-      'task.export': async ({ id, format }) => {
-        const task = this.tasks.get(id);
-        if (!this.options.pickSavePath) throw new AppError('task.exportUnavailable', 'Export needs a file location; use `autocall calls export` here.');
-        const path = await this.options.pickSavePath(`${task.name}.${format}`);
-        return path ? this.exportTask(id, format, path) : null;
-      },
-      'gateway.get': () => this.gateway.view(),
-      'gateway.save': ({ settings: gatewaySettings, password }) => {
-        const view = this.gateway.save(gatewaySettings, password);
-        this.gatewayGeneration += 1;
-        this.engine.wake();
-        return view;
-      },
-      'gateway.test': () => this.testGateway(),
-      'gateway.testCall': ({ to, recordingId }) => this.testCall(to, recordingId),
-      'gateway.cancelTestCall': () => this.cancelTestCalls(),
-      'task.attempts': ({ numberId }) => this.tasks.attempts(numberId),
-      'task.attemptTrace': ({ attemptId }) => this.tasks.attemptTrace(attemptId),
-      'engine.status': () => this.engineStatus(),
-
-      'task.uncertainSms': ({ id }) => this.taskSms.uncertain(id),
-      'task.resendSms': ({ id, sms }) => this.taskSms.resend(id, sms),
-      'task.smsDeliveries': ({ id, filter, page, pageSize }) => this.taskSms.deliveries(id, filter, page, pageSize),
-      // The supervisor's view (issue 9).
-      'dashboard.get': () => this.figures.dashboard(),
-      'task.stats': ({ id }) => this.figures.task(id),
-      'task.callAgain': ({ id, name, outcomes, start }) => this.tasks.callAgain(id, { name, outcomes, ...this.startAtOf(start) }),
-      // Do-not-call list, deletion checks, roster preview, wizard test SMS, theme (issue 9, branch dnc).
-      'dnc.add': ({ phone, note }) => {
-        const entry = this.doNotCall.add(phone, note);
-        this.engine.wake();
-        return entry;
-      },
-      'dnc.import': (input) => this.doNotCall.import(input.path, input.phoneColumn),
-      'dnc.list': ({ search, page, pageSize }) => this.doNotCall.list(search, page, pageSize),
-      'dnc.remove': ({ phone }) => this.doNotCall.remove(phone),
-      'dnc.countInRoster': ({ rosterId }) => this.doNotCall.countInRoster(rosterId),
-      'task.usersOf': ({ kind, id }) => this.tasks.usersOf(kind, id),
-      'roster.exportIssues': async ({ id }) => {
-        const roster = rosters.get(id);
-        if (!this.options.pickSavePath) throw new AppError('roster.exportUnavailable', 'Saving needs a file location; use `autocall roster show ID --issues` here.');
-        const base = roster.sourceFileName.replace(/\.[^.]+$/, '');
-        const path = await this.options.pickSavePath(`${base} - unusable rows.csv`);
-        return path ? { path, rows: await rosters.writeIssuesCsv(id, path) } : null;
-      },
-      'roster.flags': ({ id }) => rosters.flags(id),
-      'sms.sendTest': (input) => this.sendTestSms(input),
-      'settings.setTheme': ({ theme }) => settings.setTheme(theme),
-    };
   }
 }

@@ -2,6 +2,7 @@ import { CONTRACT, type OperationOutput, type ParsedInput } from '../shared/cont
 import { OPERATIONS, type OperationName } from '../shared/contract/operations.js';
 import type { Result } from '../shared/result.js';
 import { toErrorShape } from './errors.js';
+import { inputProblem } from './rules.js';
 import type { Logger } from './log.js';
 
 export type Handlers = { [K in OperationName]: (input: ParsedInput<K>) => OperationOutput<K> | Promise<OperationOutput<K>> };
@@ -21,18 +22,7 @@ export async function dispatch(handlers: Handlers, log: Logger, operation: unkno
   }
   const parsed = CONTRACT[operation].input.safeParse(rawInput ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    // A shared rule's own code (text.unsafeCharacters, task.nameTooLong) travels in the issue, so it is translated as itself.
-    const coded = issue?.code === 'custom' ? (issue.params as { appCode?: string } & Record<string, string | number>) : undefined;
-    if (coded?.appCode) {
-      const { appCode, ...params } = coded;
-      return { ok: false, error: { code: appCode, message: issue!.message, params } };
-    }
-    const where = issue?.path.join('.') || 'input';
-    return {
-      ok: false,
-      error: { code: 'contract.invalidInput', message: `Invalid ${where}: ${issue?.message ?? 'malformed request'}.`, params: { field: where } },
-    };
+    return { ok: false, error: inputProblem(parsed.error) };
   }
   try {
     const handler = handlers[operation] as (input: unknown) => unknown;

@@ -1,6 +1,7 @@
 /** Domain records as they cross the contract. Times are epoch milliseconds; the UI shows them in WIB. */
 import type { AppErrorShape } from './result.js';
 import type { SipTraceEntry } from './telephony/callResult.js';
+import type { CallAttemptState, TaskNumberState, TaskStatus } from './tasks/states.js';
 
 export type { SipTraceEntry, CallResult, TestCallResult } from './telephony/callResult.js';
 
@@ -101,7 +102,8 @@ export interface SmsAccountView {
 }
 
 export interface SmsSendResult {
-  accepted: boolean;
+  /** Always true: a provider's refusal is thrown as an AppError (core/sms/providers/types.ts), never answered. */
+  accepted: true;
   providerMessageId: string | null;
   httpStatus: number | null;
   /** The provider's answer, shortened, for the user to read. */
@@ -135,10 +137,7 @@ export type CallOutcome = (typeof OUTCOMES)[number];
 export const NUMBER_OUTCOMES = [...OUTCOMES, 'doNotCall'] as const;
 export type NumberOutcome = (typeof NUMBER_OUTCOMES)[number];
 
-export type TaskStatus = 'scheduled' | 'running' | 'paused' | 'completed' | 'cancelled';
-
-/** A number of a task: 'uncertain' means a call (or its SMS) was in flight when the app stopped. */
-export type TaskNumberState = 'pending' | 'dialing' | 'waiting_retry' | 'done' | 'uncertain';
+export type { TaskStatus, TaskNumberState, CallAttemptState } from './tasks/states.js';
 
 export interface TaskCounts {
   done: number;
@@ -210,7 +209,7 @@ export interface TaskNumberRow {
   lastAttemptAt: number | null;
   finalStatus: number | null;
   q850Cause: number | null;
-  hungUpBy: 'callee' | 'system' | null;
+  hungUpBy: HungUpBy | null;
   playedToEnd: boolean | null;
   /** `error` is the core's English sentence; `errorCode` its code and params to translate (null on rows stored before codes were). */
   sms: {
@@ -290,20 +289,37 @@ export interface EngineStatus {
   tasksWaitingForGateway: number;
 }
 
-/** One call attempt of a number, for the task detail view. */
-export interface CallAttemptView {
-  id: number;
-  attemptNo: number;
-  state: 'in_flight' | 'ended' | 'uncertain';
-  outcome: CallOutcome | null;
-  hungUpBy: 'callee' | 'system' | null;
+/** Who ended an answered call: the callee's BYE, or ours (recording played, session over, cancelled). */
+export type HungUpBy = 'callee' | 'system';
+
+/**
+ * One call's result as a task keeps it: one row of call_attempts, with one
+ * column per field (core/tasks/taskColumns.ts maps it both ways). The
+ * telephony's CallResult is this plus its timestamps and trace.
+ */
+export interface CallReport {
+  outcome: CallOutcome;
+  hungUpBy: HungUpBy | null;
   finalStatus: number | null;
   q850Cause: number | null;
   ringMs: number | null;
   answeredMs: number | null;
   playedMs: number | null;
+  /** Null when the call was not answered. */
   playedToEnd: boolean | null;
-  dtmf: string | null;
+  dtmf: string;
+  /** What went wrong on the way, in order (stored as `error` and `error_codes`). */
+  errors: AppErrorShape[];
+}
+
+/** A column of a row that may not be written yet (an attempt in flight has no result). */
+type Unwritten<T> = { [K in keyof T]: T[K] | null };
+
+/** One call attempt of a number, for the task detail view: its result (null while in flight) and its state. */
+export interface CallAttemptView extends Unwritten<Omit<CallReport, 'errors'>> {
+  id: number;
+  attemptNo: number;
+  state: CallAttemptState;
   /** Every problem of the attempt as one English sentence. */
   error: string | null;
   /** The same problems, in order, as codes and params; null when none, or when stored before codes were. */

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { cleanPhoneText, normalizePhone } from '../../shared/phone/normalize.js';
 import type { DoNotCallEntry, DoNotCallImportIssue, DoNotCallImportResult, Page } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { int, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
 import { csvRowSource } from '../rosters/csvRows.js';
 import { columnNames, phoneColumnIndex } from '../rosters/rosterHeaders.js';
@@ -14,18 +15,15 @@ import { xlsxRowSource } from '../rosters/xlsxRows.js';
 const NOTE_MAX = 200;
 const IMPORT_ISSUES_KEPT = 100;
 
-interface DncRow {
-  id: number;
-  phone_e164: string;
-  phone_raw: string;
-  note: string;
-  source: string;
-  created_at: number;
-}
-
-function toEntry(r: DncRow): DoNotCallEntry {
-  return { id: r.id, phoneE164: r.phone_e164, phoneRaw: r.phone_raw, note: r.note, source: r.source, createdAt: r.created_at };
-}
+/** A row of `do_not_call`. */
+const DNC_ENTRY = rowMapper<DoNotCallEntry>({
+  id: int('id'),
+  phoneE164: text('phone_e164'),
+  phoneRaw: text('phone_raw'),
+  note: text('note'),
+  source: text('source'),
+  createdAt: int('created_at'),
+});
 
 /**
  * The do-not-call list (docs/DOMAIN.md "Do-not-call list"). Numbers are kept
@@ -39,9 +37,9 @@ export class DoNotCallService {
 
   add(phone: string, note = ''): DoNotCallEntry {
     const e164 = this.normalize(phone);
-    const existing = this.ctx.db.prepare('SELECT * FROM do_not_call WHERE phone_e164 = ?').get(e164) as DncRow | undefined;
-    if (existing) {
-      throw new AppError('dnc.alreadyListed', `${e164} is already on the do-not-call list (added as "${existing.phone_raw}").`, { phone: e164 });
+    const existing = this.ctx.db.prepare('SELECT phone_raw FROM do_not_call WHERE phone_e164 = ?').pluck().get(e164) as string | undefined;
+    if (existing !== undefined) {
+      throw new AppError('dnc.alreadyListed', `${e164} is already on the do-not-call list (added as "${existing}").`, { phone: e164 });
     }
     const r = this.ctx.db
       .prepare("INSERT INTO do_not_call (phone_e164, phone_raw, note, source, created_at) VALUES (?, ?, ?, 'manual', ?)")
@@ -66,9 +64,9 @@ export class DoNotCallService {
     const [where, args] = searchClause(search);
     const total = (this.ctx.db.prepare(`SELECT count(*) AS n FROM do_not_call ${where}`).get(...args) as { n: number }).n;
     const rows = this.ctx.db
-      .prepare(`SELECT * FROM do_not_call ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
-      .all(...args, pageSize, (page - 1) * pageSize) as DncRow[];
-    return { items: rows.map(toEntry), total, page, pageSize };
+      .prepare(`SELECT ${DNC_ENTRY.select} FROM do_not_call ${where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`)
+      .all(...args, pageSize, (page - 1) * pageSize) as Row[];
+    return { items: rows.map((r) => DNC_ENTRY.read(r)), total, page, pageSize };
   }
 
   isListed(e164: string): boolean {
@@ -143,7 +141,7 @@ export class DoNotCallService {
   }
 
   private get(id: number): DoNotCallEntry {
-    return toEntry(this.ctx.db.prepare('SELECT * FROM do_not_call WHERE id = ?').get(id) as DncRow);
+    return DNC_ENTRY.read(this.ctx.db.prepare(`SELECT ${DNC_ENTRY.select} FROM do_not_call WHERE id = ?`).get(id) as Row);
   }
 
   private normalize(phone: string): string {

@@ -8,6 +8,7 @@ import { openSealedKeyBox } from '../credentials/sealedKeyBox.js';
 import { FileKeySecretBox } from '../credentials/secretBox.js';
 import { AppError, toErrorShape } from '../errors.js';
 import { dataPaths } from '../paths.js';
+import { TaskStore } from '../tasks/taskStore.js';
 
 type ControlHandlers = { [K in HostControlName]: (input: HostControls[K]['input']) => HostControls[K]['output'] | Promise<HostControls[K]['output']> };
 
@@ -117,7 +118,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
         return null;
       },
       'engine.idle': () => c.idle(),
-      'tasks.pending': () => c.ctx.db.prepare("SELECT 1 FROM tasks WHERE status IN ('scheduled', 'running') LIMIT 1").get() !== undefined,
+      'tasks.pending': () => new TaskStore(c.ctx.db).hasWork(null),
       'task.exportTo': ({ id, format, path }) => c.exportTask(id, format, path),
       'test.shiftClock': ({ offsetMs }) => {
         if (!testClock) throw new AppError('host.noTestClock', 'This core was not started with a test clock.');

@@ -3,7 +3,9 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import type { Recording } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { int, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
+import { Usage, type UsageOptions } from '../usage.js';
 import { sha256Hex } from '../files/blobStore.js';
 import { DEFAULT_LIMITS } from './prepare/checkMp3.js';
 import { prepareRecording } from './prepare/prepareRecording.js';
@@ -13,26 +15,23 @@ export const RECORDING_NAME_MAX = 200;
 
 export type PayloadCodec = 'pcma' | 'pcmu';
 
-export interface RecordingServiceOptions {
-  /** True while an unfinished task uses the recording: it may be renamed, not removed. */
-  isInUse?: (recordingId: number) => boolean;
-  /** The name of an unfinished task using it, for the refusal to name (null when none). */
-  usedBy?: (recordingId: number) => string | null;
+/** `isInUse`/`usedBy`: an unfinished task using the recording; it may be renamed, not removed. */
+export interface RecordingServiceOptions extends UsageOptions {
   maxBytes?: number;
   maxDurationMs?: number;
 }
 
-interface RecordingRow {
-  id: number;
-  name: string;
-  original_file_name: string;
-  sha256: string;
-  size_bytes: number;
-  duration_ms: number;
-  created_at: number;
-}
-
-const COLUMNS = 'id, name, original_file_name, sha256, size_bytes, duration_ms, created_at';
+/** A row of `recordings`: the view without `inUse` (the tasks decide it), with the hash its files are named by. */
+const RECORDING = rowMapper<Omit<Recording, 'inUse'> & { sha256: string }>({
+  id: int('id'),
+  name: text('name'),
+  originalFileName: text('original_file_name'),
+  sha256: text('sha256'),
+  sizeBytes: int('size_bytes'),
+  durationMs: int('duration_ms'),
+  createdAt: int('created_at'),
+});
+type RecordingRow = ReturnType<typeof RECORDING.read>;
 
 /**
  * Recording File Management: uploaded MP3s and their prepared call audio.
@@ -48,8 +47,7 @@ const COLUMNS = 'id, name, original_file_name, sha256, size_bytes, duration_ms, 
  * refused upload leaves nothing behind.
  */
 export class RecordingService {
-  private readonly isInUse: (recordingId: number) => boolean;
-  private readonly usedBy: (recordingId: number) => string | null;
+  private readonly usage: Usage;
   private readonly limits: { maxBytes: number; maxDurationMs: number };
   /** File writes+insert and removals of one hash must not interleave (a remove could delete files an add is about to own). */
   private fileLock: Promise<unknown> = Promise.resolve();
@@ -58,8 +56,7 @@ export class RecordingService {
     private readonly ctx: CoreContext,
     options: RecordingServiceOptions = {},
   ) {
-    this.isInUse = options.isInUse ?? (() => false);
-    this.usedBy = options.usedBy ?? (() => null);
+    this.usage = new Usage(options);
     this.limits = {
       maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
       maxDurationMs: options.maxDurationMs ?? DEFAULT_LIMITS.maxDurationMs,
@@ -111,8 +108,8 @@ export class RecordingService {
   }
 
   list(): Recording[] {
-    const rows = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM recordings ORDER BY created_at DESC, id DESC`).all() as RecordingRow[];
-    return rows.map((r) => this.toRecording(r));
+    const rows = this.ctx.db.prepare(`SELECT ${RECORDING.select} FROM recordings ORDER BY created_at DESC, id DESC`).all() as Row[];
+    return rows.map((r) => this.toRecording(RECORDING.read(r)));
   }
 
   get(id: number): Recording {
@@ -128,21 +125,20 @@ export class RecordingService {
 
   async remove(id: number): Promise<void> {
     const row = this.row(id);
-    const task = this.usedBy(id);
-    if (task !== null) {
-      throw new AppError(
-        'recording.inUseByTask',
-        `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-        { id, name: row.name, task },
-      );
-    }
-    if (this.isInUse(id)) {
-      throw new AppError(
-        'recording.inUse',
-        `The recording "${row.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-        { id, name: row.name },
-      );
-    }
+    this.usage.refuseDelete(id, {
+      byTask: (task) =>
+        new AppError(
+          'recording.inUseByTask',
+          `The recording "${row.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+          { id, name: row.name, task },
+        ),
+      inUse: () =>
+        new AppError(
+          'recording.inUse',
+          `The recording "${row.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
+          { id, name: row.name },
+        ),
+    });
     await this.exclusive(async () => {
       try {
         this.ctx.db.prepare('DELETE FROM recordings WHERE id = ?').run(id);
@@ -217,7 +213,8 @@ export class RecordingService {
   }
 
   private row(id: number): RecordingRow {
-    const row = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM recordings WHERE id = ?`).get(id) as RecordingRow | undefined;
+    const found = this.ctx.db.prepare(`SELECT ${RECORDING.select} FROM recordings WHERE id = ?`).get(id) as Row | undefined;
+    const row = found && RECORDING.read(found);
     if (!row) throw notFound(id);
     return row;
   }
@@ -238,16 +235,10 @@ export class RecordingService {
   }
 
   private toRecording(r: RecordingRow): Recording {
-    return {
-      id: r.id,
-      name: r.name,
-      originalFileName: r.original_file_name,
-      sizeBytes: r.size_bytes,
-      durationMs: r.duration_ms,
-      createdAt: r.created_at,
-      inUse: this.isInUse(r.id),
-    };
+    const { sha256: _hash, ...recording } = r;
+    return { ...recording, inUse: this.usage.isInUse(r.id) };
   }
+
 }
 
 /** A recording's name: trimmed, 1 to 200 characters (the file name without its extension by default). */

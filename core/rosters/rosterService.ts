@@ -5,6 +5,7 @@ import { normalizePhone } from '../../shared/phone/normalize.js';
 import { basename } from 'node:path';
 import type { Page, Roster, RosterAnalysis, RosterFlags, RosterEntry, RosterIssue, RosterIssueKind, RosterStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { int, json, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 import { csvRowSource } from './csvRows.js';
 import type { RosterCounts } from './preparedRows.js';
 import { rosterErrors } from './rosterErrors.js';
@@ -40,20 +41,21 @@ interface IssueRow {
   duplicate_of: number | null;
 }
 
-interface RosterRow {
-  id: number;
-  name: string;
-  source_file_name: string;
-  source_sha256: string | null;
-  phone_column: string;
-  columns: string;
-  status: RosterStatus;
-  total_rows: number;
-  valid_count: number;
-  duplicate_count: number;
-  invalid_count: number;
-  created_at: number;
-}
+/** A row of `rosters` (the view without `inUse`, which the tasks decide). */
+const ROSTER = rowMapper<Omit<Roster, 'inUse'>>({
+  id: int('id'),
+  name: text('name'),
+  sourceFileName: text('source_file_name'),
+  phoneColumn: text('phone_column'),
+  columns: json<string[]>('columns'),
+  status: oneOf<RosterStatus>('status'),
+  totalRows: int('total_rows'),
+  validCount: int('valid_count'),
+  duplicateCount: int('duplicate_count'),
+  invalidCount: int('invalid_count'),
+  createdAt: int('created_at'),
+});
+type RosterRow = ReturnType<typeof ROSTER.read>;
 
 /**
  * Call Roster: imports of .xlsx and .csv files into numbers to call.
@@ -146,7 +148,7 @@ export class RosterService {
   confirm(id: number): Roster {
     const row = this.row(id);
     if (row.status === 'ready') return this.toRoster(row);
-    if (row.valid_count === 0) throw rosterErrors.noValidRows(row.name, row.invalid_count, row.duplicate_count);
+    if (row.validCount === 0) throw rosterErrors.noValidRows(row.name, row.invalidCount, row.duplicateCount);
     this.ctx.db.prepare("UPDATE rosters SET status = 'ready' WHERE id = ? AND status = 'staged'").run(id);
     this.ctx.log.info('roster confirmed', { id });
     return this.get(id);
@@ -160,12 +162,20 @@ export class RosterService {
 
   /** Ready rosters, newest first; staged ones are imports not yet confirmed. */
   list(): Roster[] {
-    const rows = this.ctx.db.prepare("SELECT * FROM rosters WHERE status = 'ready' ORDER BY created_at DESC, id DESC").all() as RosterRow[];
-    return rows.map((r) => this.toRoster(r));
+    const rows = this.ctx.db.prepare(`SELECT ${ROSTER.select} FROM rosters WHERE status = 'ready' ORDER BY created_at DESC, id DESC`).all() as Row[];
+    return rows.map((r) => this.toRoster(ROSTER.read(r)));
   }
 
   get(id: number): Roster {
     return this.toRoster(this.row(id));
+  }
+
+  /** One usable row by its row number in the file (the wizard's test SMS is filled from it); null when that row was not usable. */
+  entryAt(id: number, rowNumber: number): RosterEntry | null {
+    const r = this.ctx.db
+      .prepare('SELECT row_number, phone_e164, phone_raw, variables FROM roster_entries WHERE roster_id = ? AND row_number = ?')
+      .get(id, rowNumber) as { row_number: number; phone_e164: string; phone_raw: string; variables: string } | undefined;
+    return r ? { rowNumber: r.row_number, phoneE164: r.phone_e164, phoneRaw: r.phone_raw, variables: JSON.parse(r.variables) as Record<string, string> } : null;
   }
 
   entries(id: number, page: number, pageSize: number): Page<RosterEntry> {
@@ -180,7 +190,7 @@ export class RosterService {
         phoneRaw: r.phone_raw,
         variables: JSON.parse(r.variables) as Record<string, string>,
       })),
-      total: roster.valid_count,
+      total: roster.validCount,
       page,
       pageSize,
     };
@@ -199,7 +209,7 @@ export class RosterService {
         if (first !== undefined) issue.duplicateOfRow = first;
         return issue;
       }),
-      total: roster.invalid_count + roster.duplicate_count,
+      total: roster.invalidCount + roster.duplicateCount,
       page,
       pageSize,
     };
@@ -241,7 +251,7 @@ export class RosterService {
       .prepare('SELECT row_number, phone_raw, kind, reason, duplicate_of FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
       .all(id) as IssueRow[];
     const kept = this.keptRows(id, rows);
-    const lines = [['row', roster.phone_column, 'problem', 'repeats row'].map(csvCell).join(',')];
+    const lines = [['row', roster.phoneColumn, 'problem', 'repeats row'].map(csvCell).join(',')];
     for (const r of rows) {
       const repeats = r.kind === 'duplicate' ? (r.duplicate_of ?? kept.get(r.phone_raw) ?? '') : '';
       lines.push([r.row_number, r.phone_raw, r.reason, repeats].map(csvCell).join(','));
@@ -323,26 +333,13 @@ export class RosterService {
   }
 
   private row(id: number): RosterRow {
-    const row = this.ctx.db.prepare('SELECT * FROM rosters WHERE id = ?').get(id) as RosterRow | undefined;
+    const row = this.ctx.db.prepare(`SELECT ${ROSTER.select} FROM rosters WHERE id = ?`).get(id) as Row | undefined;
     if (!row) throw rosterErrors.notFound(id);
-    return row;
+    return ROSTER.read(row);
   }
 
   private toRoster(r: RosterRow): Roster {
-    return {
-      id: r.id,
-      name: r.name,
-      sourceFileName: r.source_file_name,
-      phoneColumn: r.phone_column,
-      columns: JSON.parse(r.columns) as string[],
-      status: r.status,
-      totalRows: r.total_rows,
-      validCount: r.valid_count,
-      duplicateCount: r.duplicate_count,
-      invalidCount: r.invalid_count,
-      createdAt: r.created_at,
-      inUse: this.isInUse(r.id),
-    };
+    return { ...r, inUse: this.isInUse(r.id) };
   }
 }
 

@@ -2,6 +2,7 @@ import { Cron } from 'croner';
 import { WIB_ZONE } from '../../shared/time/wib.js';
 import type { CoreContext } from '../context.js';
 import { nextWindowOpening } from '../tasks/callingWindow.js';
+import { TaskStore } from '../tasks/taskStore.js';
 
 /**
  * Wakes the engine at the exact instant a scheduled task is due and when a
@@ -12,26 +13,23 @@ import { nextWindowOpening } from '../tasks/callingWindow.js';
  */
 export class Scheduler {
   private readonly jobs = new Map<string, Cron>();
+  private readonly tasks: TaskStore;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly wake: () => void,
-  ) {}
+  ) {
+    this.tasks = new TaskStore(ctx.db);
+  }
 
   /** Re-arms the jobs from the store; call after any task change. */
   refresh(): void {
     const now = this.ctx.clock.now();
     const wanted = new Map<string, number>();
-    const scheduled = this.ctx.db.prepare("SELECT id, start_at FROM tasks WHERE status = 'scheduled' AND start_at > ?").all(now) as {
-      id: number;
-      start_at: number;
-    }[];
-    for (const t of scheduled) wanted.set(`start:${t.id}:${t.start_at}`, t.start_at);
-    const windowed = this.ctx.db
-      .prepare("SELECT id, window_start, window_end FROM tasks WHERE status = 'running' AND window_start IS NOT NULL AND window_end IS NOT NULL")
-      .all() as { id: number; window_start: string; window_end: string }[];
-    for (const t of windowed) {
-      const at = nextWindowOpening(now, { start: t.window_start, end: t.window_end });
+    for (const t of this.tasks.scheduled(now, false)) wanted.set(`start:${t.id}:${t.startAt}`, t.startAt);
+    for (const t of this.tasks.dialing()) {
+      if (!t.callingWindow) continue;
+      const at = nextWindowOpening(now, t.callingWindow);
       wanted.set(`window:${t.id}:${at}`, at);
     }
     for (const [key, job] of this.jobs) {

@@ -85,10 +85,6 @@ export class SmsAccountService {
     };
   }
 
-  isActive(): boolean {
-    return this.row()?.active === 1;
-  }
-
   save(input: SmsAccountInput): SmsAccountView {
     const { provider } = input;
     if (!SMS_PROVIDER_NAMES.includes(provider)) {

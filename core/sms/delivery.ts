@@ -1,5 +1,6 @@
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { TaskStore } from '../tasks/taskStore.js';
 import type { DeliveryCheck } from './providers/status.js';
 
 /** The first look-up, a minute after the provider accepted the message: most handsets answer within seconds. */
@@ -57,11 +58,14 @@ export class SmsDeliveryPoller {
   private readonly active = new Map<number, Promise<void>>();
   /** The engine ticks every 250 ms; looking for due messages once a second is plenty (they are minutes apart). */
   private lastPump = Number.NEGATIVE_INFINITY;
+  private readonly tasks: TaskStore;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly deps: SmsDeliveryDeps,
-  ) {}
+  ) {
+    this.tasks = new TaskStore(ctx.db);
+  }
 
   /** Starts the look-ups that are due, up to the concurrency limit; expires messages past 48 h. */
   pump(onSettled: () => void = () => undefined): void {
@@ -111,8 +115,7 @@ export class SmsDeliveryPoller {
       for (const row of old) {
         if (end.run(row.id).changes > 0) perTask.set(row.task_id, (perTask.get(row.task_id) ?? 0) + 1);
       }
-      const count = db.prepare('UPDATE tasks SET n_sms_expired = n_sms_expired + ?, updated_at = ? WHERE id = ?');
-      for (const [taskId, n] of perTask) count.run(n, now, taskId);
+      for (const [taskId, n] of perTask) this.tasks.countSms(taskId, 'n_sms_expired', n, now);
     })();
     for (const taskId of perTask.keys()) this.ctx.emit('task.changed', { taskId });
   }
@@ -165,7 +168,6 @@ export class SmsDeliveryPoller {
       )
       .run(state, detail, now, id).changes;
     if (changed === 0) return;
-    const counter = FINAL_COUNTER[state];
-    this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, taskId);
+    this.tasks.countSms(taskId, FINAL_COUNTER[state], 1, now);
   }
 }

@@ -5,14 +5,15 @@ import { AppError, problem, problemOf } from '../errors.js';
 import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence } from '../tasks/lease.js';
 import type { SmsKind } from '../tasks/outcomes.js';
 import { smsErrorColumns } from '../tasks/storedErrors.js';
+import { TaskStore } from '../tasks/taskStore.js';
 import { FIRST_DELIVERY_CHECK_MS } from './delivery.js';
-import type { SmsSender } from '../tasks/types.js';
+import type { SmsClient } from './providers/types.js';
 
 export interface SmsOutboxDeps {
   /** The sender for real tasks (the active SMS account), or an AppError saying why there is none. */
-  realSender: () => SmsSender;
+  realSender: () => SmsClient;
   /** Dry-run tasks never reach a provider. */
-  dryRunSender: SmsSender;
+  dryRunSender: SmsClient;
   concurrency?: number;
 }
 
@@ -33,30 +34,29 @@ interface OutboxRow {
  */
 export class SmsOutbox {
   private readonly active = new Set<Promise<void>>();
+  private readonly tasks: TaskStore;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly deps: SmsOutboxDeps,
-  ) {}
+  ) {
+    this.tasks = new TaskStore(ctx.db);
+  }
 
   /** Called inside the engine's transaction for a number's final outcome. */
   enqueue(taskId: number, numberId: number, kind: SmsKind, now: number): void {
     const { db } = this.ctx;
-    const column = kind === 'disconnect' ? 'sms_disconnect_template_id' : 'sms_unanswered_template_id';
-    const task = db.prepare(`SELECT ${column} AS template_id, dry_run FROM tasks WHERE id = ?`).get(taskId) as
-      | { template_id: number | null; dry_run: number }
-      | undefined;
-    if (!task || task.template_id === null) return;
-    const template = db.prepare('SELECT body FROM sms_templates WHERE id = ?').get(task.template_id) as { body: string } | undefined;
+    const task = this.tasks.smsTemplateOf(taskId, kind);
+    if (!task || task.templateId === null) return;
+    const template = db.prepare('SELECT body FROM sms_templates WHERE id = ?').get(task.templateId) as { body: string } | undefined;
     if (!template) return;
-    const number = db.prepare('SELECT phone_e164, variables FROM task_numbers WHERE id = ?').get(numberId) as { phone_e164: string; variables: string };
-    const variables = { ...(JSON.parse(number.variables) as Record<string, string>), phone: number.phone_e164 };
-    const { text } = renderTemplate(template.body, variables);
+    const number = this.tasks.numberForSms(numberId);
+    const { text } = renderTemplate(template.body, { ...number.variables, phone: number.phoneE164 });
     // UNIQUE (task_number_id): a second enqueue for the same number is ignored, never a second SMS.
     db.prepare(
       `INSERT OR IGNORE INTO sms_outbox (task_id, task_number_id, kind, template_id, to_e164, text, state, dry_run, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)`,
-    ).run(taskId, numberId, kind, task.template_id, number.phone_e164, text, task.dry_run, now, now);
+    ).run(taskId, numberId, kind, task.templateId, number.phoneE164, text, task.dryRun ? 1 : 0, now, now);
   }
 
   /**
@@ -82,6 +82,11 @@ export class SmsOutbox {
       });
       this.active.add(job);
     }
+  }
+
+  /** An SMS is queued or on its way to a provider: `autocall run --until-idle` waits for it. */
+  hasWork(): boolean {
+    return this.ctx.db.prepare("SELECT 1 FROM sms_outbox WHERE state IN ('queued', 'sending') LIMIT 1").get() !== undefined;
   }
 
   async idle(): Promise<void> {
@@ -117,8 +122,7 @@ export class SmsOutbox {
               row.id,
             ).changes;
           if (changed === 0) return; // no longer ours to settle: recovery marked it uncertain
-          const counter = ending.problem ? 'n_sms_failed' : 'n_sms_sent';
-          this.ctx.db.prepare(`UPDATE tasks SET ${counter} = ${counter} + 1, updated_at = ? WHERE id = ?`).run(now, row.task_id);
+          this.tasks.countSms(row.task_id, ending.problem ? 'n_sms_failed' : 'n_sms_sent', 1, now);
         })
         .immediate();
     } catch (err) {
@@ -132,15 +136,14 @@ export class SmsOutbox {
 
   /** Hands the message to the provider; a refusal or failure comes back as the problem to store, never thrown. */
   private async attempt(row: OutboxRow): Promise<{ messageId: string | null; problem: AppErrorShape | null; provider: string | null; tracked: boolean }> {
-    let sender: SmsSender | undefined;
+    let sender: SmsClient | undefined;
     try {
       sender = row.dry_run === 1 ? this.deps.dryRunSender : this.deps.realSender();
       const provider = sender.provider ?? null;
       const tracked = typeof sender.status === 'function';
+      // send() resolves only when the provider took the message; a refusal is thrown (providers/types.ts).
       const result = await sender.send({ to: row.to_e164, text: row.text });
-      if (result.accepted) return { messageId: result.providerMessageId, problem: null, provider, tracked };
-      const answer = result.providerAnswer.slice(0, 1000);
-      return { messageId: result.providerMessageId, problem: problem('sms.notAccepted', `The SMS provider did not accept the message: ${answer}`, { detail: answer }), provider, tracked };
+      return { messageId: result.providerMessageId, problem: null, provider, tracked };
     } catch (err) {
       // The provider clients throw AppErrors (sms.rejected, sms.unreachable...) with the provider and host as params.
       if (!(err instanceof AppError)) this.ctx.log.error('sms send failed unexpectedly', { outboxId: row.id, error: String(err) });

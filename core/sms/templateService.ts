@@ -2,41 +2,26 @@ import type { SmsTemplate, SmsTemplateStatus } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { templateSyntaxProblems, VARIABLE_NAME_MAX } from '../../shared/sms/render.js';
 import { AppError } from '../errors.js';
+import { Usage, type UsageOptions } from '../usage.js';
+import { int, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 
 export const TEMPLATE_NAME_MAX = 100;
 export const TEMPLATE_BODY_MAX = 1000;
 export const REJECTION_REASON_MAX = 500;
 
-export interface SmsTemplateServiceOptions {
-  /** True while an unfinished task uses the template. */
-  isInUse?: (templateId: number) => boolean;
-  /** The name of an unfinished task using it, for the refusal to name (null when none). */
-  usedBy?: (templateId: number) => string | null;
-}
+/** `isInUse`/`usedBy`: an unfinished task using the template; its text then stays as approved. */
+export type SmsTemplateServiceOptions = UsageOptions;
 
-interface TemplateRow {
-  id: number;
-  name: string;
-  body: string;
-  status: SmsTemplateStatus;
-  rejection_reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-const COLUMNS = 'id, name, body, status, rejection_reason, created_at, updated_at';
-
-function toTemplate(row: TemplateRow): SmsTemplate {
-  return {
-    id: row.id,
-    name: row.name,
-    body: row.body,
-    status: row.status,
-    rejectionReason: row.rejection_reason,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
+/** A row of `sms_templates`. */
+const TEMPLATE = rowMapper<SmsTemplate>({
+  id: int('id'),
+  name: text('name'),
+  body: text('body'),
+  status: oneOf<SmsTemplateStatus>('status'),
+  rejectionReason: nullableText('rejection_reason'),
+  createdAt: int('created_at'),
+  updatedAt: int('updated_at'),
+});
 
 /** Characters as a person counts them (code points), not UTF-16 units. */
 function length(text: string): number {
@@ -103,31 +88,29 @@ function checkSyntax(body: string): void {
  * rejected and it cannot be deleted; renaming stays allowed.
  */
 export class SmsTemplateService {
-  private readonly isInUse: (templateId: number) => boolean;
-  private readonly usedBy: (templateId: number) => string | null;
+  private readonly usage: Usage;
 
   constructor(
     private readonly ctx: CoreContext,
     options: SmsTemplateServiceOptions = {},
   ) {
-    this.isInUse = options.isInUse ?? (() => false);
-    this.usedBy = options.usedBy ?? (() => null);
+    this.usage = new Usage(options);
   }
 
   list(): SmsTemplate[] {
-    const rows = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM sms_templates ORDER BY name COLLATE NOCASE, id`).all() as TemplateRow[];
-    return rows.map(toTemplate);
+    const rows = this.ctx.db.prepare(`SELECT ${TEMPLATE.select} FROM sms_templates ORDER BY name COLLATE NOCASE, id`).all() as Row[];
+    return rows.map((r) => TEMPLATE.read(r));
   }
 
   approved(): SmsTemplate[] {
     const rows = this.ctx.db
-      .prepare(`SELECT ${COLUMNS} FROM sms_templates WHERE status = 'approved' ORDER BY name COLLATE NOCASE, id`)
-      .all() as TemplateRow[];
-    return rows.map(toTemplate);
+      .prepare(`SELECT ${TEMPLATE.select} FROM sms_templates WHERE status = 'approved' ORDER BY name COLLATE NOCASE, id`)
+      .all() as Row[];
+    return rows.map((r) => TEMPLATE.read(r));
   }
 
   get(id: number): SmsTemplate {
-    return toTemplate(this.row(id));
+    return this.row(id);
   }
 
   create(input: { name: string; body: string }): SmsTemplate {
@@ -156,7 +139,7 @@ export class SmsTemplateService {
       const current = this.row(input.id);
       this.checkNameFree(name, current.id);
       const bodyChanged = body !== current.body;
-      if (bodyChanged && this.isInUse(current.id)) {
+      if (bodyChanged && this.usage.isInUse(current.id)) {
         throw new AppError(
           'template.inUse',
           `The template "${current.name}" is used by a task that has not finished, so its text cannot change now. Create a new template with the new text, or wait until the task finishes.`,
@@ -165,7 +148,7 @@ export class SmsTemplateService {
       }
       if (!bodyChanged && name === current.name) return;
       const status: SmsTemplateStatus = bodyChanged ? 'pending' : current.status;
-      const reason = bodyChanged ? null : current.rejection_reason;
+      const reason = bodyChanged ? null : current.rejectionReason;
       this.ctx.db
         .prepare('UPDATE sms_templates SET name = ?, body = ?, status = ?, rejection_reason = ?, updated_at = ? WHERE id = ?')
         .run(name, body, status, reason, this.ctx.clock.now(), current.id);
@@ -193,7 +176,7 @@ export class SmsTemplateService {
     }
     this.ctx.db.transaction(() => {
       const current = this.row(id);
-      if (this.isInUse(id)) {
+      if (this.usage.isInUse(id)) {
         throw new AppError(
           'template.inUse',
           `The template "${current.name}" is used by a task that has not finished, so it cannot be rejected now. Wait until the task finishes, or cancel it first.`,
@@ -209,29 +192,28 @@ export class SmsTemplateService {
 
   remove(id: number): void {
     const current = this.row(id);
-    const task = this.usedBy(id);
-    if (task !== null) {
-      throw new AppError(
-        'template.inUseByTask',
-        `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
-        { name: current.name, task },
-      );
-    }
-    if (this.isInUse(id)) {
-      throw new AppError(
-        'template.inUse',
-        `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
-        { name: current.name },
-      );
-    }
+    this.usage.refuseDelete(id, {
+      byTask: (task) =>
+        new AppError(
+          'template.inUseByTask',
+          `The template "${current.name}" is used by the task "${task}", which has not finished, so it cannot be deleted. Finish, cancel or delete that task first; renaming is still allowed.`,
+          { name: current.name, task },
+        ),
+      inUse: () =>
+        new AppError(
+          'template.inUse',
+          `The template "${current.name}" is used by a task that has not finished, so it cannot be deleted. Finish or delete that task first; renaming is still allowed.`,
+          { name: current.name },
+        ),
+    });
     // Finished tasks keep their history; their template reference becomes NULL (ON DELETE SET NULL).
     this.ctx.db.prepare('DELETE FROM sms_templates WHERE id = ?').run(id);
   }
 
-  private row(id: number): TemplateRow {
-    const row = this.ctx.db.prepare(`SELECT ${COLUMNS} FROM sms_templates WHERE id = ?`).get(id) as TemplateRow | undefined;
+  private row(id: number): SmsTemplate {
+    const row = this.ctx.db.prepare(`SELECT ${TEMPLATE.select} FROM sms_templates WHERE id = ?`).get(id) as Row | undefined;
     if (!row) throw new AppError('template.notFound', 'This SMS template no longer exists (it may have been deleted). Refresh the list.', { id });
-    return row;
+    return TEMPLATE.read(row);
   }
 
   /** Names are unique ignoring case (ASCII, SQLite NOCASE): "Promo" and "promo" would be indistinguishable in a dropdown. */

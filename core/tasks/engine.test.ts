@@ -14,7 +14,8 @@ import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
 import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from './types.js';
+import type { SmsClient } from '../sms/providers/types.js';
 import type { CallOutcome } from '../../shared/types.js';
 
 class ManualClock {
@@ -38,7 +39,7 @@ class ScriptedGateway implements CallPlacer {
     public callsPerSecond: number,
     private outcomeFor: (to: string, attempt: number) => CallOutcome | 'hold',
   ) {}
-  call(req: CallRequest): Promise<CallReport> {
+  call(req: PlaceCallRequest): Promise<CallReport> {
     this.calls.push(req.to);
     const attempt = this.calls.filter((c) => c === req.to).length;
     const outcome = this.outcomeFor(req.to, attempt);
@@ -61,7 +62,7 @@ class ScriptedGateway implements CallPlacer {
   }
 }
 
-class RecordingSender implements SmsSender {
+class RecordingSender implements SmsClient {
   sent: { to: string; text: string }[] = [];
   async send(m: { to: string; text: string }): Promise<SmsSendResult> {
     this.sent.push(m);

@@ -1,13 +1,15 @@
-import type { CallOutcome } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { DoNotCallService } from '../dnc/doNotCallService.js';
 import { problem, problemOf } from '../errors.js';
 import { insideWindow } from './callingWindow.js';
+import { failedCall } from './callReport.js';
 import { reconcileCounters } from './counters.js';
-import { assertFence, FENCE_SQL, FencedError, fenceParams, type Fence, type Lease } from './lease.js';
-import { counterFor, RETRYABLE, smsKindFor } from './outcomes.js';
+import { FencedError, type Fence, type Lease } from './lease.js';
+import { smsKindFor } from './outcomes.js';
 import { recoverInterrupted } from './recovery.js';
 import type { SmsOutbox } from '../sms/outbox.js';
-import { attemptErrorColumns } from './storedErrors.js';
+import type { DialingTask } from './taskColumns.js';
+import { NotInFlightError, TaskStore, type Claim } from './taskStore.js';
 import type { CallPlacer, CallReport } from './types.js';
 
 export interface EngineDeps {
@@ -25,16 +27,6 @@ export interface EngineDeps {
   tickMs?: number;
   /** A task that starts more than this after its time is marked "started late". */
   lateAfterMs?: number;
-}
-
-interface RunningTaskRow {
-  id: number;
-  recording_id: number;
-  max_attempts: number;
-  retry_interval_ms: number;
-  window_start: string | null;
-  window_end: string | null;
-  dry_run: number;
 }
 
 interface InFlight {
@@ -66,11 +58,16 @@ export class DialingEngine {
   private rotation = 0;
   /** The lease epoch this engine dials under, or null while another process holds it. */
   private fence: Fence | null = null;
+  private readonly store: TaskStore;
+  private readonly doNotCall: DoNotCallService;
 
   constructor(
     private readonly ctx: CoreContext,
     private readonly deps: EngineDeps,
-  ) {}
+  ) {
+    this.store = new TaskStore(ctx.db);
+    this.doNotCall = new DoNotCallService(ctx);
+  }
 
   get activeCalls(): number {
     return this.inFlight.size;
@@ -223,17 +220,10 @@ export class DialingEngine {
   }
 
   private startDueTasks(fence: Fence, now: number): void {
-    const due = this.ctx.db.prepare("SELECT id, start_at FROM tasks WHERE status = 'scheduled' AND start_at <= ?").all(now) as {
-      id: number;
-      start_at: number;
-    }[];
     const late = this.deps.lateAfterMs ?? 60_000;
-    for (const task of due) {
-      const started = this.ctx.db
-        .prepare(`UPDATE tasks SET status = 'running', started_at = ?, started_late = ?, updated_at = ? WHERE id = ? AND status = 'scheduled' AND ${FENCE_SQL}`)
-        .run(now, now - task.start_at > late ? 1 : 0, now, task.id, ...fenceParams(fence)).changes;
-      if (started === 0) continue;
-      this.ctx.log.info('task started', { id: task.id, lateByMs: now - task.start_at });
+    for (const task of this.store.scheduled(now, true)) {
+      if (!this.store.transition(task.id, 'start', now, { fence, startedLate: now - task.startAt > late })) continue;
+      this.ctx.log.info('task started', { id: task.id, lateByMs: now - task.startAt });
       this.dirty.add(task.id);
     }
   }
@@ -241,19 +231,14 @@ export class DialingEngine {
   private abortCancelled(): void {
     for (const call of this.inFlight.values()) {
       if (call.controller.signal.aborted) continue;
-      const row = this.ctx.db.prepare('SELECT status FROM tasks WHERE id = ?').get(call.taskId) as { status: string } | undefined;
-      if (!row || row.status === 'cancelled') call.controller.abort();
+      const status = this.store.statusOf(call.taskId);
+      if (status === undefined || status === 'cancelled') call.controller.abort();
     }
   }
 
   private placeCalls(placer: CallPlacer, fence: Fence, now: number): void {
-    const tasks = (
-      this.ctx.db
-        .prepare("SELECT id, recording_id, max_attempts, retry_interval_ms, window_start, window_end, dry_run FROM tasks WHERE status = 'running' ORDER BY id")
-        .all() as RunningTaskRow[]
-    ).filter((t) => insideWindow(now, t.window_start && t.window_end ? { start: t.window_start, end: t.window_end } : null));
     // A task created in dry-run mode never reaches a real gateway, and the other way round.
-    const eligible = tasks.filter((t) => (t.dry_run === 1) === placer.dryRun);
+    const eligible = this.store.dialing().filter((t) => insideWindow(now, t.callingWindow) && t.dryRun === placer.dryRun);
     if (eligible.length === 0) return;
 
     const recent = this.recentStarts[placer.dryRun ? 'dryRun' : 'real'];
@@ -272,53 +257,17 @@ export class DialingEngine {
   }
 
   /** Claims the task's next due number, writes the attempt, then places the call. */
-  private startNextCall(placer: CallPlacer, fence: Fence, task: RunningTaskRow, now: number): boolean {
-    const { db } = this.ctx;
-    const claim = db.transaction(() => {
-      // Fenced: a process that lost the lease claims nothing (its FencedError reaches tick()).
-      assertFence(db, fence);
-      let next: { id: number; phone_e164: string; attempts: number } | undefined;
-      for (;;) {
-        next = (db
-          .prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'waiting_retry' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT 1")
-          .get(task.id, now) ??
-          db.prepare("SELECT id, phone_e164, attempts FROM task_numbers WHERE task_id = ? AND state = 'pending' ORDER BY id LIMIT 1").get(task.id)) as
-          | { id: number; phone_e164: string; attempts: number }
-          | undefined;
-        if (!next) return undefined;
-        // The do-not-call list is read when the number's turn comes, in the transaction that would claim it,
-        // so a number added to the list while the task runs is never dialled after (docs/DOMAIN.md "Do-not-call list").
-        if (!db.prepare('SELECT 1 FROM do_not_call WHERE phone_e164 = ?').get(next.phone_e164)) break;
-        db.prepare("UPDATE task_numbers SET state = 'done', outcome = 'doNotCall', updated_at = ? WHERE id = ?").run(now, next.id);
-        db.prepare('UPDATE tasks SET n_done = n_done + 1, n_do_not_call = n_do_not_call + 1, updated_at = ? WHERE id = ?').run(now, task.id);
-        this.dirty.add(task.id);
-      }
-      db.prepare("UPDATE task_numbers SET state = 'dialing', attempts = attempts + 1, updated_at = ? WHERE id = ?").run(now, next.id);
-      const attempt = db
-        .prepare("INSERT INTO call_attempts (task_id, task_number_id, attempt_no, state, dry_run, started_at) VALUES (?, ?, ?, 'in_flight', ?, ?)")
-        .run(task.id, next.id, next.attempts + 1, task.dry_run, now);
-      return { numberId: next.id, to: next.phone_e164, attemptNo: next.attempts + 1, attemptId: Number(attempt.lastInsertRowid) };
-    });
-    const claimed = claim.immediate();
+  private startNextCall(placer: CallPlacer, fence: Fence, task: DialingTask, now: number): boolean {
+    const { claim: claimed, skipped } = this.store.claimNext(fence, task, now, (e164) => this.doNotCall.isListed(e164));
+    if (skipped > 0) this.dirty.add(task.id);
     if (!claimed) return false;
 
     this.recentStarts[placer.dryRun ? 'dryRun' : 'real'].push(now);
     const controller = new AbortController();
     const done = placer
-      .call({ to: claimed.to, recordingId: task.recording_id, signal: controller.signal })
-      .catch((err): CallReport => ({
-        outcome: 'failed',
-        hungUpBy: null,
-        finalStatus: null,
-        q850Cause: null,
-        ringMs: null,
-        answeredMs: null,
-        playedMs: null,
-        playedToEnd: null,
-        dtmf: '',
-        errors: [problemOf(err, (detail) => problem('call.notPlaced', `The call could not be placed: ${detail}`, { detail }))],
-      }))
-      .then((report) => this.finishAttempt(fence, task, claimed.numberId, claimed.attemptId, claimed.attemptNo, report))
+      .call({ to: claimed.to, recordingId: task.recordingId, signal: controller.signal })
+      .catch((err): CallReport => failedCall(problemOf(err, (detail) => problem('call.notPlaced', `The call could not be placed: ${detail}`, { detail }))))
+      .then((report) => this.finishAttempt(fence, task, claimed, report))
       .catch((err) => {
         if (err instanceof FencedError) {
           // The number is another process's now (recovery marked this attempt uncertain): nothing of this call is written.
@@ -338,80 +287,26 @@ export class DialingEngine {
   }
 
   /**
-   * Writes a call's end, under the epoch it was claimed at and only while the
-   * attempt is still in flight: a process woken after losing the lease, or
-   * an attempt recovery already marked uncertain, changes nothing.
+   * Writes a call's end (TaskStore.finishAttempt), under the epoch it was
+   * claimed at and only while the attempt is still in flight: a process
+   * woken after losing the lease, or an attempt recovery already marked
+   * uncertain, changes nothing. A final outcome queues its SMS follow-up in
+   * the same transaction.
    */
-  private finishAttempt(fence: Fence, task: RunningTaskRow, numberId: number, attemptId: number, attemptNo: number, report: CallReport): void {
-    const { db } = this.ctx;
+  private finishAttempt(fence: Fence, task: DialingTask, claim: Claim, report: Parameters<TaskStore['finishAttempt']>[3]): void {
     // After a pause (stop, suspend) the lease is re-checked before anything is written.
     if (this.fence?.epoch === fence.epoch && this.deps.lease.sinceRenewal().lapsed) this.checkLease();
     const now = this.ctx.clock.now();
-    const errors = attemptErrorColumns(report.errors);
-    db.transaction(() => {
-      assertFence(db, fence);
-      const ended = db.prepare(
-        `UPDATE call_attempts SET state = 'ended', outcome = ?, hung_up_by = ?, final_status = ?, q850_cause = ?, ring_ms = ?,
-           answered_ms = ?, played_ms = ?, played_to_end = ?, dtmf = ?, error = ?, error_codes = ?, ended_at = ? WHERE id = ? AND state = 'in_flight'`,
-      ).run(
-        report.outcome,
-        report.hungUpBy,
-        report.finalStatus,
-        report.q850Cause,
-        report.ringMs,
-        report.answeredMs,
-        report.playedMs,
-        report.playedToEnd === null ? null : report.playedToEnd ? 1 : 0,
-        report.dtmf,
-        errors.error,
-        errors.errorCodes,
-        now,
-        attemptId,
-      ).changes;
-      if (ended === 0) throw new NotInFlightError(attemptId);
-      if (report.trace && report.trace.length > 0) {
-        db.prepare('INSERT OR REPLACE INTO call_traces (attempt_id, trace) VALUES (?, ?)').run(attemptId, JSON.stringify(report.trace));
-      }
-      const status = (db.prepare('SELECT status FROM tasks WHERE id = ?').get(task.id) as { status: string } | undefined)?.status;
-      // Retries only while the task goes on, and never more than the attempts asked for.
-      if (RETRYABLE.has(report.outcome) && attemptNo < task.max_attempts && status !== 'cancelled') {
-        const waiting = db
-          .prepare("UPDATE task_numbers SET state = 'waiting_retry', next_attempt_at = ?, updated_at = ? WHERE id = ? AND state = 'dialing'")
-          .run(now + task.retry_interval_ms, now, numberId).changes;
-        if (waiting === 0) throw new NotInFlightError(attemptId);
-        return;
-      }
-      this.recordFinalOutcome(task.id, numberId, attemptId, report.outcome, now);
-    }).immediate();
+    this.store.finishAttempt(fence, task, claim, report, now, (outcome) => {
+      const kind = smsKindFor(outcome);
+      if (kind) this.deps.outbox.enqueue(task.id, claim.numberId, kind, now);
+    });
     this.dirty.add(task.id);
   }
 
-  /**
-   * The number's one final outcome, its counter, and its SMS follow-up
-   * (queued in the same transaction). Runs inside finishAttempt's fenced
-   * transaction; a number no longer dialing (recovered, retried by the
-   * user) rolls it all back, so nothing is counted twice.
-   */
-  private recordFinalOutcome(taskId: number, numberId: number, attemptId: number, outcome: CallOutcome, now: number): void {
-    const { db } = this.ctx;
-    const done = db.prepare("UPDATE task_numbers SET state = 'done', outcome = ?, updated_at = ? WHERE id = ? AND state = 'dialing'").run(outcome, now, numberId).changes;
-    if (done === 0) throw new NotInFlightError(attemptId);
-    db.prepare(`UPDATE tasks SET n_done = n_done + 1, ${counterFor(outcome)} = ${counterFor(outcome)} + 1, updated_at = ? WHERE id = ?`).run(now, taskId);
-    const kind = smsKindFor(outcome);
-    if (kind) this.deps.outbox.enqueue(taskId, numberId, kind, now);
-  }
-
   private completeFinishedTasks(fence: Fence, now: number): void {
-    const running = this.ctx.db.prepare("SELECT id FROM tasks WHERE status = 'running'").all() as { id: number }[];
-    for (const { id } of running) {
-      const active = this.ctx.db
-        .prepare("SELECT 1 FROM task_numbers WHERE task_id = ? AND state IN ('pending', 'dialing', 'waiting_retry') LIMIT 1")
-        .get(id);
-      if (active) continue;
-      const completed = this.ctx.db
-        .prepare(`UPDATE tasks SET status = 'completed', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'running' AND ${FENCE_SQL}`)
-        .run(now, now, id, ...fenceParams(fence)).changes;
-      if (completed === 0) continue;
+    for (const id of this.store.runningWithoutOpenNumbers()) {
+      if (!this.store.transition(id, 'complete', now, { fence })) continue;
       this.ctx.log.info('task completed', { id });
       this.dirty.add(id);
     }
@@ -421,13 +316,5 @@ export class DialingEngine {
   private flushEvents(): void {
     for (const taskId of this.dirty) this.ctx.emit('task.changed', { taskId });
     this.dirty.clear();
-  }
-}
-
-/** Thrown inside finishAttempt's transaction when the attempt or its number moved on (recovered, retried): rolls it back. */
-class NotInFlightError extends Error {
-  constructor(readonly attemptId: number) {
-    super(`Call attempt ${attemptId} is no longer in flight.`);
-    this.name = 'NotInFlightError';
   }
 }

@@ -4,7 +4,7 @@ import { rename, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { formatWib } from '../../shared/time/wib.js';
 import type { CoreContext } from '../context.js';
-import { TASK_NUMBER_SELECT, toTaskNumber, type TaskNumberJoinedRow } from './taskRows.js';
+import { TaskStore } from './taskStore.js';
 
 const BATCH = 5000;
 
@@ -24,9 +24,8 @@ function csvField(value: string): string {
  * under its name only when complete.
  */
 export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv' | 'xlsx', path: string): Promise<number> {
-  const { db } = ctx;
-  const first = db.prepare('SELECT variables FROM task_numbers WHERE task_id = ? ORDER BY id LIMIT 1').get(taskId) as { variables: string } | undefined;
-  const variableNames = first ? Object.keys(JSON.parse(first.variables) as Record<string, string>) : [];
+  const store = new TaskStore(ctx.db);
+  const variableNames = store.variableNames(taskId) ?? [];
   const header = [
     'row',
     'phone',
@@ -48,8 +47,6 @@ export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv'
     'dry_run',
     ...variableNames,
   ];
-  const page = db.prepare(`${TASK_NUMBER_SELECT} WHERE n.task_id = ? AND n.id > ? ORDER BY n.id LIMIT ?`);
-  const variablesOf = db.prepare('SELECT variables FROM task_numbers WHERE id = ?');
 
   const tmp = `${path}.part`;
   let rows = 0;
@@ -58,11 +55,9 @@ export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv'
     await writer.row(header);
     let last = 0;
     for (;;) {
-      const batch = page.all(taskId, last, BATCH) as TaskNumberJoinedRow[];
+      const batch = store.numbersAfter(taskId, last, BATCH);
       if (batch.length === 0) break;
-      for (const raw of batch) {
-        const n = toTaskNumber(raw);
-        const vars = JSON.parse((variablesOf.get(n.id) as { variables: string }).variables) as Record<string, string>;
+      for (const { number: n, deliveryDetail, deliveryCheckedAt, variables: vars } of batch) {
         await writer.row([
           String(n.rowNumber),
           n.phoneE164,
@@ -78,14 +73,14 @@ export async function exportTask(ctx: CoreContext, taskId: number, format: 'csv'
           n.sms?.state ?? '',
           n.sms?.error ?? '',
           n.sms?.delivery ?? '',
-          raw.sms_delivery_detail ?? '',
-          raw.sms_delivery_checked_at ? formatWib(raw.sms_delivery_checked_at, true) : '',
+          deliveryDetail ?? '',
+          deliveryCheckedAt ? formatWib(deliveryCheckedAt, true) : '',
           n.dryRun ? 'yes' : 'no',
           ...variableNames.map((k) => safeCell(vars[k] ?? '')),
         ]);
         rows++;
       }
-      last = batch[batch.length - 1]!.id;
+      last = batch[batch.length - 1]!.number.id;
     }
     await writer.close();
     await rename(tmp, path);

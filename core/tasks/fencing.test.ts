@@ -11,7 +11,8 @@ import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
 import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from './types.js';
+import type { SmsClient } from '../sms/providers/types.js';
 
 function report(outcome: CallOutcome): CallReport {
   return { outcome, hungUpBy: null, finalStatus: outcome === 'answered' ? 200 : 480, q850Cause: null, ringMs: 1, answeredMs: null, playedMs: null, playedToEnd: null, dtmf: '', errors: [] };
@@ -25,7 +26,7 @@ class HeldGateway implements CallPlacer {
   calls: string[] = [];
   aborted = 0;
   private open = new Set<(r: CallReport) => void>();
-  call(req: CallRequest): Promise<CallReport> {
+  call(req: PlaceCallRequest): Promise<CallReport> {
     this.calls.push(req.to);
     return new Promise((resolve) => {
       this.open.add(resolve);
@@ -42,7 +43,7 @@ class HeldGateway implements CallPlacer {
   }
 }
 
-class CountingSender implements SmsSender {
+class CountingSender implements SmsClient {
   sent: string[] = [];
   async send(m: { to: string }): Promise<SmsSendResult> {
     this.sent.push(m.to);

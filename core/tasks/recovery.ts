@@ -2,6 +2,7 @@ import type { CoreContext } from '../context.js';
 import { problem } from '../errors.js';
 import { assertFence, type Fence } from './lease.js';
 import { attemptErrorColumns, smsErrorColumns } from './storedErrors.js';
+import { TaskStore } from './taskStore.js';
 
 const CALL_INTERRUPTED = attemptErrorColumns([problem('call.interrupted', 'The app stopped while this call was in progress.')]);
 const SMS_INTERRUPTED = smsErrorColumns(problem('sms.interrupted', 'The app stopped while this SMS was being sent; it may have been delivered.'));
@@ -21,23 +22,8 @@ export function recoverInterrupted(ctx: CoreContext, fence: Fence): number[] {
   const now = clock.now();
   return db.transaction(() => {
     assertFence(db, fence);
-    const attempts = db.prepare("SELECT id, task_id, task_number_id FROM call_attempts WHERE state = 'in_flight'").all() as {
-      id: number;
-      task_id: number;
-      task_number_id: number;
-    }[];
-    const touched = new Set<number>();
-    for (const a of attempts) {
-      db.prepare("UPDATE call_attempts SET state = 'uncertain', error = ?, error_codes = ?, ended_at = ? WHERE id = ?").run(
-        CALL_INTERRUPTED.error,
-        CALL_INTERRUPTED.errorCodes,
-        now,
-        a.id,
-      );
-      const n = db.prepare("UPDATE task_numbers SET state = 'uncertain', updated_at = ? WHERE id = ? AND state = 'dialing'").run(now, a.task_number_id).changes;
-      if (n > 0) db.prepare('UPDATE tasks SET n_uncertain = n_uncertain + 1, n_done = n_done + 1, updated_at = ? WHERE id = ?').run(now, a.task_id);
-      touched.add(a.task_id);
-    }
+    const calls = new TaskStore(db).markInFlightUncertain(CALL_INTERRUPTED, now);
+    const touched = new Set<number>(calls);
     const sms = db.prepare("SELECT id, task_id FROM sms_outbox WHERE state = 'sending'").all() as { id: number; task_id: number }[];
     for (const s of sms) {
       db.prepare("UPDATE sms_outbox SET state = 'uncertain', error = ?, error_code = ?, error_params = ?, updated_at = ? WHERE id = ?").run(
@@ -49,7 +35,7 @@ export function recoverInterrupted(ctx: CoreContext, fence: Fence): number[] {
       );
       touched.add(s.task_id);
     }
-    if (attempts.length > 0 || sms.length > 0) ctx.log.warn('recovered interrupted work', { calls: attempts.length, sms: sms.length });
+    if (calls.length > 0 || sms.length > 0) ctx.log.warn('recovered interrupted work', { calls: calls.length, sms: sms.length });
     return [...touched];
   }).immediate();
 }

@@ -17,7 +17,7 @@ import { DELIVERY_TRACKING_MS, EXPIRE_BATCH, FIRST_DELIVERY_CHECK_MS, SmsDeliver
 import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
 import { TaskSmsService } from './taskSms.js';
-import type { SmsSender } from './types.js';
+import type { SmsClient } from '../sms/providers/types.js';
 
 class ManualClock {
   constructor(public t = Date.UTC(2026, 0, 5, 2, 0)) {}
@@ -335,7 +335,7 @@ describe('SMS follow-up of a task: delivery reports and uncertain SMS (issue 10)
       const { taskId, ids } = crashLeavesUncertain();
       const sms = new TaskSmsService(t.ctx);
       let reached = 0;
-      const hanging: SmsSender = { provider: 'twilio', send: () => (reached++, new Promise(() => undefined)) };
+      const hanging: SmsClient = { provider: 'twilio', send: () => (reached++, new Promise(() => undefined)) };
       const outbox = new SmsOutbox(t.ctx, { realSender: () => hanging, dryRunSender: hanging });
       sms.resend(taskId, 'all');
       outbox.pump(holderFence(), () => undefined);

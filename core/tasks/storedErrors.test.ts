@@ -9,7 +9,8 @@ import { DialingEngine } from './engine.js';
 import { Lease } from './lease.js';
 import { SmsOutbox } from '../sms/outbox.js';
 import { TaskService } from './taskService.js';
-import type { CallPlacer, CallReport, SmsSender } from './types.js';
+import type { CallPlacer, CallReport } from './types.js';
+import type { SmsClient } from '../sms/providers/types.js';
 
 /**
  * The errors the engine stores with call attempts and SMS keep their codes
@@ -73,7 +74,7 @@ describe('errors stored with attempts and SMS', () => {
     return { tasks, taskId: task.id };
   }
 
-  async function run(sender: SmsSender): Promise<void> {
+  async function run(sender: SmsClient): Promise<void> {
     const outbox = new SmsOutbox(test.ctx, { realSender: () => sender, dryRunSender: sender });
     const engine = new DialingEngine(test.ctx, { placer: () => gateway, lease: new Lease(test.ctx.db, test.ctx.clock), outbox });
     await engine.tick();

@@ -10,7 +10,8 @@ import { Lease } from './lease.js';
 import { SmsOutbox } from '../sms/outbox.js';
 import { TaskFigures } from './taskFigures.js';
 import { TaskService } from './taskService.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from './types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from './types.js';
+import type { SmsClient } from '../sms/providers/types.js';
 
 /**
  * The dashboard and task-page figures, "call again" and duplicate names,
@@ -36,7 +37,7 @@ class HeldGateway implements CallPlacer {
     readonly channels: number,
     private readonly outcomeOf: (to: string) => CallOutcome,
   ) {}
-  call(req: CallRequest): Promise<CallReport> {
+  call(req: PlaceCallRequest): Promise<CallReport> {
     return new Promise((resolve) => this.held.push({ to: req.to, resolve }));
   }
   endAll(): void {
@@ -44,7 +45,7 @@ class HeldGateway implements CallPlacer {
   }
 }
 
-class AcceptingSender implements SmsSender {
+class AcceptingSender implements SmsClient {
   async send(): Promise<SmsSendResult> {
     return { accepted: true, providerMessageId: 'm', httpStatus: 200, providerAnswer: 'ok', attempts: 1 };
   }

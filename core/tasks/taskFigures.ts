@@ -5,10 +5,9 @@ import { WIB_ZONE } from '../../shared/time/wib.js';
 import type { CallOutcome, CallsOverTime, DashboardView, EngineStatus, RunningTaskSummary, TaskStats } from '../../shared/types.js';
 import { OUTCOMES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
-import type { Statement } from 'better-sqlite3';
 import { AppError } from '../errors.js';
 import { estimateFinish } from './estimate.js';
-import type { TaskRow } from './taskRows.js';
+import { TaskStore } from './taskStore.js';
 
 const MINUTE = 60_000;
 const SETTLE_MS = 5_000;
@@ -33,10 +32,14 @@ export interface FiguresDeps {
  * table rows, and the engine's writes carry no extra counters.
  */
 export class TaskFigures {
+  private readonly store: TaskStore;
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly deps: FiguresDeps,
-  ) {}
+  ) {
+    this.store = new TaskStore(ctx.db);
+  }
 
   /**
    * Calls ended per minute, by outcome. A minute that is over no longer
@@ -51,14 +54,14 @@ export class TaskFigures {
   private minute(start: number, now: number): OutcomeCounts {
     const kept = this.closedMinutes.get(start);
     if (kept) return kept;
-    this.perMinute ??= this.ctx.db.prepare(`SELECT ${OUTCOME_SUMS} FROM call_attempts WHERE ended_at >= ? AND ended_at < ?`);
-    const sums = sumsOf(this.perMinute.get(start, start + MINUTE));
+    this.perMinute ??= this.store.endedSums(OUTCOME_SUMS);
+    const sums = sumsOf(this.perMinute(start, start + MINUTE));
     // A few seconds' margin: a call's result is written a moment after its ended_at is taken.
     if (start + MINUTE + SETTLE_MS <= now) this.closedMinutes.set(start, sums);
     return sums;
   }
 
-  private perMinute: Statement | undefined;
+  private perMinute: ((from: number, to: number) => unknown) | undefined;
 
   private prune(before: number): void {
     for (const start of this.closedMinutes.keys()) if (start < before) this.closedMinutes.delete(start);
@@ -79,7 +82,7 @@ export class TaskFigures {
     this.prune(Math.min(dayStart, hourStart));
     const today = emptyOutcomeCounts();
     for (let minute = dayStart; minute <= now; minute += MINUTE) add(today, this.minute(minute, now));
-    const callsPerMinute = db.prepare('SELECT count(*) FROM call_attempts WHERE ended_at > ? AND ended_at IS NOT NULL').pluck().get(now - MINUTE) as number;
+    const callsPerMinute = this.store.countEndedSince(now - MINUTE);
     const lastHour: CallsOverTime = {
       start: hourStart,
       bucketMs: MINUTE,
@@ -91,13 +94,7 @@ export class TaskFigures {
         "SELECT coalesce(sum(state = 'sent'), 0) AS sent, coalesce(sum(state = 'failed'), 0) AS failed FROM sms_outbox INDEXED BY sms_outbox_updated WHERE updated_at >= ?",
       )
       .get(dayStart) as { sent: number; failed: number };
-    const byStatus = db.prepare("SELECT status, count(*) AS n FROM tasks WHERE status IN ('scheduled', 'paused') GROUP BY status").all() as {
-      status: string;
-      n: number;
-    }[];
-    const running = db
-      .prepare("SELECT id, name, n_done, total, n_answered, dry_run FROM tasks WHERE status = 'running' ORDER BY id")
-      .all() as Pick<TaskRow, 'id' | 'name' | 'n_done' | 'total' | 'n_answered' | 'dry_run'>[];
+    const running = this.store.running();
     const engine = this.deps.engineStatus();
     return {
       at: now,
@@ -106,15 +103,15 @@ export class TaskFigures {
         (r): RunningTaskSummary => ({
           id: r.id,
           name: r.name,
-          done: r.n_done,
+          done: r.counts.done,
           total: r.total,
-          answered: r.n_answered,
-          dryRun: r.dry_run === 1,
+          answered: r.counts.answered,
+          dryRun: r.dryRun,
           activeCalls: this.deps.activeCallsOf(r.id),
         }),
       ),
-      scheduledTasks: byStatus.find((s) => s.status === 'scheduled')?.n ?? 0,
-      pausedTasks: byStatus.find((s) => s.status === 'paused')?.n ?? 0,
+      scheduledTasks: this.store.countByStatus('scheduled'),
+      pausedTasks: this.store.countByStatus('paused'),
       activeCalls: engine.activeCalls,
       channelLimit: this.deps.channelLimit(),
       callsPerMinute,
@@ -130,38 +127,26 @@ export class TaskFigures {
   task(id: number): TaskStats {
     const { db, clock } = this.ctx;
     const now = clock.now();
-    const task = db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
+    const task = this.store.get(id);
     if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
 
-    // A number has an outcome only once it is done (engine.ts recordFinalOutcome), so the index alone answers.
-    const byOutcome = countsOf(
-      db.prepare('SELECT outcome, count(*) AS n FROM task_numbers WHERE task_id = ? AND outcome IS NOT NULL GROUP BY outcome').all(id) as OutcomeRow[],
-    );
-    const remaining = db
-      .prepare("SELECT count(*) FROM task_numbers WHERE task_id = ? AND state IN ('pending', 'dialing', 'waiting_retry')")
-      .pluck()
-      .get(id) as number;
+    // A number has an outcome only once it is done (TaskStore.finishAttempt), so the index alone answers.
+    const byOutcome = countsOf(this.store.outcomeCounts(id));
+    const remaining = this.store.countOpen(id);
     const smsByState = Object.fromEntries(
       (db.prepare('SELECT state, count(*) AS n FROM sms_outbox WHERE task_id = ? GROUP BY state').all(id) as { state: string; n: number }[]).map((r) => [r.state, r.n]),
     );
-    const attempts = db.prepare('SELECT count(*) FROM call_attempts WHERE task_id = ? AND ended_at IS NOT NULL').pluck().get(id) as number;
-    const averageAttemptMs = db
-      .prepare(
-        `SELECT avg(ended_at - started_at) FROM (
-           SELECT ended_at, started_at FROM call_attempts WHERE task_id = ? AND ended_at IS NOT NULL ORDER BY ended_at DESC LIMIT ${RECENT_ATTEMPTS})`,
-      )
-      .pluck()
-      .get(id) as number | null;
+    const attempts = this.store.countEndedAttempts(id);
+    const averageAttemptMs = this.store.averageAttemptMs(id, RECENT_ATTEMPTS);
 
     const channelsInUse = this.deps.activeCallsOf(id);
-    const runningTasks = db.prepare("SELECT count(*) FROM tasks WHERE status = 'running'").pluck().get() as number;
+    const runningTasks = this.store.countRunning();
     // Between two calls a running task has no channel in use; its share of the gateway's is what it gets.
     const channels = channelsInUse > 0 ? channelsInUse : Math.max(1, Math.floor(this.deps.channelLimit() / Math.max(1, runningTasks)));
-    const window = task.window_start && task.window_end ? { start: task.window_start, end: task.window_end } : null;
-    const estimate = estimateFinish({ now, status: task.status, startAt: task.start_at, remaining, averageAttemptMs, channels, window });
+    const estimate = estimateFinish({ now, status: task.status, startAt: task.startAt, remaining, averageAttemptMs, channels, window: task.callingWindow });
 
-    const from = task.started_at ?? task.start_at;
-    const to = task.finished_at ?? now;
+    const from = task.startedAt ?? task.startAt;
+    const to = task.finishedAt ?? now;
     return {
       taskId: id,
       at: now,
@@ -172,7 +157,7 @@ export class TaskFigures {
       attempts,
       averageAttemptMs: averageAttemptMs === null ? null : Math.round(averageAttemptMs),
       channelsInUse,
-      elapsedMs: task.started_at === null ? null : Math.max(0, to - task.started_at),
+      elapsedMs: task.startedAt === null ? null : Math.max(0, to - task.startedAt),
       estimate: estimate.kind,
       estimatedFinishAt: estimate.at,
       callsOverTime: this.overTime(id, from, Math.max(from, to)),
@@ -186,22 +171,19 @@ export class TaskFigures {
     const bucketMs = minutes * MINUTE;
     const start = Math.floor(from / bucketMs) * bucketMs;
     const count = Math.min(MAX_BUCKETS, Math.floor((to - start) / bucketMs) + 1);
-    const inBucket = this.ctx.db.prepare(`SELECT ${OUTCOME_SUMS} FROM call_attempts WHERE task_id = ? AND ended_at >= ? AND ended_at < ?`);
+    const inBucket = this.store.endedSums(OUTCOME_SUMS, taskId);
     return {
       start,
       bucketMs,
-      buckets: Array.from({ length: count }, (_, i) => sumsOf(inBucket.get(taskId, start + i * bucketMs, start + (i + 1) * bucketMs))),
+      buckets: Array.from({ length: count }, (_, i) => sumsOf(inBucket(start + i * bucketMs, start + (i + 1) * bucketMs))),
     };
   }
 
   /** The name column of the roster the task was made from, read from the columns its numbers carry. */
   nameColumn(taskId: number): string | null {
-    const variables = this.ctx.db.prepare('SELECT variables FROM task_numbers WHERE task_id = ? ORDER BY id LIMIT 1').pluck().get(taskId) as
-      | string
-      | undefined;
-    if (!variables) return null;
     try {
-      return findNameColumn(Object.keys(JSON.parse(variables) as Record<string, unknown>));
+      const names = this.store.variableNames(taskId);
+      return names ? findNameColumn(names) : null;
     } catch {
       return null;
     }

@@ -4,6 +4,8 @@ import { seedActiveSmsAccount, seedRecording, seedRoster, seedTemplate } from '.
 import { makeTempDir } from '../../tests/support/tmp.js';
 import { AppError } from '../errors.js';
 import { TaskService } from './taskService.js';
+import { TASK_ATTEMPTS, TASK_RETRY_MINUTES, taskCreateSchema } from '../../shared/tasks/taskSchema.js';
+import { problemOfIssue } from '../../shared/validation/coded.js';
 
 /** The code of the AppError `fn` throws (fails the test when it throws nothing or something else). */
 function codeOf(fn: () => unknown): string {
@@ -83,6 +85,29 @@ describe('TaskService', () => {
     expect(codeOf(() => create({ rosterId: 999 }))).toBe('task.rosterMissing');
     expect(codeOf(() => create({ rosterId: seedRoster(t.ctx.db, 0, 'Empty') }))).toBe('task.rosterEmpty');
     expect(t.ctx.db.prepare('SELECT count(*) AS n FROM tasks').get()).toEqual({ n: 0 });
+  });
+
+  it('applies the shared task schema: the same bounds and the same sentence as the contract and the wizard', () => {
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (err) {
+        if (err instanceof AppError) return { code: err.code, message: err.message, params: err.params };
+      }
+      throw new Error('expected an AppError');
+    };
+    const fields = { maxAttempts: 3, retryIntervalMinutes: 1441 };
+    const schema = taskCreateSchema.safeParse({ name: 'Retry Check', recordingId, rosterId, start: { mode: 'now' }, ...fields });
+    expect(schema.success).toBe(false);
+    expect(refusal(() => create({ name: 'Retry Check', ...fields }))).toEqual(problemOfIssue(schema.error!.issues[0]!));
+    // The edges are accepted, and stored as the engine reads them.
+    const task = create({ name: 'Retry Edges', maxAttempts: TASK_ATTEMPTS.max, retryIntervalMinutes: TASK_RETRY_MINUTES.max, callingWindow: { start: '22:00', end: '06:00' } });
+    expect(task).toMatchObject({ maxAttempts: 10, retryIntervalMinutes: 1440, callingWindow: { start: '22:00', end: '06:00' } });
+    expect(t.ctx.db.prepare('SELECT retry_interval_ms FROM tasks WHERE id = ?').pluck().get(task.id)).toBe(1440 * 60_000);
+    // Without retries the interval is not used: 0 is accepted and stored as no interval.
+    expect(create({ name: 'No Retries', maxAttempts: 1, retryIntervalMinutes: 0 }).retryIntervalMinutes).toBe(0);
+    expect(codeOf(() => tasks.rename(task.id, 'Retry #2'))).toBe('task.nameBadCharacters');
+    expect(tasks.rename(task.id, ' Retry Two ').name).toBe('Retry Two');
   });
 
   it('takes SMS follow-ups only with an active account and approved templates', () => {

@@ -1,31 +1,22 @@
-import { isTimeOfDay } from '../../shared/time/wib.js';
-import { checkTaskName, TASK_NAME_RULE_EN } from '../../shared/validation/taskName.js';
+import { taskNameSchema, taskRulesSchema, type TaskCreateFields, type TaskCreateRequest } from '../../shared/tasks/taskSchema.js';
 import type { CallAttemptView, CallOutcome, Page, SipTraceEntry, Task, TaskRef, TaskNumberFilter, TaskNumberRow, TaskStatus } from '../../shared/types.js';
 import { NUMBER_OUTCOMES } from '../../shared/types.js';
+import { OPEN_NUMBER_STATES, TASK_TRANSITIONS, UNFINISHED_STATUSES, type TaskEvent, type TaskNumberState } from '../../shared/tasks/states.js';
 import { missingVariables, rosterVariableColumns, templateSyntaxProblems } from '../../shared/sms/render.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
-import { attemptErrorCodes } from './storedErrors.js';
-import { taskNumberSelect, toTask, toTaskNumber, type TaskNumberJoinedRow, type TaskRow } from './taskRows.js';
+import { applyRules } from '../rules.js';
+import { TaskStore } from './taskStore.js';
 
-export interface CreateTaskInput {
-  name: string;
-  recordingId: number;
-  rosterId: number;
-  /** Omitted: run immediately. Otherwise an instant in the future (entered in WIB by the user). */
-  startAt?: number;
-  smsDisconnectTemplateId?: number | null;
-  smsUnansweredTemplateId?: number | null;
-  maxAttempts?: number;
-  retryIntervalMinutes?: number;
-  callingWindow?: { start: string; end: string } | null;
-}
+/**
+ * A new task as the service takes it: the contract's fields
+ * (shared/tasks/taskSchema.ts), with the start already an instant
+ * (omitted or null: run immediately; otherwise entered in WIB by the user).
+ */
+export type CreateTaskInput = Omit<TaskCreateRequest, 'start'> & { startAt?: TaskCreateFields['start'] };
 
 /** Statuses in which a task still needs its recording, roster and templates. */
-const UNFINISHED: readonly TaskStatus[] = ['scheduled', 'running', 'paused'];
-const UNFINISHED_SQL = `status IN ('scheduled', 'running', 'paused')`;
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const UNFINISHED: readonly TaskStatus[] = UNFINISHED_STATUSES;
 
 interface TaskPlan {
   name: string;
@@ -45,34 +36,28 @@ interface TaskPlan {
  * in one transaction, and tells listeners through `task.changed`.
  */
 export class TaskService {
+  private readonly store: TaskStore;
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly options: { isDryRun: () => boolean; onChange?: (taskId: number) => void },
-  ) {}
+  ) {
+    this.store = new TaskStore(ctx.db);
+  }
 
   private changed(id: number): void {
     this.options.onChange?.(id);
     this.ctx.emit('task.changed', { taskId: id });
   }
 
-  private row(id: number): TaskRow {
-    const row = this.ctx.db.prepare('SELECT * FROM tasks WHERE id = ?').get(id) as TaskRow | undefined;
-    if (!row) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
-    return row;
-  }
-
   get(id: number): Task {
-    return toTask(this.row(id));
+    const task = this.store.get(id);
+    if (!task) throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
+    return task;
   }
 
   list(page: number, pageSize: number, status?: TaskStatus): Page<Task> {
-    const where = status ? 'WHERE status = ?' : '';
-    const args = status ? [status] : [];
-    const total = (this.ctx.db.prepare(`SELECT count(*) AS n FROM tasks ${where}`).get(...args) as { n: number }).n;
-    const rows = this.ctx.db
-      .prepare(`SELECT * FROM tasks ${where} ORDER BY id DESC LIMIT ? OFFSET ?`)
-      .all(...args, pageSize, (page - 1) * pageSize) as TaskRow[];
-    return { items: rows.map(toTask), total, page, pageSize };
+    return this.store.list(page, pageSize, status);
   }
 
   create(input: CreateTaskInput): Task {
@@ -91,14 +76,7 @@ export class TaskService {
       // A campaign that silently dials nothing is a known complaint (docs/DOMAIN.md): refuse it up front.
       throw new AppError('task.rosterEmpty', `The roster "${roster.name}" has no usable numbers. Import a roster with valid phone numbers.`, { roster: roster.name });
     }
-    const id = this.insert(plan, roster, (taskId, now) =>
-      this.ctx.db
-        .prepare(
-          `INSERT INTO task_numbers (task_id, row_number, phone_e164, variables, state, updated_at)
-           SELECT ?, row_number, phone_e164, variables, 'pending', ? FROM roster_entries WHERE roster_id = ? ORDER BY row_number`,
-        )
-        .run(taskId, now, roster.id).changes,
-    );
+    const id = this.insert(plan, roster, (taskId, now) => this.store.copyRosterNumbers(taskId, roster.id, now));
     this.ctx.log.info('task created', { id, scheduled: plan.scheduled, startAt: plan.startAt });
     this.changed(id);
     return this.get(id);
@@ -111,17 +89,17 @@ export class TaskService {
    * numbers are copied with their roster columns, so the SMS variables and
    * the name column carry over even if the roster was deleted since.
    */
-  callAgain(sourceId: number, input: { name: string; outcomes: readonly CallOutcome[]; startAt?: number }): Task {
-    const source = this.row(sourceId);
+  callAgain(sourceId: number, input: { name: string; outcomes: readonly CallOutcome[]; startAt?: number | null }): Task {
+    const source = this.get(sourceId);
     const outcomes = [...new Set(input.outcomes)];
     if (outcomes.length === 0) {
       throw new AppError('task.callAgainNoOutcome', 'Choose at least one outcome (busy, no answer, powered off, failed) whose numbers to call again.');
     }
     // The copied numbers keep the source roster's columns, which its templates were checked against when it was created.
     const sourceRoster =
-      source.roster_id === null
+      source.rosterId === null
         ? undefined
-        : (this.ctx.db.prepare('SELECT name, columns, phone_column FROM rosters WHERE id = ?').get(source.roster_id) as
+        : (this.ctx.db.prepare('SELECT name, columns, phone_column FROM rosters WHERE id = ?').get(source.rosterId) as
             | { name: string; columns: string; phone_column: string }
             | undefined);
     const variables = sourceRoster
@@ -129,24 +107,17 @@ export class TaskService {
       : null;
     const plan = this.plan({
       name: input.name,
-      recordingId: source.recording_id,
-      rosterId: source.roster_id ?? 0,
-      ...(input.startAt !== undefined ? { startAt: input.startAt } : {}),
-      smsDisconnectTemplateId: source.sms_disconnect_template_id,
-      smsUnansweredTemplateId: source.sms_unanswered_template_id,
-      maxAttempts: source.max_attempts,
-      retryIntervalMinutes: Math.round(source.retry_interval_ms / 60_000),
-      callingWindow: source.window_start && source.window_end ? { start: source.window_start, end: source.window_end } : null,
+      recordingId: source.recordingId,
+      rosterId: source.rosterId ?? 0,
+      startAt: input.startAt ?? null,
+      smsDisconnectTemplateId: source.smsDisconnectTemplateId,
+      smsUnansweredTemplateId: source.smsUnansweredTemplateId,
+      maxAttempts: source.maxAttempts,
+      retryIntervalMinutes: source.retryIntervalMinutes,
+      callingWindow: source.callingWindow,
     }, variables);
-    const placeholders = outcomes.map(() => '?').join(', ');
-    const id = this.insert(plan, { id: source.roster_id, name: source.roster_name }, (taskId, now) => {
-      const copied = this.ctx.db
-        .prepare(
-          `INSERT INTO task_numbers (task_id, row_number, phone_e164, variables, state, updated_at)
-           SELECT ?, row_number, phone_e164, variables, 'pending', ? FROM task_numbers
-           WHERE task_id = ? AND state = 'done' AND outcome IN (${placeholders}) ORDER BY id`,
-        )
-        .run(taskId, now, sourceId, ...outcomes).changes;
+    const id = this.insert(plan, { id: source.rosterId, name: source.rosterName }, (taskId, now) => {
+      const copied = this.store.copyNumbersWithOutcomes(taskId, sourceId, outcomes, now);
       // Thrown inside the transaction, so no empty task is left behind.
       if (copied === 0) {
         throw new AppError('task.callAgainNoNumbers', `No number of "${source.name}" ended with the chosen outcomes. Choose other outcomes.`, {
@@ -163,32 +134,14 @@ export class TaskService {
   /** Checks everything a new task needs except its numbers; nothing is written. */
   private plan(input: CreateTaskInput, variables: { rosterName: string; columns: readonly string[] } | null): TaskPlan {
     const { db, clock } = this.ctx;
-    const name = validateName(input.name);
+    // The rules the wizard and the contract check, again for callers that come straight here.
+    const { name, maxAttempts, retryIntervalMinutes: retryMinutes, callingWindow: window } = applyRules(taskRulesSchema, input);
     this.checkNameFree(name, null);
     const now = clock.now();
-    const scheduled = input.startAt !== undefined;
+    const scheduled = input.startAt != null;
     const startAt = input.startAt ?? now;
     if (scheduled && startAt <= now) {
       throw new AppError('task.startInPast', 'The scheduled start time has already passed. Choose a time in the future (WIB), or Run Immediately.');
-    }
-    const maxAttempts = input.maxAttempts ?? 1;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > 10) {
-      throw new AppError('task.badAttempts', 'Attempts per number must be between 1 and 10.', { min: 1, max: 10 });
-    }
-    const retryMinutes = input.retryIntervalMinutes ?? 0;
-    if (maxAttempts > 1 && (!Number.isFinite(retryMinutes) || retryMinutes < 1 || retryMinutes > 24 * 60)) {
-      throw new AppError('task.badRetryInterval', 'The retry interval must be between 1 and 1440 minutes.', { min: 1, max: 1440 });
-    }
-    const window = input.callingWindow ?? null;
-    // A time that is not a time of day (24:00, 08:60) is named with its field; 24:00 would otherwise be read as the next day.
-    if (window && !isTimeOfDay(window.start)) {
-      throw new AppError('task.badWindowStart', `The calling window's start ${window.start} is not a time of day: use 00:00 to 23:59 (WIB).`, { time: window.start });
-    }
-    if (window && !isTimeOfDay(window.end)) {
-      throw new AppError('task.badWindowEnd', `The calling window's end ${window.end} is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.`, { time: window.end });
-    }
-    if (window && (!HHMM.test(window.start) || !HHMM.test(window.end) || window.start === window.end)) {
-      throw new AppError('task.badWindow', 'The calling window needs a start and an end time as HH:mm (WIB), and they must differ.');
     }
 
     const recording = db.prepare('SELECT id, name FROM recordings WHERE id = ?').get(input.recordingId) as { id: number; name: string } | undefined;
@@ -218,36 +171,25 @@ export class TaskService {
     const now = this.ctx.clock.now();
     return db.transaction(() => {
       this.checkNameFree(plan.name, null);
-      const result = db
-        .prepare(
-          `INSERT INTO tasks (name, recording_id, recording_name, roster_id, roster_name, status, start_at, scheduled,
-             sms_disconnect_template_id, sms_unanswered_template_id, max_attempts, retry_interval_ms, window_start, window_end,
-             dry_run, total, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)`,
-        )
-        .run(
-          plan.name,
-          plan.recording.id,
-          plan.recording.name,
-          roster.id,
-          roster.name,
-          // Run Immediately is a schedule that is due now: the engine starts both the same way.
-          'scheduled',
-          plan.startAt,
-          plan.scheduled ? 1 : 0,
-          plan.disconnect,
-          plan.unanswered,
-          plan.maxAttempts,
-          plan.maxAttempts > 1 ? Math.round(plan.retryMinutes * 60_000) : 0,
-          plan.window?.start ?? null,
-          plan.window?.end ?? null,
-          this.options.isDryRun() ? 1 : 0,
-          now,
-          now,
-        );
-      const taskId = Number(result.lastInsertRowid);
-      const copied = copyNumbers(taskId, now);
-      db.prepare('UPDATE tasks SET total = ? WHERE id = ?').run(copied, taskId);
+      const taskId = this.store.insert(
+        {
+          name: plan.name,
+          recordingId: plan.recording.id,
+          recordingName: plan.recording.name,
+          rosterId: roster.id,
+          rosterName: roster.name,
+          startAt: plan.startAt,
+          scheduled: plan.scheduled,
+          smsDisconnectTemplateId: plan.disconnect,
+          smsUnansweredTemplateId: plan.unanswered,
+          maxAttempts: plan.maxAttempts,
+          retryIntervalMs: plan.maxAttempts > 1 ? Math.round(plan.retryMinutes * 60_000) : 0,
+          callingWindow: plan.window,
+          dryRun: this.options.isDryRun(),
+        },
+        now,
+      );
+      this.store.setTotal(taskId, copyNumbers(taskId, now));
       return taskId;
     })();
   }
@@ -258,9 +200,7 @@ export class TaskService {
    * it, compared without regard to the case of English letters.
    */
   private checkNameFree(name: string, exceptId: number | null): void {
-    const other = this.ctx.db.prepare('SELECT id, name FROM tasks WHERE name = ? COLLATE NOCASE AND id IS NOT ? LIMIT 1').get(name, exceptId) as
-      | { id: number; name: string }
-      | undefined;
+    const other = this.store.nameHolder(name, exceptId);
     if (other) {
       throw new AppError('task.nameTaken', `A task named "${other.name}" already exists. Choose another name, for example with the month or a number added.`, {
         name: other.name,
@@ -269,11 +209,11 @@ export class TaskService {
   }
 
   rename(id: number, newName: string): Task {
-    const name = validateName(newName);
-    this.row(id);
+    const name = applyRules(taskNameSchema, newName);
+    this.get(id);
     this.ctx.db.transaction(() => {
       this.checkNameFree(name, id);
-      this.ctx.db.prepare('UPDATE tasks SET name = ?, updated_at = ? WHERE id = ?').run(name, this.ctx.clock.now(), id);
+      this.store.rename(id, name, this.ctx.clock.now());
     })();
     this.changed(id);
     return this.get(id);
@@ -281,32 +221,28 @@ export class TaskService {
 
   /** Stops new calls at once; calls already connected finish (docs/DOMAIN.md). */
   pause(id: number): Task {
-    return this.transition(id, ['running', 'scheduled'], 'paused', 'task.cannotPause', 'Only a running or scheduled task can be paused.');
+    return this.transition(id, 'pause', 'task.cannotPause', 'Only a running or scheduled task can be paused.');
   }
 
   resume(id: number): Task {
-    const row = this.row(id);
     // A paused task whose start time had not come yet goes back to waiting for it.
-    const to: TaskStatus = row.started_at === null ? 'scheduled' : 'running';
-    return this.transition(id, ['paused'], to, 'task.cannotResume', 'Only a paused task can be resumed.');
+    const event: TaskEvent = this.get(id).startedAt === null ? 'resumeScheduled' : 'resume';
+    return this.transition(id, event, 'task.cannotResume', 'Only a paused task can be resumed.');
   }
 
   cancel(id: number): Task {
-    const task = this.transition(id, ['scheduled', 'running', 'paused'], 'cancelled', 'task.cannotCancel', 'This task has already ended.');
-    this.ctx.db.prepare('UPDATE tasks SET finished_at = ? WHERE id = ?').run(this.ctx.clock.now(), id);
-    return { ...task, finishedAt: this.ctx.clock.now() };
+    return this.transition(id, 'cancel', 'task.cannotCancel', 'This task has already ended.');
   }
 
   remove(id: number): void {
-    const row = this.row(id);
-    if (row.status === 'running') {
+    const task = this.get(id);
+    if (task.status === 'running') {
       throw new AppError('task.deleteRunning', 'A running task cannot be deleted. Pause or cancel it first.');
     }
-    const inFlight = this.ctx.db.prepare("SELECT count(*) AS n FROM task_numbers WHERE task_id = ? AND state = 'dialing'").get(id) as { n: number };
-    if (inFlight.n > 0) {
+    if (this.store.countDialing(id) > 0) {
       throw new AppError('task.deleteInFlight', 'Calls of this task are still connected. Wait until they end, then delete it.');
     }
-    this.ctx.db.prepare('DELETE FROM tasks WHERE id = ?').run(id);
+    this.store.remove(id);
     this.changed(id);
   }
 
@@ -315,21 +251,8 @@ export class TaskService {
    * again automatically; the user may choose to call them again.
    */
   retryUncertain(id: number): Task {
-    const row = this.row(id);
-    if (row.status === 'cancelled') throw new AppError('task.cancelled', 'This task was cancelled; create a new task to call these numbers.');
-    const now = this.ctx.clock.now();
-    this.ctx.db.transaction(() => {
-      const n = this.ctx.db
-        .prepare("UPDATE task_numbers SET state = 'pending', next_attempt_at = 0, updated_at = ? WHERE task_id = ? AND state = 'uncertain'")
-        .run(now, id).changes;
-      if (n === 0) return;
-      this.ctx.db
-        .prepare(
-          `UPDATE tasks SET n_uncertain = n_uncertain - ?, n_done = n_done - ?, finished_at = NULL,
-             status = CASE WHEN status = 'completed' THEN 'running' ELSE status END, updated_at = ? WHERE id = ?`,
-        )
-        .run(n, n, now, id);
-    })();
+    if (this.get(id).status === 'cancelled') throw new AppError('task.cancelled', 'This task was cancelled; create a new task to call these numbers.');
+    this.store.callUncertainAgain(id, this.ctx.clock.now());
     this.changed(id);
     return this.get(id);
   }
@@ -340,57 +263,32 @@ export class TaskService {
    * as rosters write Indonesian numbers) or by the customer's name.
    */
   numbers(id: number, filter: TaskNumberFilter, page: number, pageSize: number, search?: string, nameColumn: string | null = null): Page<TaskNumberRow> {
-    this.row(id);
+    this.get(id);
     const [where, args] = numberFilter(filter);
     const namePath = nameColumn !== null && !nameColumn.includes('"') ? `$."${nameColumn}"` : null;
     const [searchWhere, searchArgs] = numberSearch(search, namePath);
-    const total = (
-      this.ctx.db.prepare(`SELECT count(*) AS n FROM task_numbers n WHERE n.task_id = ? ${where} ${searchWhere}`).get(id, ...args, ...searchArgs) as { n: number }
-    ).n;
-    const rows = this.ctx.db
-      .prepare(`${taskNumberSelect(namePath ? 'json_extract(n.variables, ?)' : 'NULL')} WHERE n.task_id = ? ${where} ${searchWhere} ORDER BY n.id LIMIT ? OFFSET ?`)
-      .all(...(namePath ? [namePath] : []), id, ...args, ...searchArgs, pageSize, (page - 1) * pageSize) as TaskNumberJoinedRow[];
-    return { items: rows.map(toTaskNumber), total, page, pageSize };
+    return this.store.numbers(
+      id,
+      { where: `${where} ${searchWhere}`, args: [...args, ...searchArgs], nameExpr: namePath ? 'json_extract(n.variables, ?)' : 'NULL', nameArgs: namePath ? [namePath] : [] },
+      page,
+      pageSize,
+    );
   }
 
   /** Every attempt of one number, oldest first, for the detail view. */
   attempts(numberId: number): CallAttemptView[] {
-    const rows = this.ctx.db
-      .prepare(
-        `SELECT a.*, (SELECT 1 FROM call_traces t WHERE t.attempt_id = a.id) AS has_trace
-         FROM call_attempts a WHERE a.task_number_id = ? ORDER BY a.attempt_no`,
-      )
-      .all(numberId) as AttemptRow[];
-    if (rows.length === 0 && !this.ctx.db.prepare('SELECT 1 FROM task_numbers WHERE id = ?').get(numberId)) {
+    const attempts = this.store.attempts(numberId);
+    if (attempts.length === 0 && !this.store.numberExists(numberId)) {
       throw new AppError('task.numberNotFound', `Number ${numberId} is not in any task; it may have been deleted with its task.`);
     }
-    return rows.map((r) => ({
-      id: r.id,
-      attemptNo: r.attempt_no,
-      state: r.state,
-      outcome: r.outcome,
-      hungUpBy: r.hung_up_by,
-      finalStatus: r.final_status,
-      q850Cause: r.q850_cause,
-      ringMs: r.ring_ms,
-      answeredMs: r.answered_ms,
-      playedMs: r.played_ms,
-      playedToEnd: r.played_to_end === null ? null : r.played_to_end === 1,
-      dtmf: r.dtmf,
-      error: r.error,
-      errorCodes: attemptErrorCodes(r.error_codes),
-      dryRun: r.dry_run === 1,
-      startedAt: r.started_at,
-      endedAt: r.ended_at,
-      hasTrace: r.has_trace === 1,
-    }));
+    return attempts;
   }
 
   /** The SIP messages of one attempt (masked when they were recorded); empty for dry-run attempts. */
   attemptTrace(attemptId: number): SipTraceEntry[] {
-    const row = this.ctx.db.prepare('SELECT trace FROM call_traces WHERE attempt_id = ?').get(attemptId) as { trace: string } | undefined;
-    if (row) return JSON.parse(row.trace) as SipTraceEntry[];
-    if (!this.ctx.db.prepare('SELECT 1 FROM call_attempts WHERE id = ?').get(attemptId)) {
+    const trace = this.store.trace(attemptId);
+    if (trace) return trace;
+    if (!this.store.attemptExists(attemptId)) {
       throw new AppError('task.attemptNotFound', `Call attempt ${attemptId} does not exist; it may have been deleted with its task.`);
     }
     return [];
@@ -398,39 +296,29 @@ export class TaskService {
 
   /** The unfinished tasks that use a recording, roster or template, oldest first (deletion is refused while there are any). */
   usersOf(kind: 'recording' | 'roster' | 'template', id: number): TaskRef[] {
-    const where =
-      kind === 'recording' ? 'recording_id = ?' : kind === 'roster' ? 'roster_id = ?' : '(sms_disconnect_template_id = ? OR sms_unanswered_template_id = ?)';
-    const args = kind === 'template' ? [id, id] : [id];
-    return this.ctx.db.prepare(`SELECT id, name FROM tasks WHERE ${where} AND ${UNFINISHED_SQL} ORDER BY id`).all(...args) as TaskRef[];
+    return this.store.usersOf(kind, id);
   }
 
   /** Whether an unfinished task uses it: recordings, rosters and templates refuse deletion then. */
   usesRecording(recordingId: number): boolean {
-    return this.ctx.db.prepare(`SELECT 1 FROM tasks WHERE recording_id = ? AND ${UNFINISHED_SQL} LIMIT 1`).get(recordingId) !== undefined;
+    return this.store.isUsed('recording', recordingId);
   }
 
   usesRoster(rosterId: number): boolean {
-    return this.ctx.db.prepare(`SELECT 1 FROM tasks WHERE roster_id = ? AND ${UNFINISHED_SQL} LIMIT 1`).get(rosterId) !== undefined;
+    return this.store.isUsed('roster', rosterId);
   }
 
   usesTemplate(templateId: number): boolean {
-    return (
-      this.ctx.db
-        .prepare(`SELECT 1 FROM tasks WHERE (sms_disconnect_template_id = ? OR sms_unanswered_template_id = ?) AND ${UNFINISHED_SQL} LIMIT 1`)
-        .get(templateId, templateId) !== undefined
-    );
+    return this.store.isUsed('template', templateId);
   }
 
-  private transition(id: number, from: readonly TaskStatus[], to: TaskStatus, code: string, message: string): Task {
-    const placeholders = from.map(() => '?').join(', ');
-    const changes = this.ctx.db
-      .prepare(`UPDATE tasks SET status = ?, updated_at = ? WHERE id = ? AND status IN (${placeholders})`)
-      .run(to, this.ctx.clock.now(), id, ...from).changes;
-    if (changes === 0) {
-      const row = this.row(id);
-      throw new AppError(code, `${message} This task is ${row.status}.`, { status: row.status });
+  /** A user's change of status (TASK_TRANSITIONS); refused with `code` when the task is in a status it does not start from. */
+  private transition(id: number, event: TaskEvent, code: string, message: string): Task {
+    if (!this.store.transition(id, event, this.ctx.clock.now())) {
+      const { status } = this.get(id);
+      throw new AppError(code, `${message} This task is ${status}.`, { status });
     }
-    this.ctx.log.info('task status', { id, to });
+    this.ctx.log.info('task status', { id, to: TASK_TRANSITIONS[event].to });
     this.changed(id);
     return this.get(id);
   }
@@ -438,9 +326,9 @@ export class TaskService {
 
 export function numberFilter(filter: TaskNumberFilter): [string, unknown[]] {
   if (filter === 'all') return ['', []];
-  if (filter === 'pending') return ["AND n.state IN ('pending', 'dialing', 'waiting_retry')", []];
-  if (filter === 'uncertain') return ["AND n.state = 'uncertain'", []];
-  if ((NUMBER_OUTCOMES as readonly string[]).includes(filter)) return ["AND n.state = 'done' AND n.outcome = ?", [filter]];
+  if (filter === 'pending') return [`AND n.state IN (${OPEN_NUMBER_STATES.map(() => '?').join(', ')})`, [...OPEN_NUMBER_STATES]];
+  if (filter === 'uncertain') return ['AND n.state = ?', ['uncertain' satisfies TaskNumberState]];
+  if ((NUMBER_OUTCOMES as readonly string[]).includes(filter)) return ['AND n.state = ? AND n.outcome = ?', ['done' satisfies TaskNumberState, filter]];
   throw new AppError('task.badFilter', `Unknown filter ${filter}.`);
 }
 
@@ -493,39 +381,4 @@ export function numberSearch(search: string | undefined, namePath: string | null
   return [`AND (${clauses.join(' OR ')})`, args];
 }
 
-function validateName(raw: string): string {
-  const name = raw.trim();
-  const check = checkTaskName(name);
-  if (check.ok) return name;
-  if (check.problem === 'badCharacters') {
-    throw new AppError('task.nameBadCharacters', `The task name contains characters that are not allowed: ${check.badCharacters}. ${TASK_NAME_RULE_EN}`, {
-      characters: check.badCharacters ?? '',
-    });
-  }
-  if (check.problem === 'tooLong') throw new AppError('task.nameTooLong', 'The task name is too long: use at most 60 characters.', { max: 60 });
-  if (check.problem === 'empty') throw new AppError('task.nameEmpty', 'Enter a task name.');
-  throw new AppError('task.nameBadSpaces', `Use single spaces between words in the task name. ${TASK_NAME_RULE_EN}`);
-}
-
 export { UNFINISHED };
-
-interface AttemptRow {
-  id: number;
-  attempt_no: number;
-  state: CallAttemptView['state'];
-  outcome: CallOutcome | null;
-  hung_up_by: 'callee' | 'system' | null;
-  final_status: number | null;
-  q850_cause: number | null;
-  ring_ms: number | null;
-  answered_ms: number | null;
-  played_ms: number | null;
-  played_to_end: number | null;
-  dtmf: string | null;
-  error: string | null;
-  error_codes: string | null;
-  dry_run: number;
-  started_at: number;
-  ended_at: number | null;
-  has_trace: number | null;
-}

@@ -2,6 +2,7 @@ import type { Page, SmsDeliveryFilter, SmsDeliveryRow, UncertainSms } from '../.
 import { SMS_DELIVERY_STATES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { AppError } from '../errors.js';
+import { TaskStore } from './taskStore.js';
 
 /** Uncertain SMS are few (at most the outbox's concurrency per crash); this bounds one answer all the same. */
 export const UNCERTAIN_SMS_MAX = 500;
@@ -12,13 +13,17 @@ export const UNCERTAIN_SMS_MAX = 500;
  * get them twice) and the delivery of the ones the provider accepted.
  */
 export class TaskSmsService {
+  private readonly tasks: TaskStore;
+
   constructor(
     private readonly ctx: CoreContext,
     private readonly options: { onChange?: (taskId: number) => void } = {},
-  ) {}
+  ) {
+    this.tasks = new TaskStore(ctx.db);
+  }
 
   private requireTask(id: number): void {
-    if (!this.ctx.db.prepare('SELECT 1 FROM tasks WHERE id = ?').get(id)) {
+    if (!this.tasks.exists(id)) {
       throw new AppError('task.notFound', `Task ${id} does not exist. It may have been deleted.`, { id });
     }
   }

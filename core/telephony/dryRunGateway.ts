@@ -2,7 +2,8 @@ import { appendFileSync } from 'node:fs';
 import type { CallOutcome } from '../../shared/types.js';
 import type { SmsSendResult } from '../../shared/types.js';
 import { problem } from '../errors.js';
-import type { CallPlacer, CallReport, CallRequest, SmsSender } from '../tasks/types.js';
+import type { SmsClient } from '../sms/providers/types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from '../tasks/types.js';
 
 export type OutcomeMix = Partial<Record<CallOutcome, number>>;
 
@@ -26,8 +27,8 @@ export interface DryRunOptions {
 /** Said on every dry-run attempt, so its outcome is never taken for a real call's. */
 const DRY_RUN = problem('call.dryRun', 'Dry run: no real call was placed.');
 
-/** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable. */
-function prng(seed: number): () => number {
+/** A small deterministic PRNG (mulberry32), so a dry run with a seed is repeatable (and a fuzz failure can be replayed). */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -67,7 +68,7 @@ export class DryRunGateway implements CallPlacer {
     return this.mix[this.mix.length - 1]?.[0] ?? 'answered';
   }
 
-  async call(request: CallRequest): Promise<CallReport> {
+  async call(request: PlaceCallRequest): Promise<CallReport> {
     if (this.options.journal) appendFileSync(this.options.journal, `call ${request.to}\n`);
     const outcome = this.draw();
     const ms = this.options.callMs ?? 3000;
@@ -116,7 +117,7 @@ const CAUSE: Record<CallOutcome, number | null> = {
 };
 
 /** SMS of dry-run tasks: recorded as sent, never transmitted. */
-export function dryRunSmsSender(journal?: string): SmsSender {
+export function dryRunSmsSender(journal?: string): SmsClient {
   return {
     async send(message): Promise<SmsSendResult> {
       if (journal) appendFileSync(journal, `sms ${message.to}\n`);

@@ -4,7 +4,7 @@ import type { CallResult } from '../../shared/telephony/callResult.js';
 import type { GatewaySettings } from '../../shared/types.js';
 import { AppError, problem, problemOf } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { CallPlacer, CallReport, CallRequest } from '../tasks/types.js';
+import type { CallPlacer, CallReport, PlaceCallRequest } from '../tasks/types.js';
 import type { GatewayConfig } from './gateway/config.js';
 import { GATEWAY_SILENT } from './gateway/problems.js';
 import { SipGateway, type GatewayTestResult } from './gateway/sipGateway.js';
@@ -53,21 +53,9 @@ function parseHostPort(value: string): { host: string; port: number } | null {
   return { host: match[1]!.replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 5060 };
 }
 
-/** The engine's view of a finished call: the telephony result without the timestamps and trace. */
-export function toCallReport(result: CallResult): CallReport {
-  return {
-    outcome: result.outcome,
-    hungUpBy: result.hungUpBy,
-    finalStatus: result.finalStatus,
-    q850Cause: result.q850Cause,
-    ringMs: result.ringMs,
-    answeredMs: result.answeredMs,
-    playedMs: result.playedMs,
-    playedToEnd: result.answeredAt !== null ? result.playedToEnd : null,
-    dtmf: result.dtmf,
-    errors: result.errors,
-    trace: result.trace,
-  };
+/** The engine's view of a finished call: the telephony result as a CallReport (played to the end: only said of an answered call), with its trace. */
+export function toCallReport(result: CallResult): CallReport & { trace: CallResult['trace'] } {
+  return { ...result, playedToEnd: result.answeredAt !== null ? result.playedToEnd : null };
 }
 
 /** A failure to start or probe the gateway: an AppError keeps its code; anything else is a bug, shown as `internal` with its text for the log. */
@@ -124,7 +112,7 @@ export class SipCallPlacer implements CallPlacer {
     return this.settings.callsPerSecond;
   }
 
-  async call(request: CallRequest): Promise<CallReport> {
+  async call(request: PlaceCallRequest): ReturnType<CallPlacer['call']> {
     this.active += 1;
     try {
       const payloads = await this.loadPayloads(request.recordingId);

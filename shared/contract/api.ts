@@ -22,8 +22,3 @@ export type AutocallApi = {
   /** The file-system path of a file the user picked or dropped (Electron's webUtils). */
   pathForFile(file: File): Promise<string>;
 };
-
-export function splitOperation(name: OperationName): [string, string] {
-  const dot = name.indexOf('.');
-  return [name.slice(0, dot), name.slice(dot + 1)];
-}

@@ -31,10 +31,10 @@ import type {
   SmsTestView,
   TaskRef,
 } from '../types.js';
-import { CALL_AGAIN_OUTCOMES } from '../tasks/outcomeGroups.js';
+import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
+import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
 import { NUMBER_OUTCOMES, OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
-import { TASK_NAME_MAX } from '../validation/taskName.js';
 import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
 
@@ -47,16 +47,6 @@ const id = z.number().int().positive();
 const none = z.object({}).strict();
 /** A name a user gives (docs/DOMAIN.md, "Text the app keeps"): no control or bidi characters, whoever sends it. */
 const nameOf = (field: string) => safeText(z.string().trim().min(1).max(200), field);
-/**
- * The task name's length is the task rule's (60), said with its own code
- * (task.nameTooLong) instead of a generic contract error naming another
- * limit; its characters are checked by the task service with the rule's message.
- */
-const taskName = safeText(z.string(), 'task name').superRefine((value, ctx) => {
-  if ([...value.trim()].length > TASK_NAME_MAX) {
-    ctx.addIssue({ code: 'custom', message: `The task name is too long: use at most ${TASK_NAME_MAX} characters.`, params: { appCode: 'task.nameTooLong', max: TASK_NAME_MAX } });
-  }
-});
 /** An SMS template's text may have line breaks; nothing else invisible. */
 const templateBody = safeText(z.string().min(1).max(2000), 'template text', { multiline: true });
 const filePath = z.string().min(1).max(4096);
@@ -119,32 +109,14 @@ export const CONTRACT = {
     output: answers<SmsSendResult>(),
   },
 
-  'task.create': {
-    input: z
-      .object({
-        name: taskName,
-        recordingId: id,
-        rosterId: id,
-        // Wall-clock time in WIB, "YYYY-MM-DD HH:mm"; main parses it in Asia/Jakarta whatever the machine's zone.
-        start: z.discriminatedUnion('mode', [z.object({ mode: z.literal('now') }), z.object({ mode: z.literal('scheduled'), at: z.string().max(40) })]),
-        smsDisconnectTemplateId: id.nullable().default(null),
-        smsUnansweredTemplateId: id.nullable().default(null),
-        maxAttempts: z.number().int().min(1).max(10).default(1),
-        retryIntervalMinutes: z.number().int().min(0).max(1440).default(0),
-        callingWindow: z
-          .object({ start: z.string().regex(/^\d\d:\d\d$/), end: z.string().regex(/^\d\d:\d\d$/) })
-          .nullable()
-          .default(null),
-      })
-      .strict(),
-    output: answers<Task>(),
-  },
+  // The task rules live in shared/tasks/taskSchema.ts, which the wizard and TaskService use too.
+  'task.create': { input: taskCreateSchema, output: answers<Task>() },
   'task.list': {
-    input: z.object({ ...paging, status: z.enum(['scheduled', 'running', 'paused', 'completed', 'cancelled']).optional() }).strict(),
+    input: z.object({ ...paging, status: z.enum(TASK_STATUSES).optional() }).strict(),
     output: answers<Page<Task>>(),
   },
   'task.get': { input: z.object({ id }).strict(), output: answers<Task>() },
-  'task.rename': { input: z.object({ id, name: taskName }).strict(), output: answers<Task>() },
+  'task.rename': { input: taskRenameSchema, output: answers<Task>() },
   'task.pause': { input: z.object({ id }).strict(), output: answers<Task>() },
   'task.resume': { input: z.object({ id }).strict(), output: answers<Task>() },
   'task.cancel': { input: z.object({ id }).strict(), output: answers<Task>() },
@@ -216,17 +188,7 @@ export const CONTRACT = {
   /** One task's figures: outcomes, answer rate, SMS by state, elapsed and estimated finish, calls over time. */
   'task.stats': { input: z.object({ id }).strict(), output: answers<TaskStats>() },
   /** A new task calling the numbers of `id` that ended with the chosen outcomes, with the same recording and settings. */
-  'task.callAgain': {
-    input: z
-      .object({
-        id,
-        name: z.string().max(200),
-        outcomes: z.array(z.enum(CALL_AGAIN_OUTCOMES)).min(1).max(CALL_AGAIN_OUTCOMES.length),
-        start: z.discriminatedUnion('mode', [z.object({ mode: z.literal('now') }), z.object({ mode: z.literal('scheduled'), at: z.string().max(40) })]),
-      })
-      .strict(),
-    output: answers<Task>(),
-  },
+  'task.callAgain': { input: callAgainSchema, output: answers<Task>() },
 
   // Do-not-call list, deletion checks, roster preview, wizard test SMS, theme (issue 9, branch dnc).
   'dnc.add': { input: z.object({ phone: z.string().trim().min(1).max(40), note: z.string().max(200).optional() }).strict(), output: answers<DoNotCallEntry>() },

@@ -1,5 +1,4 @@
-import type { AppErrorShape } from '../result.js';
-import type { Outcome } from './outcome.js';
+import type { CallReport } from '../types.js';
 
 /** One SIP message as sent or received, for the trace the user opens for support. */
 export interface SipTraceEntry {
@@ -21,28 +20,20 @@ export interface RedirectHop {
   target: string;
 }
 
-/** The structured result of one call attempt (issue 3 "Outcome"). */
-export interface CallResult {
-  outcome: Outcome;
-  hungUpBy: 'callee' | 'system' | null;
-  /** From the first 180/183 (or from the INVITE when none came) to the final response; null if never sent. */
-  ringMs: number | null;
-  /** Talk duration: from the 200 OK to the end of the call; null when not answered. */
-  answeredMs: number | null;
+/**
+ * The structured result of one call attempt (issue 3 "Outcome"): the
+ * CallReport a task keeps, with its times and trace. `ringMs` runs from the
+ * first 180/183 (or from the INVITE when none came) to the final response,
+ * null if the INVITE never left; `answeredMs` is the talk time from the
+ * 200 OK to the end, null when not answered. `playedToEnd` is measured even
+ * for an unanswered call (false); the task stores null then (toCallReport).
+ */
+export interface CallResult extends Omit<CallReport, 'playedMs' | 'playedToEnd'> {
   playedMs: number;
   playedToEnd: boolean;
-  finalStatus: number | null;
-  q850Cause: number | null;
-  dtmf: string;
   startedAt: number;
   answeredAt: number | null;
   endedAt: number;
-  /**
-   * What went wrong on the way, in order: a stable code the renderer
-   * translates (`errors.<code>`), an English sentence and its params
-   * (`sip.noResponse`, `sip.connectionRefused` with the address, ...).
-   */
-  errors: AppErrorShape[];
   /** The redirects followed, in order (at most 3); empty or absent when none. */
   redirects?: RedirectHop[];
   trace: SipTraceEntry[];

@@ -50,7 +50,6 @@ const STORED_WITH_ROWS = [
   'sms.rejected',
   'sms.unreachable',
   'sms.uncertain',
-  'sms.notAccepted',
   'sms.interrupted',
 ];
 

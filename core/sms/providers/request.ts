@@ -28,7 +28,7 @@ export interface ProviderCall {
   /** Which settings hold the credentials, for the sms.auth message: "Account SID and auth token". */
   credentials: string;
   url: URL;
-  method: 'GET' | 'POST';
+  method: ProviderRequest['method'];
   headers: Record<string, string>;
   body?: string;
   interpret(answer: ProviderAnswer): Verdict;
@@ -183,6 +183,56 @@ function parseJson(text: string): unknown {
   }
 }
 
+export interface ProviderRequest {
+  method: 'GET' | 'POST';
+  headers: Record<string, string>;
+  body?: string;
+}
+
+/**
+ * One request to a provider under the outbound rule (core/net/outbound.ts,
+ * docs/DOMAIN.md "Where credentials may go"), for sending and for status
+ * look-ups alike: the URL is refused before anything leaves (a metadata or
+ * link-local address in any spelling, plain http off loopback without the
+ * setting), and the default client resolves, checks and connects to the
+ * checked address in one step (no DNS rebinding in between). `field` names
+ * the setting the URL comes from, for the refusal. Throws the client's own
+ * error (connection, timeout) or an AppError for a refused address.
+ */
+export function providerExchange(url: URL, options: SmsClientOptions, field: string): { timeoutMs: number; send: (request: ProviderRequest) => Promise<ProviderAnswer> } {
+  const policy = options.outbound ?? { allowInsecureHttp: false };
+  const lookupAll = options.lookupAll ?? systemLookupAll;
+  checkOutboundUrl(url, policy, 'sms', field);
+  const doFetch = options.fetch ?? outboundFetch(policy, lookupAll, field);
+  const timeoutMs = options.timeoutMs ?? SMS_REQUEST_TIMEOUT_MS;
+  return {
+    timeoutMs,
+    async send(request) {
+      // An injected client connects by itself: check the name's addresses first at least.
+      if (options.fetch) await resolveChecked(url.hostname, url.protocol === 'https:', policy, 'sms', field, lookupAll);
+      const response = await doFetch(url, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body !== undefined ? { body: request.body } : {}),
+        // A POST that follows a redirect turns into a GET or is resent elsewhere: report it instead.
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, text, json: parseJson(text) };
+    },
+  };
+}
+
+/** A form-encoded POST that asks for JSON back (Twilio, Vonage and Zenziva take their parameters this way). */
+export function formPost(form: URLSearchParams | Record<string, string>, headers: Record<string, string> = {}): ProviderRequest {
+  return {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: new URLSearchParams(form).toString(),
+  };
+}
+
 /**
  * One SMS through one provider, with bounded retries: 429 and 5xx answers
  * (and a provider's own "throttled") and failures to connect are tried again
@@ -191,17 +241,10 @@ function parseJson(text: string): unknown {
  * Nothing here logs a URL or a body: they hold credentials.
  */
 export async function sendWithRetries(call: ProviderCall, options: SmsClientOptions = {}): Promise<SmsSendResult> {
-  const policy = options.outbound ?? { allowInsecureHttp: false };
-  const lookupAll = options.lookupAll ?? systemLookupAll;
-  const field = call.provider === 'generic' ? 'URL template' : 'base URL';
-  // Refused before anything leaves: a metadata or link-local address in any spelling, plain http off loopback without the setting.
-  checkOutboundUrl(call.url, policy, 'sms', field);
-  // The default client resolves, checks and connects to the checked address in one step (no DNS rebinding in between).
-  const doFetch = options.fetch ?? outboundFetch(policy, lookupAll, field);
+  const exchange = providerExchange(call.url, options, call.provider === 'generic' ? 'URL template' : 'base URL');
   const sleep = options.sleep ?? realSleep;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
-  const timeoutMs = options.timeoutMs ?? SMS_REQUEST_TIMEOUT_MS;
   const maxAttempts = options.maxAttempts ?? SMS_MAX_ATTEMPTS;
   const maxWaitMs = options.maxWaitMs ?? SMS_MAX_WAIT_MS;
   const logFields = { provider: call.provider, host: call.url.host };
@@ -212,30 +255,19 @@ export async function sendWithRetries(call: ProviderCall, options: SmsClientOpti
     let retryable = false;
     let retryAfter: number | null = null;
     try {
-      // An injected client connects by itself: check the name's addresses first at least.
-      if (options.fetch) await resolveChecked(call.url.hostname, call.url.protocol === 'https:', policy, 'sms', field, lookupAll);
-      const response = await doFetch(call.url, {
-        method: call.method,
-        headers: call.headers,
-        ...(call.body !== undefined ? { body: call.body } : {}),
-        // A POST that follows a redirect turns into a GET or is resent elsewhere: report it instead.
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const text = await response.text();
-      const answer: ProviderAnswer = { status: response.status, headers: response.headers, text, json: parseJson(text) };
+      const answer = await exchange.send(call);
       const verdict = call.interpret(answer);
       if (verdict.kind === 'accepted') {
         options.log?.info('sms accepted', { ...logFields, attempts: attempt, messageId: verdict.messageId });
-        return { accepted: true, providerMessageId: verdict.messageId, httpStatus: response.status, providerAnswer: shorten(text), attempts: attempt };
+        return { accepted: true, providerMessageId: verdict.messageId, httpStatus: answer.status, providerAnswer: shorten(answer.text), attempts: attempt };
       }
-      failure = { kind: verdict.kind, detail: verdict.detail, httpStatus: response.status, answer: shorten(text) };
+      failure = { kind: verdict.kind, detail: verdict.detail, httpStatus: answer.status, answer: shorten(answer.text) };
       retryable = verdict.kind === 'throttled' || verdict.kind === 'serverError';
-      retryAfter = retryable ? retryAfterMs(response.headers, now()) : null;
+      retryAfter = retryable ? retryAfterMs(answer.headers, now()) : null;
     } catch (err) {
       // A policy refusal at request time: nothing was sent, and trying again would be refused again.
       if (err instanceof AppError) throw err;
-      const network = classifyNetworkError(err, timeoutMs);
+      const network = classifyNetworkError(err, exchange.timeoutMs);
       if (network.kind === 'connect') {
         failure = { kind: 'unreachable', detail: network.detail, httpStatus: null, answer: '' };
         retryable = network.retryable;

@@ -1,8 +1,7 @@
-import { checkOutboundUrl, outboundFetch, resolveChecked, systemLookupAll } from '../../net/outbound.js';
 import { AppError } from '../../errors.js';
 import type { ProviderAnswer } from './request.js';
-import { shorten } from './request.js';
-import { SMS_REQUEST_TIMEOUT_MS, type SmsClientOptions } from './types.js';
+import { providerExchange, shorten } from './request.js';
+import type { SmsClientOptions } from './types.js';
 
 /**
  * What a provider says about a message it accepted: still on its way, or
@@ -21,14 +20,6 @@ export interface StatusRequest {
   headers: Record<string, string>;
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * One status look-up: a GET, so asking again can never send anything.
  * It is not retried here; the delivery poller asks again later with its own
@@ -36,14 +27,9 @@ function parseJson(text: string): unknown {
  * `sms.statusFailed`; the URL is never put in it (it may hold credentials).
  */
 export async function fetchStatus(request: StatusRequest, options: SmsClientOptions, accept: (answer: ProviderAnswer) => boolean): Promise<ProviderAnswer> {
-  // The same outbound rule as sending (core/net/outbound.ts, docs/DOMAIN.md "Where credentials may go"):
-  // a look-up carries the account's credentials too.
-  const policy = options.outbound ?? { allowInsecureHttp: false };
-  const lookupAll = options.lookupAll ?? systemLookupAll;
-  const field = request.provider === 'generic' ? 'status URL template' : 'base URL';
-  checkOutboundUrl(request.url, policy, 'sms', field);
-  const doFetch = options.fetch ?? outboundFetch(policy, lookupAll, field);
-  const timeoutMs = options.timeoutMs ?? SMS_REQUEST_TIMEOUT_MS;
+  // The same outbound rule as sending: a look-up carries the account's credentials too.
+  const exchange = providerExchange(request.url, options, request.provider === 'generic' ? 'status URL template' : 'base URL');
+  const timeoutMs = exchange.timeoutMs;
   const fail = (detail: string, httpStatus: number | '') =>
     new AppError('sms.statusFailed', `${request.label} (${request.url.host}) could not say whether the SMS was delivered: ${detail}. The app asks again later.`, {
       provider: request.provider,
@@ -53,11 +39,7 @@ export async function fetchStatus(request: StatusRequest, options: SmsClientOpti
     });
   let answer: ProviderAnswer;
   try {
-    // An injected client connects by itself: check the name's addresses first at least.
-    if (options.fetch) await resolveChecked(request.url.hostname, request.url.protocol === 'https:', policy, 'sms', field, lookupAll);
-    const response = await doFetch(request.url, { method: 'GET', headers: request.headers, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
-    const text = await response.text();
-    answer = { status: response.status, headers: response.headers, text, json: parseJson(text) };
+    answer = await exchange.send({ method: 'GET', headers: request.headers });
   } catch (err) {
     // A policy refusal at request time: nothing was sent.
     if (err instanceof AppError) throw err;

@@ -1,5 +1,5 @@
 import { checkMessage, endpoint } from './message.js';
-import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { formPost, sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
 import { fetchStatus, type DeliveryCheck } from './status.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
@@ -98,9 +98,7 @@ export function twilioClient(config: TwilioConfig, options: SmsClientOptions = {
           label: 'Twilio',
           credentials: 'Account SID and auth token',
           url,
-          method: 'POST',
-          headers: { authorization, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: new URLSearchParams({ To: message.to, ...sender, Body: message.text }).toString(),
+          ...formPost({ To: message.to, ...sender, Body: message.text }, { authorization }),
           interpret,
         },
         options,

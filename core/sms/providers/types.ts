@@ -10,14 +10,16 @@ export interface SmsMessage {
 }
 
 /**
- * One SMS provider. `send` resolves only when the provider accepted the
- * message; every refusal or failure is thrown as an AppError whose code says
- * what kind (sms.auth, sms.rejected, sms.throttled, sms.providerError,
- * sms.unreachable, sms.uncertain, sms.badAnswer) and whose params carry
- * provider, httpStatus, attempts and the provider's answer, shortened.
+ * One SMS provider, or the dry run's stand-in (which reaches none). `send`
+ * resolves only when the provider accepted the message; every refusal or
+ * failure is thrown as an AppError whose code says what kind (sms.auth,
+ * sms.rejected, sms.throttled, sms.providerError, sms.unreachable,
+ * sms.uncertain, sms.badAnswer) and whose params carry provider, httpStatus,
+ * attempts and the provider's answer, shortened.
  */
 export interface SmsClient {
-  readonly provider: string;
+  /** The provider's name (twilio, infobip, ...); absent for the dry run. */
+  readonly provider?: string;
   send(message: SmsMessage): Promise<SmsSendResult>;
   /**
    * Asks the provider whether a message it accepted was delivered; absent

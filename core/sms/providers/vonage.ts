@@ -1,6 +1,6 @@
 import { isGsm7 } from '../../../shared/sms/segments.js';
 import { checkMessage, endpoint, senderId, withoutPlus } from './message.js';
-import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { formPost, sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
 export interface VonageConfig {
@@ -76,19 +76,7 @@ export function vonageClient(config: VonageConfig, options: SmsClientOptions = {
         text: message.text,
       });
       if (!isGsm7(message.text)) form.set('type', 'unicode');
-      return sendWithRetries(
-        {
-          provider: 'vonage',
-          label: 'Vonage',
-          credentials: 'API key and API secret',
-          url,
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form.toString(),
-          interpret,
-        },
-        options,
-      );
+      return sendWithRetries({ provider: 'vonage', label: 'Vonage', credentials: 'API key and API secret', url, ...formPost(form), interpret }, options);
     },
   };
 }

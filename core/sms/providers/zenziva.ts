@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
 import { checkMessage, endpoint } from './message.js';
-import { sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
+import { formPost, sendWithRetries, verdictFromStatus, type ProviderAnswer, type Verdict } from './request.js';
 import type { SmsClient, SmsClientOptions } from './types.js';
 
 export interface ZenzivaConfig {
@@ -68,19 +68,7 @@ export function zenzivaClient(config: ZenzivaConfig, options: SmsClientOptions =
         nohp: number,
         pesan: message.text,
       });
-      return sendWithRetries(
-        {
-          provider: 'zenziva',
-          label: 'Zenziva',
-          credentials: 'user key and pass key',
-          url,
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-          body: form.toString(),
-          interpret,
-        },
-        options,
-      );
+      return sendWithRetries({ provider: 'zenziva', label: 'Zenziva', credentials: 'user key and pass key', url, ...formPost(form), interpret }, options);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { AppErrorShape } from '../../../shared/result.js';
 import type { CallResult } from '../../../shared/telephony/callResult.js';
-import { classifyOutcome } from '../../../shared/telephony/outcome.js';
+import { classifyOutcome, type OutcomeFacts } from '../../../shared/telephony/outcome.js';
 import { q850CauseOf } from '../../../shared/telephony/reason.js';
 import { problem, problemOf } from '../../errors.js';
 import type { MediaFactory, MediaSession, NegotiatedMedia, PreparedPayloads } from '../media/types.js';
@@ -15,6 +15,7 @@ import type { TimerHandle } from '../sip/timers.js';
 import type { ClientTransaction } from '../sip/transaction.js';
 import type { Destination } from '../sip/transport.js';
 import { formatNameAddr, tagOf } from '../sip/uri.js';
+import { nextCallState, type CallEvent, type CallEventType, type CallState } from './callState.js';
 import { DEFAULT_MAX_CALL_MS, DEFAULT_PLAYOUT_TAIL_MS, type GatewayConfig } from './config.js';
 import { transportProblem } from './problems.js';
 import { chooseRedirectTarget, redirectProblem } from './redirect.js';
@@ -44,8 +45,6 @@ export interface OutboundCallDeps {
   log: (line: string) => void;
 }
 
-type Phase = 'setup' | 'inviting' | 'answered' | 'ending' | 'done';
-
 const ALLOW = 'INVITE, ACK, CANCEL, BYE, OPTIONS, PRACK, UPDATE';
 
 /** A reliable provisional's early dialog (RFC 3262 §4): its PRACKs and the SDP answer it carried (§5). */
@@ -62,14 +61,31 @@ function badAnswer(err: unknown): AppErrorShape {
   return problemOf(err, (detail) => problem('sip.badAnswer', `The gateway's audio answer cannot be used (${detail}).`, { detail }));
 }
 
+
+/** The SDP offer/answer exchange inside the confirmed dialog (RFC 3264 §4), beside the call state: at most one offer is open. */
+type OfferAnswer =
+  /** No offer is waiting for its answer. */
+  | 'idle'
+  /** Our re-INVITE's offer awaits its answer: an offer from the callee now gets 491 (§14.2, RFC 3311 §5.2). */
+  | 'ourReInvite'
+  /** We answered an offerless re-INVITE with our offer; its answer comes in the ACK (RFC 3264 §8). */
+  | 'answerInAck';
+
+/** States in which the ring timeout runs: until the call is answered or a CANCEL is wanted. */
+const RING_TIMED: ReadonlySet<CallState> = new Set<CallState>(['calling', 'ringing', 'redirecting']);
+
 /**
  * One outbound call (issue 3): INVITE with an SDP offer, provisional
  * responses, CANCEL on ring timeout or abort (RFC 3261 §9.1), ACK for the 2xx
  * (§13.2.2.4), the recording played, BYE from whichever side ends first
  * (§15), and the classification of docs/DOMAIN.md's outcome table.
+ *
+ * Its state changes only through `dispatch`, by the table of callState.ts;
+ * what a transition does (send an INVITE, CANCEL, BYE, start the media,
+ * deliver the result) is `enter`.
  */
 export class OutboundCall implements CallHandler {
-  private phase: Phase = 'setup';
+  private state: CallState = 'setup';
   private readonly callId: string;
   private readonly fromTag = newTag();
   private readonly trace: TraceRecorder;
@@ -81,10 +97,6 @@ export class OutboundCall implements CallHandler {
   private digest: DigestSession | null = null;
   private authHeaders: SipHeader[] = [];
   private dialog: Dialog | null = null;
-  private provisional = false;
-  private cancelWanted = false;
-  private cancelSent = false;
-  private aborted = false;
   private ringTimer: TimerHandle | null = null;
   private cancelGuard: TimerHandle | null = null;
   private maxCallTimer: TimerHandle | null = null;
@@ -93,16 +105,16 @@ export class OutboundCall implements CallHandler {
   private firstRingAt: number | null = null;
   private finalAt: number | null = null;
   private answeredAt: number | null = null;
-  private finalStatus: number | null = null;
-  private q850Cause: number | null = null;
-  private answered = false;
-  private hungUpBy: 'callee' | 'system' | null = null;
+  /** What docs/DOMAIN.md's outcome table is read from (shared/telephony/outcome.ts). */
+  private readonly facts: OutcomeFacts = { finalStatus: null, q850Cause: null, cancelledByUs: false, answered: false };
   private readonly errors: AppErrorShape[] = [];
   /** The Request-URI and first hop of the current INVITE: the gateway's, then each 3xx target's (§8.1.3.4). */
   private target = '';
   private targetHop: Destination;
   private readonly tried: string[] = [];
   private readonly redirects: { status: number; target: string }[] = [];
+  /** The 3xx being followed while `redirecting`: its target, and its status if the call ends there. */
+  private redirect: { response: SipResponse; target: string; contact: string } | null = null;
   private readonly earlyDialogs = new Map<string, EarlyDialog>();
   /** Final responses to the INVITE that were dropped, reported when the call ends unanswered (issue 10). */
   private readonly droppedFinals = new Map<string, AppErrorShape>();
@@ -111,9 +123,9 @@ export class OutboundCall implements CallHandler {
   /** Session-Expires our INVITE asks for after a 422 (RFC 4028 §7.4), else none. */
   private sessionExpiresAsked: number | null = null;
   private readonly session: SessionTimer;
+  /** The callee's 2xx listed UPDATE in Allow (RFC 3311 §5.1): refreshes go by UPDATE, else by re-INVITE. */
   private peerAllowsUpdate = false;
-  /** Our re-INVITE's offer awaits its answer: an UPDATE offer now gets 491 (RFC 3311 §5.2). */
-  private offerPending = false;
+  private offerAnswer: OfferAnswer = 'idle';
   /** Held until the result is delivered: a call that lingers for retransmissions must not keep its result alive. */
   private resolveDone: ((result: CallResult) => void) | null = null;
 
@@ -128,50 +140,129 @@ export class OutboundCall implements CallHandler {
     this.targetHop = deps.firstHop;
     this.session = new SessionTimer(this.timers, {
       refreshDue: (seconds) => void this.refreshSession(seconds),
-      expired: (seconds) => {
-        this.errors.push(problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }));
-        void this.hangUp();
-      },
+      expired: (seconds) =>
+        this.dispatch({
+          type: 'sessionExpired',
+          problem: problem('sip.sessionExpired', `The gateway did not refresh the session within its ${seconds} s session interval; the call was ended.`, { seconds }),
+        }),
     });
   }
 
   /** Places the call and resolves with its result (call failures are outcomes, not rejections). */
   async start(): Promise<CallResult> {
     const done = new Promise<CallResult>((resolve) => (this.resolveDone = resolve));
-    await this.place();
+    // An abort while the media opens ends the call before place() returns; a failure to place rejects.
+    await Promise.race([this.place(), done]);
     return done;
+  }
+
+  /**
+   * The one way a call changes state: the transition table decides
+   * (callState.ts); an event it has no row for is logged and ignored. After
+   * the end nothing is logged: late retransmissions and timers are expected.
+   */
+  private dispatch(event: CallEvent): boolean {
+    const from = this.state;
+    const to = nextCallState(from, event);
+    if (to === null) {
+      if (from !== 'ended') this.deps.log(`call ${this.callId}: ignored ${event.type} in state ${from}`);
+      return false;
+    }
+    if ('problem' in event && event.problem) this.errors.push(event.problem);
+    this.state = to;
+    this.enter(from, to, event);
+    return true;
+  }
+
+  /** Whether the table takes `type` in the current state, asked before work that only that transition needs. */
+  private accepts(type: CallEventType): boolean {
+    return nextCallState(this.state, { type }) !== null;
+  }
+
+  /** What a transition does. Self-transitions do nothing but resend the INVITE of a retry. */
+  private enter(from: CallState, to: CallState, event: CallEvent): void {
+    if (!RING_TIMED.has(to)) this.timers.clearTimeout(this.ringTimer);
+    if (from === 'cancelling' && to !== 'cancelling') this.timers.clearTimeout(this.cancelGuard);
+    if (to === 'hangingUp' || to === 'ended') {
+      this.timers.clearTimeout(this.maxCallTimer);
+      this.session.stop();
+    }
+    if (from === to && to !== 'calling') return;
+    switch (to) {
+      case 'calling':
+        this.inviteAgain(event);
+        return;
+      case 'redirecting':
+        void this.resolveRedirect();
+        return;
+      case 'cancelling':
+        this.sendCancel();
+        return;
+      case 'confirmed':
+        if (event.type === 'answer') this.takeAnswer(event.sdp, event.response);
+        return;
+      case 'hangingUp':
+        // The 200 crossed our CANCEL (§9.1), or came after an abort: take the call down at once.
+        if (event.type === 'answer') this.errors.push(problem('sip.answeredAfterCancel', 'The callee answered as the call was being cancelled; hung up at once.'));
+        void this.sendBye();
+        return;
+      case 'ended':
+        this.finish(from, event);
+        return;
+      default:
+        return; // ringing, cancelWaiting, abortWaiting: nothing to send
+    }
   }
 
   private async place(): Promise<void> {
     const { signal } = this.request;
     if (signal?.aborted) {
-      this.errors.push(NOT_PLACED);
-      this.finish();
+      this.dispatch({ type: 'abort' });
       return;
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
+    let media: MediaSession;
     try {
-      this.media = await this.deps.media.open({
+      media = await this.deps.media.open({
         localAddress: this.deps.mediaAddress,
         portRange: this.deps.config.rtpPortRange,
         codecs: this.deps.config.codecs,
       });
     } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('media.openFailed', `The call audio could not be prepared (${detail}).`, { detail })));
-      this.finish();
+      this.dispatch({
+        type: 'mediaOpenFailed',
+        problem: problemOf(err, (detail) => problem('media.openFailed', `The call audio could not be prepared (${detail}).`, { detail })),
+      });
       return;
     }
-    if (this.aborted) {
-      this.errors.push(NOT_PLACED);
-      this.finish();
+    if (this.state === 'ended') {
+      // Aborted or stopped while the media opened: the result is out already.
+      this.closeMedia(media);
       return;
     }
+    this.media = media;
     this.deps.stack.registerCall(this.callId, this, this.trace.record);
-    this.phase = 'inviting';
-    this.inviteSentAt = this.timers.now();
-    this.ringTimer = this.timers.setTimeout(() => this.wantCancel(), this.request.ringTimeoutMs);
-    this.target = this.gatewayUri;
-    this.tried.push(this.target);
+    this.dispatch({ type: 'mediaOpened' });
+  }
+
+  /** Entering `calling`: the first INVITE, or the next one after a challenge, a 422 or a redirect (each with the next CSeq). */
+  private inviteAgain(event: CallEvent): void {
+    if (event.type === 'mediaOpened') {
+      this.inviteSentAt = this.timers.now();
+      this.ringTimer = this.timers.setTimeout(() => this.dispatch({ type: 'ringTimeout' }), this.request.ringTimeoutMs);
+      this.target = this.gatewayUri;
+      this.tried.push(this.target);
+    } else {
+      if (event.type === 'redirectResolved') {
+        this.target = this.redirect!.target;
+        this.targetHop = event.hop;
+        this.redirect = null;
+        // Credentials belong to the server that asked for them (§22.2); a new target challenges anew.
+        this.authHeaders = [];
+        this.digest = null;
+      }
+      this.cseq++;
+    }
     this.sendInvite();
   }
 
@@ -227,15 +318,13 @@ export class OutboundCall implements CallHandler {
     this.inviteTx = stack.sendRequest(invite, hop, {
       onResponse: (response) => this.onInviteResponse(invite, response),
       onTimeout: () => {
-        if (this.invite !== invite || this.phase !== 'inviting') return;
-        // Timer B (§17.1.1.2): no response at all to the INVITE.
-        if (!this.provisional && !this.droppedAny) this.errors.push(problem('sip.noResponse', 'The gateway did not answer the INVITE.'));
-        this.finish();
+        if (this.invite !== invite) return;
+        // Timer B (§17.1.1.2): no response at all to the INVITE; a dropped one means the gateway is not silent.
+        this.dispatch({ type: 'noResponse', problem: this.droppedAny ? undefined : problem('sip.noResponse', 'The gateway did not answer the INVITE.') });
       },
       onTransportError: (error) => {
-        if (this.invite !== invite || this.phase !== 'inviting') return;
-        this.errors.push(transportProblem(error, hop, 'INVITE'));
-        this.finish();
+        if (this.invite !== invite) return;
+        this.dispatch({ type: 'transportError', problem: transportProblem(error, hop, 'INVITE') });
       },
       onDropped: (response, reason) => this.onDroppedResponse(response, reason),
     });
@@ -264,36 +353,70 @@ export class OutboundCall implements CallHandler {
       this.on2xx(invite, response);
       return;
     }
-    if (invite !== this.invite || this.phase !== 'inviting') return;
-    if (status < 200) {
-      if (status > 100 && optionTags(response, 'Require').has('100rel') && !this.acknowledgeReliable(invite, response)) return;
-      this.provisional = true;
-      if ((status === 180 || status === 183) && this.firstRingAt === null) this.firstRingAt = this.timers.now();
-      if (this.cancelWanted) this.sendCancel();
+    if (invite !== this.invite) return; // a response to an INVITE we have sent again since
+    if (status < 200) this.onProvisional(invite, response);
+    else this.onFinal(invite, response);
+  }
+
+  private onProvisional(invite: SipRequest, response: SipResponse): void {
+    const status = response.status;
+    if (!this.accepts('provisional')) return; // a late 1xx (after the final response, or the 3xx being followed)
+    if (status > 100 && optionTags(response, 'Require').has('100rel') && !this.acknowledgeReliable(invite, response)) return;
+    if (!this.dispatch({ type: 'provisional', status })) return;
+    if ((status === 180 || status === 183) && this.firstRingAt === null) this.firstRingAt = this.timers.now();
+  }
+
+  /**
+   * A final non-2xx response; the INVITE transaction has sent its ACK itself
+   * (§17.1.1.3). A 3xx, a 422 and a challenge are followed while the table
+   * takes a retry (not once a CANCEL is wanted); anything else ends the call.
+   */
+  private onFinal(invite: SipRequest, response: SipResponse): void {
+    const status = response.status;
+    if (status >= 300 && status < 400 && this.accepts('redirect')) {
+      const choice = chooseRedirectTarget(response, this.tried, this.redirects.length, this.deps.config.transport);
+      if (choice.ok) {
+        this.redirects.push({ status, target: choice.target });
+        this.tried.push(choice.target);
+        this.earlyDialogs.clear();
+        this.redirect = { response, target: choice.target, contact: choice.contact };
+        this.dispatch({ type: 'redirect' });
+        return;
+      }
+      this.dispatch({ type: 'final', response, problem: redirectProblem(response, choice.contact, choice.why) });
       return;
     }
-    // The INVITE transaction has sent the ACK for this non-2xx itself (§17.1.1.3).
-    if (status >= 300 && status < 400 && !this.cancelWanted && this.followRedirect(response)) return;
-    if (status === 422 && !this.cancelWanted && this.retryWithMinSe(response)) return;
-    if ((status === 401 || status === 407) && !this.cancelWanted) {
+    if (status === 422 && this.accepts('retry')) {
+      // RFC 4028 §7.4: a 422 names the smallest interval the peer takes (Min-SE); INVITE again asking for it, once.
+      const minSe = minSeOf(response);
+      if (minSe !== null && (this.sessionExpiresAsked === null || this.sessionExpiresAsked < minSe)) {
+        this.sessionExpiresAsked = Math.max(minSe, MIN_SE_FLOOR);
+        this.dispatch({ type: 'retry', why: 'sessionInterval' });
+        return;
+      }
+    }
+    if ((status === 401 || status === 407) && this.accepts('retry')) {
       const challenges = getHeaderLines(response, status === 401 ? 'WWW-Authenticate' : 'Proxy-Authenticate');
       this.digest ??= this.digestSession();
       const answer = this.digest.answer(status, challenges, 'INVITE', invite.uri);
       if (answer.ok) {
         // §22.2: the retry has CSeq+1 and the same Call-ID and From tag; To without tag.
         this.authHeaders = [...this.authHeaders.filter((h) => h.name !== answer.header.name), answer.header];
-        this.cseq++;
-        this.sendInvite();
+        this.dispatch({ type: 'retry', why: 'challenge' });
         return;
       }
-      this.errors.push(answer.problem);
+      this.dispatch({ type: 'final', response, problem: answer.problem });
+      return;
     }
-    this.finalAt = this.timers.now();
-    this.finalStatus = status;
-    this.q850Cause = q850CauseOf(getHeaderLines(response, 'Reason'));
-    this.finish();
+    this.dispatch({ type: 'final', response });
   }
 
+  /** The INVITE's final response decided the call: its status and the Q.850 cause of its Reason header (RFC 3326). */
+  private recordFinal(response: SipResponse): void {
+    this.finalAt = this.timers.now();
+    this.facts.finalStatus = response.status;
+    this.facts.q850Cause = q850CauseOf(getHeaderLines(response, 'Reason'));
+  }
   /**
    * RFC 3262 §4: a provisional with `Require: 100rel` and an RSeq is
    * acknowledged with a PRACK in its early dialog. The first one of a dialog
@@ -330,53 +453,15 @@ export class OutboundCall implements CallHandler {
   }
 
   /**
-   * A 3xx (§8.1.3.4): INVITE the best Contact not tried yet, at most
-   * MAX_REDIRECTS times, through the outbound proxy when one is set, else
-   * to the Contact's host. The new INVITE keeps the Call-ID, From and To
-   * and takes the next CSeq, as a retry does (§8.1.3.5). Returns false, with
-   * a `sip.redirected` problem, when the redirect cannot be followed.
+   * Entering `redirecting` (§8.1.3.4): the new INVITE goes through the
+   * outbound proxy when one is set, else to the Contact's host. It keeps the
+   * Call-ID, From and To and takes the next CSeq, as a retry does (§8.1.3.5).
    */
-  private followRedirect(response: SipResponse): boolean {
-    const choice = chooseRedirectTarget(response, this.tried, this.redirects.length, this.deps.config.transport);
-    if (!choice.ok) {
-      this.errors.push(redirectProblem(response, choice.contact, choice.why));
-      return false;
-    }
-    this.redirects.push({ status: response.status, target: choice.target });
-    this.tried.push(choice.target);
-    this.provisional = false; // §9.1: CANCEL waits for a provisional of the new INVITE
-    this.earlyDialogs.clear();
-    void this.inviteRedirected(response, choice.target, choice.contact);
-    return true;
-  }
-
-  private async inviteRedirected(response: SipResponse, target: string, contact: string): Promise<void> {
+  private async resolveRedirect(): Promise<void> {
+    const { response, target, contact } = this.redirect!;
     const hop = this.deps.config.outboundProxy ? this.deps.firstHop : await destinationOfUri(target);
-    if (this.phase !== 'inviting') return;
-    if (!hop || this.cancelWanted) {
-      if (!hop) this.errors.push(redirectProblem(response, contact, 'unresolvable'));
-      this.finalAt = this.timers.now();
-      this.finalStatus = response.status;
-      this.finish();
-      return;
-    }
-    this.target = target;
-    this.targetHop = hop;
-    // Credentials belong to the server that asked for them (§22.2); a new target challenges anew.
-    this.authHeaders = [];
-    this.digest = null;
-    this.cseq++;
-    this.sendInvite();
-  }
-
-  /** RFC 4028 §7.4: a 422 names the smallest interval the peer takes (Min-SE); INVITE again asking for it, once. */
-  private retryWithMinSe(response: SipResponse): boolean {
-    const minSe = minSeOf(response);
-    if (minSe === null || (this.sessionExpiresAsked !== null && this.sessionExpiresAsked >= minSe)) return false;
-    this.sessionExpiresAsked = Math.max(minSe, MIN_SE_FLOOR);
-    this.cseq++;
-    this.sendInvite();
-    return true;
+    if (hop) this.dispatch({ type: 'redirectResolved', hop });
+    else this.dispatch({ type: 'redirectFailed', problem: redirectProblem(response, contact, 'unresolvable') });
   }
 
   private on2xx(invite: SipRequest, response: SipResponse): void {
@@ -390,49 +475,41 @@ export class OutboundCall implements CallHandler {
       }
       return;
     }
-    if (this.phase !== 'inviting' || invite !== this.invite) {
-      this.hangUpFork(invite, response);
+    if (invite !== this.invite || !this.accepts('answer')) {
+      this.hangUpFork(invite, response); // a 2xx after the call ended (Timer B, the CANCEL's 64*T1): ACK and BYE it
       return;
     }
-    this.clearRingTimers();
     this.finalAt = this.timers.now();
-    this.finalStatus = response.status;
-    this.q850Cause = null;
+    this.facts.finalStatus = response.status;
+    this.facts.q850Cause = null;
     const dialog = new Dialog(invite, response);
     const early = toTag ? this.earlyDialogs.get(toTag) : undefined;
     if (early) dialog.continueLocalSeq(early.dialog);
     this.dialog = dialog;
     dialog.ack = dialog.buildAck(invite, this.deps.stack.via(newBranch()));
     this.sendInDialog(dialog, dialog.ack);
-    if (this.cancelSent || this.aborted) {
-      // The 200 crossed our CANCEL (§9.1): take the call down at once.
-      this.errors.push(problem('sip.answeredAfterCancel', 'The callee answered as the call was being cancelled; hung up at once.'));
-      this.hungUpBy = 'system';
-      this.phase = 'answered';
-      void this.sendBye();
-      return;
-    }
-    try {
-      // RFC 3262 §5: the answer may have come in a reliable provisional; a 2xx then repeats it or has none.
-      this.noteMediaWarnings(this.media!.applyAnswer(early?.answer ?? response.body));
-    } catch (err) {
-      this.errors.push(badAnswer(err));
-      this.phase = 'answered';
-      this.hungUpBy = 'system';
-      void this.sendBye();
-      return;
-    }
-    this.phase = 'answered';
-    this.answered = true;
-    this.answeredAt = this.finalAt;
-    this.maxCallTimer = this.timers.setTimeout(() => {
-      this.errors.push(problem('call.maxDuration', 'The call reached the maximum call length and was ended.'));
-      void this.hangUp();
-    }, this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS);
     this.peerAllowsUpdate = allows(response, 'UPDATE');
+    // RFC 3262 §5: the answer may have come in a reliable provisional; a 2xx then repeats it or has none.
+    this.dispatch({ type: 'answer', sdp: early?.answer ?? response.body, response });
+  }
+
+  /** Entering `confirmed`: media set from the answer, the recording starts, the length limit and session timer run. */
+  private takeAnswer(sdp: string, response: SipResponse): void {
+    try {
+      this.noteMediaWarnings(this.media!.applyAnswer(sdp));
+    } catch (err) {
+      this.dispatch({ type: 'answerUnusable', problem: badAnswer(err) });
+      return;
+    }
+    this.facts.answered = true;
+    this.answeredAt = this.finalAt;
+    this.maxCallTimer = this.timers.setTimeout(
+      () => this.dispatch({ type: 'maxDuration', problem: problem('call.maxDuration', 'The call reached the maximum call length and was ended.') }),
+      this.deps.config.maxCallMs ?? DEFAULT_MAX_CALL_MS,
+    );
     this.session.fromResponse(response); // RFC 4028 §7.2
     const tailMs = this.deps.config.playoutTailMs ?? DEFAULT_PLAYOUT_TAIL_MS;
-    this.media!.play(this.request.payloads, { times: this.request.playTimes, tailMs, onEnd: () => void this.hangUp() });
+    this.media!.play(this.request.payloads, { times: this.request.playTimes, tailMs, onEnd: () => this.dispatch({ type: 'playbackEnded' }) });
   }
 
   /**
@@ -443,10 +520,10 @@ export class OutboundCall implements CallHandler {
    */
   private async refreshSession(seconds: number): Promise<void> {
     const dialog = this.dialog;
-    if (!dialog || this.phase !== 'answered') return;
+    if (!dialog || this.state !== 'confirmed') return;
     let method = 'UPDATE';
     let why = 'refused three times';
-    for (let attempt = 0; attempt < 3 && this.phase === 'answered'; attempt++) {
+    for (let attempt = 0; attempt < 3 && this.state === 'confirmed'; attempt++) {
       const headers: SipHeader[] = [
         ...refreshHeaders(seconds),
         { name: 'Supported', value: SUPPORTED },
@@ -454,7 +531,7 @@ export class OutboundCall implements CallHandler {
       ];
       method = this.peerAllowsUpdate ? 'UPDATE' : 'INVITE';
       const outcome = method === 'UPDATE' ? await this.requestInDialog(dialog, 'UPDATE', headers) : await this.reInvite(dialog, headers);
-      if (this.phase !== 'answered') return;
+      if (this.state !== 'confirmed') return;
       if (outcome.kind !== 'response') {
         why = outcome.kind === 'timeout' ? 'no response' : outcome.error.message;
         break;
@@ -463,6 +540,7 @@ export class OutboundCall implements CallHandler {
       if (response.status < 300) {
         // §7.2: the answer may change the interval or hand refreshing to the peer; without Session-Expires, timers stop.
         this.session.fromResponse(response);
+        this.dispatch({ type: 'refreshed' });
         return;
       }
       why = `${response.status} ${response.reason}`;
@@ -478,21 +556,22 @@ export class OutboundCall implements CallHandler {
         break;
       }
     }
-    if (this.phase !== 'answered') return;
-    this.errors.push(problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }));
-    void this.hangUp();
+    if (this.state !== 'confirmed') return;
+    this.dispatch({
+      type: 'refreshFailed',
+      problem: problem('sip.sessionRefreshFailed', `The session refresh (${method}) failed (${why}); the call was ended.`, { method, detail: why }),
+    });
   }
-
   /** A re-INVITE of ours (§14.1) with the current offer; its 2xx is ACKed (§13.2.2.4) and its answer applied. */
   private reInvite(dialog: Dialog, extra: SipHeader[]): Promise<NonInviteOutcome> {
     const stack = this.deps.stack;
     const headers: SipHeader[] = [...extra, { name: 'Allow', value: ALLOW }, { name: 'User-Agent', value: stack.userAgent }, { name: 'Content-Type', value: 'application/sdp' }];
     const request = dialog.createRequest('INVITE', stack.via(newBranch()), headers, this.media!.offer());
-    this.offerPending = true;
+    this.offerAnswer = 'ourReInvite';
     return new Promise((resolve) => {
       let ack: SipRequest | null = null;
       const settle = (outcome: NonInviteOutcome) => {
-        this.offerPending = false;
+        this.offerAnswer = 'idle';
         resolve(outcome);
       };
       void this.destinationFor(dialog, request).then((to) =>
@@ -534,36 +613,23 @@ export class OutboundCall implements CallHandler {
     void this.destinationFor(dialog, request).then((to) => this.deps.stack.sendStateless(request, to ?? this.deps.firstHop));
   }
 
-  /** Gateway stop: CANCEL or BYE as for an abort; without a provisional yet, give up at once. */
+  /** Gateway stop: CANCEL or BYE as for an abort; with nothing to CANCEL yet (no provisional), give up at once. */
   abortNow(): void {
-    this.onAbort();
-    if (this.phase === 'inviting' && !this.provisional) {
-      this.inviteTx?.terminate();
-      this.finish();
-    }
+    this.dispatch({ type: 'stop' });
   }
 
   private readonly onAbort = (): void => {
-    this.aborted = true;
-    if (this.phase === 'inviting') this.wantCancel();
-    else if (this.phase === 'answered') void this.hangUp();
+    this.dispatch({ type: 'abort' });
   };
 
-  /** Ring timeout or abort before the answer: CANCEL, but only once a provisional came (§9.1). */
-  private wantCancel(): void {
-    if (this.phase !== 'inviting' || this.cancelWanted) return;
-    this.cancelWanted = true;
-    if (this.provisional) this.sendCancel();
-  }
-
   /**
-   * §9.1: CANCEL copies the INVITE's Request-URI, Call-ID, From, To (no tag
-   * added), CSeq number and top Via (same branch) and its Route headers.
+   * Entering `cancelling` (§9.1): CANCEL copies the INVITE's Request-URI,
+   * Call-ID, From, To (no tag added), CSeq number and top Via (same branch)
+   * and its Route headers, and goes where the INVITE went.
    */
   private sendCancel(): void {
-    if (this.cancelSent || !this.invite) return;
-    this.cancelSent = true;
-    const invite = this.invite;
+    const invite = this.invite!;
+    this.facts.cancelledByUs = true;
     const cancel: SipRequest = {
       kind: 'request',
       method: 'CANCEL',
@@ -580,37 +646,24 @@ export class OutboundCall implements CallHandler {
       ],
       body: '',
     };
-    void sendNonInvite(this.deps.stack, cancel, this.targetHop); // §9.1: where the INVITE went
+    void sendNonInvite(this.deps.stack, cancel, this.targetHop);
     // §9.1: no final response 64*T1 after the CANCEL: consider the INVITE cancelled.
-    this.cancelGuard = this.timers.setTimeout(() => {
-      if (this.phase !== 'inviting') return;
-      this.inviteTx?.terminate();
-      this.finish();
-    }, 64 * this.deps.stack.timerValues.t1);
+    this.cancelGuard = this.timers.setTimeout(() => this.dispatch({ type: 'cancelTimeout' }), 64 * this.deps.stack.timerValues.t1);
   }
 
-  /** The system ends an answered call: media ended, abort, or the length limit. */
-  private async hangUp(): Promise<void> {
-    if (this.phase !== 'answered') return;
-    this.hungUpBy = 'system';
-    await this.sendBye();
-  }
-
+  /** Entering `hangingUp` (§15.1.1): the media stops, BYE goes in the dialog, and its response (or none) ends the call. */
   private async sendBye(): Promise<void> {
-    const dialog = this.dialog;
-    if (!dialog || this.phase === 'ending' || this.phase === 'done') return;
-    this.phase = 'ending';
-    this.session.stop();
+    const dialog = this.dialog!;
     this.media?.stop();
     const outcome = await this.requestInDialog(dialog, 'BYE', [], '', (p) => this.errors.push(p));
     if (outcome.kind === 'timeout') {
-      this.errors.push(problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).'));
+      this.dispatch({ type: 'byeDone', problem: problem('sip.byeTimeout', 'The gateway did not confirm the hang-up (no answer to the BYE).') });
     } else if (outcome.kind === 'transportError') {
-      this.errors.push(transportProblem(outcome.error, outcome.to, 'BYE'));
+      this.dispatch({ type: 'byeDone', problem: transportProblem(outcome.error, outcome.to, 'BYE') });
+    } else {
+      this.dispatch({ type: 'byeDone' });
     }
-    this.finish();
   }
-
   /**
    * A non-INVITE request in a dialog (BYE, PRACK, UPDATE; §12.2.1.1), sent
    * again with credentials when challenged (§22.2, at most twice);
@@ -654,8 +707,8 @@ export class OutboundCall implements CallHandler {
     const stack = this.deps.stack;
     const dialog = this.dialog;
     if (request.method === 'ACK') {
-      if (dialog && request.body && this.pendingReofferAnswer) {
-        this.pendingReofferAnswer = false;
+      if (dialog && request.body && this.offerAnswer === 'answerInAck') {
+        this.offerAnswer = 'idle';
         this.applyMedia(() => this.media?.applyAnswer(request.body));
       }
       return;
@@ -674,13 +727,8 @@ export class OutboundCall implements CallHandler {
       case 'BYE':
         // §15.1.2: the callee hung up.
         stack.respond(request, from, 200, 'OK');
-        if (this.phase === 'answered') {
-          this.hungUpBy = this.answered ? 'callee' : this.hungUpBy;
-          // RFC 3326 §2: a BYE may say why the far end cleared the call (Q.850 cause 16 normal clearing, 31, 41...).
-          this.q850Cause = q850CauseOf(getHeaderLines(request, 'Reason')) ?? this.q850Cause;
-          this.media?.stop();
-          this.finish();
-        }
+        // RFC 3326 §2: a BYE may say why the far end cleared the call (Q.850 cause 16 normal clearing, 31, 41...).
+        this.dispatch({ type: 'byeReceived', q850Cause: q850CauseOf(getHeaderLines(request, 'Reason')) });
         return;
       case 'INVITE':
         this.onReInvite(dialog, request, from);
@@ -701,16 +749,14 @@ export class OutboundCall implements CallHandler {
     }
   }
 
-  private pendingReofferAnswer = false;
-
   /** A re-INVITE (§14.2): answer the new offer through media (codec/address/port may move). */
   private onReInvite(dialog: Dialog, request: SipRequest, from: Destination): void {
     const stack = this.deps.stack;
-    if (this.phase !== 'answered' || !this.media) {
+    if (!this.accepts('reoffer') || !this.media) {
       stack.respond(request, from, 491, 'Request Pending'); // §14.2: we are tearing down
       return;
     }
-    if (this.offerPending) {
+    if (this.offerAnswer === 'ourReInvite') {
       stack.respond(request, from, 491, 'Request Pending'); // §14.2: our own re-INVITE is in progress
       return;
     }
@@ -721,21 +767,17 @@ export class OutboundCall implements CallHandler {
     }
     dialog.refreshTarget(request);
     const contact = [{ name: 'Contact', value: `<${stack.contactUri(this.deps.config.callerId.user)}>` }, { name: 'Allow', value: ALLOW }, ...timer.headers];
-    try {
-      if (request.body.trim()) {
-        const { answer, media } = this.media.answerReoffer(request.body);
-        this.noteMediaWarnings(media);
-        stack.respond(request, from, 200, 'OK', [...contact, { name: 'Content-Type', value: 'application/sdp' }], answer);
-      } else {
+    const media = this.media;
+    this.answerCallee(request, from, contact, timer, () => {
+      if (!request.body.trim()) {
         // An offerless re-INVITE: our offer goes in the 200, the answer comes in the ACK (RFC 3264 §8).
-        this.pendingReofferAnswer = true;
-        stack.respond(request, from, 200, 'OK', [...contact, { name: 'Content-Type', value: 'application/sdp' }], this.media.offer());
+        this.offerAnswer = 'answerInAck';
+        return media.offer();
       }
-      timer.apply();
-    } catch (err) {
-      this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
-      stack.respond(request, from, 488, 'Not Acceptable Here');
-    }
+      const { answer, media: negotiated } = media.answerReoffer(request.body);
+      this.noteMediaWarnings(negotiated);
+      return answer;
+    });
   }
 
   /**
@@ -746,12 +788,12 @@ export class OutboundCall implements CallHandler {
    */
   private onUpdate(request: SipRequest, from: Destination): void {
     const stack = this.deps.stack;
-    if (this.phase !== 'answered' || !this.media) {
+    if (!this.accepts('reoffer') || !this.media) {
       stack.respond(request, from, 491, 'Request Pending');
       return;
     }
     const offer = request.body.trim() !== '';
-    if (offer && (this.offerPending || this.pendingReofferAnswer)) {
+    if (offer && this.offerAnswer !== 'idle') {
       stack.respond(request, from, 491, 'Request Pending');
       return;
     }
@@ -762,15 +804,23 @@ export class OutboundCall implements CallHandler {
     }
     this.dialog?.refreshTarget(request);
     const headers = [{ name: 'Contact', value: `<${stack.contactUri(this.deps.config.callerId.user)}>` }, { name: 'Allow', value: ALLOW }, ...timer.headers];
-    if (!offer) {
-      stack.respond(request, from, 200, 'OK', headers);
-      timer.apply();
-      return;
-    }
+    const media = this.media;
+    this.answerCallee(request, from, headers, timer, () => (offer ? media.answerReoffer(request.body).answer : null));
+  }
+
+  /**
+   * The 200 to the callee's re-INVITE or UPDATE in the confirmed call, with
+   * the SDP `body` gives (none for a plain refresh), then the session timer
+   * it asked for; an offer the media layer cannot take gets 488 (§14.2).
+   */
+  private answerCallee(request: SipRequest, from: Destination, headers: SipHeader[], timer: { apply: () => void }, body: () => string | null): void {
+    const stack = this.deps.stack;
     try {
-      const { answer } = this.media.answerReoffer(request.body);
-      stack.respond(request, from, 200, 'OK', [...headers, { name: 'Content-Type', value: 'application/sdp' }], answer);
+      const sdp = body();
+      if (sdp === null) stack.respond(request, from, 200, 'OK', headers);
+      else stack.respond(request, from, 200, 'OK', [...headers, { name: 'Content-Type', value: 'application/sdp' }], sdp);
       timer.apply();
+      this.dispatch({ type: 'reoffer' });
     } catch (err) {
       this.errors.push(problemOf(err, (detail) => problem('sip.badReoffer', `The gateway's new audio offer cannot be used (${detail}).`, { detail })));
       stack.respond(request, from, 488, 'Not Acceptable Here');
@@ -797,53 +847,48 @@ export class OutboundCall implements CallHandler {
     this.on2xx(this.invite, response);
   }
 
-  private clearRingTimers(): void {
-    this.timers.clearTimeout(this.ringTimer);
+  /**
+   * Entering `ended`: the facts the last event brings, the problems that
+   * only the whole path shows, then the result. The call stays registered
+   * 64*T1 to answer retransmissions (§17.1.1.2, §17.2.2).
+   */
+  private finish(from: CallState, event: CallEvent): void {
     this.timers.clearTimeout(this.cancelGuard);
-  }
-
-  private finish(): void {
-    if (this.phase === 'done') return;
-    const wasInviting = this.phase === 'inviting' || this.phase === 'setup';
-    this.phase = 'done';
-    this.clearRingTimers();
-    this.session.stop();
-    this.timers.clearTimeout(this.maxCallTimer);
     this.request.signal?.removeEventListener('abort', this.onAbort);
-    const endedAt = this.timers.now();
-    const stats = this.media?.stats();
-    this.errors.push(...(stats?.problems ?? []));
-    try {
-      this.media?.stop();
-      this.media?.close();
-    } catch (err) {
-      this.deps.log(`call ${this.callId}: media close failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (wasInviting && this.aborted && this.finalStatus === null && !this.cancelSent) {
+    if (event.type === 'final') this.recordFinal(event.response);
+    // The 3xx being followed is the final response of a call that ends while redirecting.
+    else if (from === 'redirecting' && this.redirect) this.recordFinal(this.redirect.response);
+    else if (event.type === 'byeReceived') this.facts.q850Cause = event.q850Cause ?? this.facts.q850Cause;
+    // A stop with nothing to CANCEL yet, or an earlier CANCEL timer, leaves the INVITE transaction nothing to wait for.
+    if (event.type === 'stop' || event.type === 'cancelTimeout') this.inviteTx?.terminate();
+    const stopped = event.type === 'abort' || event.type === 'stop';
+    if (from === 'setup' && stopped) this.errors.push(NOT_PLACED);
+    else if ((stopped || from === 'abortWaiting') && this.facts.finalStatus === null && !this.facts.cancelledByUs) {
       this.errors.push(problem('call.aborted', 'The call was stopped before the gateway answered.'));
     }
+    const endedAt = this.timers.now();
+    const media = this.media;
+    media?.stop(); // before its figures: what was played is counted up to here
+    const stats = media?.stats();
+    this.errors.push(...(stats?.problems ?? []));
+    if (media) this.closeMedia(media);
     // A dropped final response may be why the call went unanswered: say so (issue 10).
-    if (!this.answered) this.errors.push(...this.droppedFinals.values());
+    if (!this.facts.answered) this.errors.push(...this.droppedFinals.values());
     // The result is complete: what comes while the call lingers is answered but not traced.
     this.deps.stack.traceCallId(this.callId, null);
-    // Keep answering retransmissions (2xx, BYE) for 64*T1 before forgetting the call (§17.1.1.2, §17.2.2).
     const linger = 64 * this.deps.stack.timerValues.t1;
     this.timers.setTimeout(() => this.deps.stack.unregisterCall(this.callId), linger);
     const ringFrom = this.firstRingAt ?? this.inviteSentAt;
     const result: CallResult = {
-      outcome: classifyOutcome({
-        finalStatus: this.finalStatus,
-        q850Cause: this.q850Cause,
-        cancelledByUs: this.cancelSent,
-        answered: this.answered,
-      }),
-      hungUpBy: this.answered ? this.hungUpBy : null,
+      outcome: classifyOutcome(this.facts),
+      // Only the callee's BYE in the confirmed call ends it on their side; every other end of an answered call is ours.
+      hungUpBy: this.facts.answered ? (event.type === 'byeReceived' ? 'callee' : 'system') : null,
       ringMs: ringFrom === null ? null : Math.max(0, (this.finalAt ?? endedAt) - ringFrom),
       answeredMs: this.answeredAt === null ? null : endedAt - this.answeredAt,
       playedMs: stats?.playedMs ?? 0,
       playedToEnd: stats?.playedToEnd ?? false,
-      finalStatus: this.finalStatus,
-      q850Cause: this.q850Cause,
+      finalStatus: this.facts.finalStatus,
+      q850Cause: this.facts.q850Cause,
       dtmf: stats?.dtmf ?? '',
       startedAt: this.startedAt,
       answeredAt: this.answeredAt,
@@ -855,5 +900,14 @@ export class OutboundCall implements CallHandler {
     const resolve = this.resolveDone;
     this.resolveDone = null;
     resolve?.(result);
+  }
+
+  private closeMedia(media: MediaSession): void {
+    try {
+      media.stop();
+      media.close();
+    } catch (err) {
+      this.deps.log(`call ${this.callId}: media close failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 }

@@ -4,6 +4,7 @@ import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { transportProblem } from './problems.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -22,20 +23,7 @@ async function closedTcpPort(): Promise<number> {
 /** A gateway over TCP to 127.0.0.1:port, stopped after the test. */
 function tcpGateway(port: number, overrides: Partial<GatewayConfig> = {}): SipGateway {
   const gateway = new SipGateway(
-    {
-      host: '127.0.0.1',
-      port,
-      transport: 'tcp',
-      localAddress: '127.0.0.1',
-      rtpPortRange: [30000, 30999],
-      callerId: { user: '100' },
-      codecs: ['PCMA'],
-      register: false,
-      registerExpires: 300,
-      ringTimeoutMs: 5000,
-      numberFormat: 'e164',
-      ...overrides,
-    },
+    localGatewayConfig(port, { transport: 'tcp', callerId: { user: '100' }, ringTimeoutMs: 5000, ...overrides }),
     { media: new FakeMediaFactory() },
   );
   stops.push(() => gateway.stop());

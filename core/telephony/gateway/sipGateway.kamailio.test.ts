@@ -3,6 +3,7 @@ import { startKamailio, startSipp, type KamailioRun, type SippRun } from '../../
 import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /** kamailio as a proxy that demands digest auth (407) in front of a sipp callee. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -22,21 +23,7 @@ async function setUp(scenario: string): Promise<{ sipp: SippRun; kamailio: Kamai
 
 function gatewayFor(host: string, port: number, overrides: Partial<GatewayConfig>): SipGateway {
   const gateway = new SipGateway(
-    {
-      host,
-      port,
-      transport: 'udp',
-      localAddress: '127.0.0.1',
-      rtpPortRange: [30000, 30999],
-      callerId: { user: 'trunk7', displayName: 'Toko Sinar' },
-      codecs: ['PCMA'],
-      register: false,
-      registerExpires: 300,
-      ringTimeoutMs: 10_000,
-      numberFormat: 'e164',
-      username: 'trunk7',
-      ...overrides,
-    },
+    localGatewayConfig(port, { host, callerId: { user: 'trunk7', displayName: 'Toko Sinar' }, codecs: ['PCMA'], username: 'trunk7', ...overrides }),
     { media: new FakeMediaFactory() },
   );
   cleanups.push(() => gateway.stop());

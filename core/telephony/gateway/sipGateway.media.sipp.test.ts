@@ -5,6 +5,7 @@ import { RtpMediaFactory } from '../media/rtpMediaSession.js';
 import type { MediaFactory, MediaOpenOptions, MediaSession, PreparedPayloads } from '../media/types.js';
 import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /**
  * Issue 10 through the whole user agent: sipp answers with the address of an
@@ -54,20 +55,7 @@ async function callThroughSipp(ptime: string, overrides: Partial<GatewayConfig> 
   const sink = await RtpSink.open();
   const sipp = await startSipp({ scenario: 'answer-media-to-sink.xml', args: ['-key', 'sink_port', String(sink.port), '-key', 'ptime', ptime] });
   const media = new TimedMediaFactory();
-  const config: GatewayConfig = {
-    host: sipp.host,
-    port: sipp.port,
-    transport: 'udp',
-    localAddress: '127.0.0.1',
-    rtpPortRange: [33000, 33999],
-    callerId: { user: '02150001' },
-    codecs: ['PCMA'],
-    register: false,
-    registerExpires: 300,
-    ringTimeoutMs: 10_000,
-    numberFormat: 'e164',
-    ...overrides,
-  };
+  const config = localGatewayConfig(sipp.port, { host: sipp.host, rtpPortRange: [33000, 33999], codecs: ['PCMA'], ...overrides });
   const gateway = new SipGateway(config, { media });
   running.push({ sipp, gateway, sink });
   await gateway.start();

@@ -4,6 +4,7 @@ import type { CallResult } from '../../../shared/telephony/callResult.js';
 import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /**
  * Issue 10's signalling defects against real sipp: redirects (RFC 3261
@@ -13,30 +14,16 @@ import { FakeMediaFactory } from './testing/fakeMedia.js';
  */
 const running: { sipp?: SippRun; gateway?: SipGateway; relay?: UdpRelay }[] = [];
 
+/** Events a call's state table refused (outboundCall.ts logs them): every scenario here is one it must take. */
+const refused: string[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.gateway?.stop();
     await r.sipp?.kill();
     await r.relay?.close();
   }
+  expect(refused.splice(0)).toEqual([]);
 });
-
-function config(port: number, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return {
-    host: '127.0.0.1',
-    port,
-    transport: 'udp',
-    localAddress: '127.0.0.1',
-    rtpPortRange: [30000, 30999],
-    callerId: { user: '02150001' },
-    codecs: ['PCMA', 'PCMU'],
-    register: false,
-    registerExpires: 300,
-    ringTimeoutMs: 10_000,
-    numberFormat: 'e164',
-    ...overrides,
-  };
-}
 
 /** 1600 bytes of G.711 = 200 ms of audio. */
 const payloads = { pcma: new Uint8Array(1600).fill(0xd5), pcmu: new Uint8Array(1600).fill(0xff) };
@@ -45,7 +32,12 @@ const TO = '+6281234567890';
 async function setUp(scenario: string, args: string[] = [], overrides: Partial<GatewayConfig> = {}, transport: 'udp' | 'tcp' = 'udp') {
   const sipp = await startSipp({ scenario, args, transport });
   const media = new FakeMediaFactory();
-  const gateway = new SipGateway(config(sipp.port, { transport, ...overrides }), { media });
+  const gateway = new SipGateway(localGatewayConfig(sipp.port, { transport, ...overrides }), {
+    media,
+    log: (l) => {
+      if (/ ignored \w+ in state /.test(l)) refused.push(l);
+    },
+  });
   running.push({ sipp, gateway });
   await gateway.start();
   return { sipp, gateway, media };
@@ -80,7 +72,7 @@ describe('redirects (RFC 3261 §8.1.3.4)', () => {
   it('with an outbound proxy, the redirected INVITE goes through the proxy too (Route kept, Request-URI the Contact)', async () => {
     const sipp = await startSipp({ scenario: 'redirect-follow.xml' });
     // The gateway itself (192.0.2.10, TEST-NET) is never reached: every request goes to the proxy, here sipp.
-    const gateway = new SipGateway(config(5060, { host: '192.0.2.10', outboundProxy: { host: '127.0.0.1', port: sipp.port } }), { media: new FakeMediaFactory() });
+    const gateway = new SipGateway(localGatewayConfig(5060, { host: '192.0.2.10', outboundProxy: { host: '127.0.0.1', port: sipp.port } }), { media: new FakeMediaFactory() });
     running.push({ sipp, gateway });
     await gateway.start();
     const result = await gateway.call({ to: TO, payloads });
@@ -147,7 +139,7 @@ describe('reliable provisional responses (RFC 3262)', () => {
     const sipp = await startSipp({ scenario, args: ['-key', 'contact_port', String(relay.port)] });
     relay.setTarget(sipp);
     const media = new FakeMediaFactory();
-    const gateway = new SipGateway(config(relay.port), { media });
+    const gateway = new SipGateway(localGatewayConfig(relay.port), { media });
     running.push({ sipp, gateway, relay });
     await gateway.start();
     return { sipp, gateway, media, relay };
@@ -216,7 +208,7 @@ describe('a dropped final response with nothing else', () => {
   it('only a malformed 200 OK, then Timer B: sip.responseDropped, not sip.noResponse (the gateway was not silent)', async () => {
     const sipp = await startSipp({ scenario: 'bad-length-200-only.xml' });
     // T1 = 50 ms: Timer B (64*T1) ends the INVITE after 3.2 s instead of 32 s.
-    const gateway = new SipGateway(config(sipp.port), { media: new FakeMediaFactory(), timerValues: { t1: 50, t2: 400, t4: 500 } });
+    const gateway = new SipGateway(localGatewayConfig(sipp.port), { media: new FakeMediaFactory(), timerValues: { t1: 50, t2: 400, t4: 500 } });
     running.push({ sipp, gateway });
     await gateway.start();
     const result = await gateway.call({ to: TO, payloads });

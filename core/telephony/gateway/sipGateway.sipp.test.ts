@@ -4,32 +4,23 @@ import { startLossyRelay, startSipp, type SippRun } from '../../../tests/support
 import type { GatewayConfig } from './config.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /** Real sipp (Debian sip-tester) as the callee for each outcome of docs/DOMAIN.md's table. */
 const running: { sipp?: SippRun; gateway?: SipGateway }[] = [];
 
+/** Events a call's state table refused (outboundCall.ts logs them): every scenario here is one it must take. */
+const refused: string[] = [];
 afterEach(async () => {
   for (const r of running.splice(0)) {
     await r.gateway?.stop();
     await r.sipp?.kill();
   }
+  expect(refused.splice(0)).toEqual([]);
 });
 
 function config(sipp: SippRun, overrides: Partial<GatewayConfig> = {}): GatewayConfig {
-  return {
-    host: sipp.host,
-    port: sipp.port,
-    transport: 'udp',
-    localAddress: '127.0.0.1',
-    rtpPortRange: [30000, 30999],
-    callerId: { user: '02150001', displayName: 'PT Maju "Jaya"' },
-    codecs: ['PCMA', 'PCMU'],
-    register: false,
-    registerExpires: 300,
-    ringTimeoutMs: 10_000,
-    numberFormat: 'e164',
-    ...overrides,
-  };
+  return localGatewayConfig(sipp.port, { host: sipp.host, callerId: { user: '02150001', displayName: 'PT Maju "Jaya"' }, ...overrides });
 }
 
 /** 1600 bytes of G.711 = 200 ms of audio. */
@@ -39,7 +30,13 @@ async function setUp(scenario: string, args: string[] = [], overrides: Partial<G
   const sipp = await startSipp({ scenario, args, transport });
   const media = new FakeMediaFactory();
   const lines: string[] = [];
-  const gateway = new SipGateway(config(sipp, { transport, ...overrides }), { media, log: (l) => lines.push(l) });
+  const gateway = new SipGateway(config(sipp, { transport, ...overrides }), {
+    media,
+    log: (l) => {
+      lines.push(l);
+      if (/ ignored \w+ in state /.test(l)) refused.push(l);
+    },
+  });
   running.push({ sipp, gateway });
   await gateway.start();
   return { sipp, gateway, media, lines };

@@ -4,6 +4,7 @@ import { ManualTimers } from '../sip/timers.js';
 import { SipGateway } from './sipGateway.js';
 import { FakeMediaFactory } from './testing/fakeMedia.js';
 import { parseMessage } from '../sip/parser.js';
+import { localGatewayConfig } from './testing/localGateway.js';
 
 /** Timer behaviour of whole calls in virtual time: no test sleeps 32 s. */
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,19 +32,7 @@ async function advance(timers: ManualTimers, ms: number, step = 250) {
 
 function gateway(port: number, timers: ManualTimers) {
   const g = new SipGateway(
-    {
-      host: '127.0.0.1',
-      port,
-      transport: 'udp',
-      localAddress: '127.0.0.1',
-      rtpPortRange: [30000, 30999],
-      callerId: { user: '100' },
-      codecs: ['PCMA'],
-      register: false,
-      registerExpires: 300,
-      ringTimeoutMs: 60_000,
-      numberFormat: 'e164',
-    },
+    localGatewayConfig(port, { callerId: { user: '100' }, ringTimeoutMs: 60_000 }),
     { media: new FakeMediaFactory(), timers },
   );
   cleanups.push(() => g.stop());

@@ -20,10 +20,11 @@
  * thread sleeps the remainder with Atomics.wait (sub-millisecond, no CPU)
  * and busy-waits only the last ~0.1 ms. The event loop is blocked during
  * that wait, at most `spinMicros`: in the app that loop is the media
- * worker's (workerMedia.ts), whose only other work is RTP input and the
- * core's commands; in-thread sessions (tests, RtpMediaFactory) block their
- * own thread's loop as much. A late wake-up sends what is due at once; each
- * stream catches up at most `maxCatchUp` frames (see rtpStream.ts).
+ * thread's (media.worker.ts, worker/mediaEngine.ts), whose only other work
+ * is RTP input and the core's commands; in-thread sessions (tests,
+ * RtpMediaFactory) block their own thread's loop as much. A late wake-up
+ * sends what is due at once; each stream catches up at most
+ * MAX_CATCH_UP_FRAMES frames and skips the rest (rtpSender.ts).
  */
 
 export interface ClockedStream {

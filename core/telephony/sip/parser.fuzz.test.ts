@@ -7,19 +7,9 @@ import { parseNameAddr, parseSipUri } from './uri.js';
 import { parseVia } from './via.js';
 import { parseChallenge } from './digest.js';
 import { parseReasonHeaders } from '../../../shared/telephony/reason.js';
+// The dry-run gateway's seeded PRNG: a failure replays from its seed.
+import { prng } from '../dryRunGateway.js';
 import { SAMPLE_MESSAGES } from './testing/samples.js';
-
-/** A small deterministic PRNG so a failure can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['\r\n', ':', ';', ',', '<', '>', '"', '\\', '=', ' ', '\t', 'Content-Length: 99999999999', 'l: 5', 'CSeq: ', 'Via: ', 'SIP/2.0', '\0', '\u00ff', '[', ']', '@', 'z9hG4bK'];
 

@@ -3,7 +3,7 @@ import { getHeader, getHeaderList, type SipRequest } from './message.js';
 import { parseMessage } from './parser.js';
 import { serializeMessage } from './serializer.js';
 import { TcpFramer } from './tcpFramer.js';
-import { formatNameAddr, parseNameAddr, parseSipUri } from './uri.js';
+import { formatNameAddr, parseHostPort, parseNameAddr, parseSipUri } from './uri.js';
 import { parseVia } from './via.js';
 import { newBranch } from './ids.js';
 import { INVITE, SAMPLE_MESSAGES } from './testing/samples.js';
@@ -100,6 +100,20 @@ describe('URIs and name-addr (§19.1, §20.10)', () => {
     expect(parseSipUri('sip:[2001:db8::1]:5060')).toMatchObject({ user: null, host: '[2001:db8::1]', port: 5060 });
     expect(parseSipUri('sip:alice:secret@host')?.user).toBe('alice');
     for (const bad of ['http://x', 'sip:', 'sip:a@', 'sip:host:99999', 'sip:host:abc', 'sip:[::1']) expect(parseSipUri(bad), bad).toBeNull();
+  });
+
+  it('reads a URI\'s hostport and a Via\'s sent-by by the same rule (§25.1)', () => {
+    for (const hostport of ['gw.example.com', 'gw.example.com:5080', '192.0.2.1:5060', '[2001:db8::1]', '[2001:db8::1]:5062']) {
+      const expected = parseHostPort(hostport);
+      expect(expected, hostport).not.toBeNull();
+      expect(parseSipUri(`sip:${hostport}`), hostport).toMatchObject(expected!);
+      expect(parseVia(`SIP/2.0/UDP ${hostport};branch=z9hG4bK1`), hostport).toMatchObject(expected!);
+    }
+    for (const bad of ['host:0', 'host:65536', 'a:1:2', '[::1', '[::1]5060', ':5060']) {
+      expect(parseHostPort(bad), bad).toBeNull();
+      expect(parseSipUri(`sip:${bad}`), bad).toBeNull();
+      expect(parseVia(`SIP/2.0/UDP ${bad};branch=z9hG4bK1`), bad).toBeNull();
+    }
   });
 
   it('keeps addr-spec params on the header and quotes display names', () => {

@@ -38,56 +38,87 @@ export function topViaBranch(message: SipRequest | SipResponse): string | null {
   return (top && parseVia(top)?.params.branch) || null;
 }
 
-type InviteState = 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated';
-
-/** INVITE client transaction, RFC 3261 §17.1.1 with the RFC 6026 Accepted state. */
-export class InviteClientTransaction {
+/**
+ * What both client transactions share (§17.1): the key responses are matched
+ * by, sending with a transport failure ending the transaction and reported
+ * to its user (§17.1.4), dropped responses passed on, and termination with
+ * every timer cleared.
+ */
+abstract class ClientTransactionBase<State extends string, Timer extends string> {
   readonly key: string;
-  private state: InviteState = 'calling';
-  private timerA: TimerHandle | null = null;
-  private timerB: TimerHandle | null = null;
-  private timerD: TimerHandle | null = null;
-  private timerM: TimerHandle | null = null;
-  private ack: SipRequest | null = null;
+  protected abstract state: State | 'terminated';
+  /** The timers armed, by their RFC 3261 letter; all are cleared when the transaction terminates. */
+  private readonly armed = new Map<Timer, TimerHandle>();
 
   constructor(
-    private readonly host: TransactionHost,
+    protected readonly host: TransactionHost,
     readonly request: SipRequest,
     readonly destination: Destination,
-    private readonly user: ClientTransactionUser,
+    protected readonly user: ClientTransactionUser,
   ) {
-    this.key = clientTransactionKey(topViaBranch(request) ?? '', 'INVITE');
+    this.key = clientTransactionKey(topViaBranch(request) ?? '', request.method);
   }
 
-  get currentState(): InviteState {
+  get currentState(): State | 'terminated' {
     return this.state;
   }
+
+  protected arm(timer: Timer, ms: number, fire: () => void): void {
+    this.disarm(timer);
+    this.armed.set(timer, this.host.timers.setTimeout(fire, ms));
+  }
+
+  protected disarm(...timers: Timer[]): void {
+    for (const timer of timers) {
+      this.host.timers.clearTimeout(this.armed.get(timer));
+      this.armed.delete(timer);
+    }
+  }
+
+  protected transmit(message: SipRequest): void {
+    this.host.send(message, this.destination).catch((err: Error) => {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      this.user.onTransportError(err);
+    });
+  }
+
+  /** A response for this branch that the stack refused (see ClientTransactionUser.onDropped). */
+  dropped(response: SipResponse, reason: string): void {
+    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
+  }
+
+  /** Ends the transaction at once (transport error, stack shutdown). */
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.disarm(...this.armed.keys());
+    this.host.terminated(this.key);
+  }
+}
+
+/** INVITE client transaction, RFC 3261 §17.1.1 with the RFC 6026 Accepted state. */
+export class InviteClientTransaction extends ClientTransactionBase<'calling' | 'proceeding' | 'accepted' | 'completed', 'A' | 'B' | 'D' | 'M'> {
+  protected state: 'calling' | 'proceeding' | 'accepted' | 'completed' | 'terminated' = 'calling';
+  private ack: SipRequest | null = null;
 
   start(): void {
     this.transmit(this.request);
     const { t1 } = this.host.timerValues;
     // §17.1.1.2: Timer A only on unreliable transports, doubling each time.
     if (!this.host.reliable) this.scheduleA(t1);
-    this.timerB = this.host.timers.setTimeout(() => {
+    this.arm('B', 64 * t1, () => {
       if (this.state !== 'calling') return;
       this.terminate();
       this.user.onTimeout();
-    }, 64 * t1);
+    });
   }
 
   private scheduleA(interval: number): void {
-    this.timerA = this.host.timers.setTimeout(() => {
+    this.arm('A', interval, () => {
       if (this.state !== 'calling') return;
       this.transmit(this.request);
       this.scheduleA(interval * 2);
-    }, interval);
-  }
-
-  private transmit(message: SipRequest): void {
-    this.host.send(message, this.destination).catch((err: Error) => {
-      if (this.state === 'terminated') return;
-      this.terminate();
-      this.user.onTransportError(err);
     });
   }
 
@@ -98,21 +129,21 @@ export class InviteClientTransaction {
       case 'proceeding':
         if (status < 200) {
           this.state = 'proceeding';
-          this.host.timers.clearTimeout(this.timerA);
+          this.disarm('A');
           this.user.onResponse(response);
         } else if (status < 300) {
           // RFC 6026 §7.1: stay to pass 2xx retransmissions up to the dialog, which re-ACKs them.
           this.state = 'accepted';
-          this.clearAB();
-          this.timerM = this.host.timers.setTimeout(() => this.terminate(), 64 * this.host.timerValues.t1);
+          this.disarm('A', 'B');
+          this.arm('M', 64 * this.host.timerValues.t1, () => this.terminate());
           this.user.onResponse(response);
         } else {
           this.state = 'completed';
-          this.clearAB();
+          this.disarm('A', 'B');
           this.ack = buildNon2xxAck(this.request, response);
           this.transmit(this.ack);
           // Timer D: at least 32 s on UDP to absorb retransmitted finals, zero on TCP (§17.1.1.2).
-          this.timerD = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : 32_000);
+          this.arm('D', this.host.reliable ? 0 : 32_000, () => this.terminate());
           this.user.onResponse(response);
         }
         break;
@@ -126,26 +157,6 @@ export class InviteClientTransaction {
       default:
         break;
     }
-  }
-
-  private clearAB(): void {
-    this.host.timers.clearTimeout(this.timerA);
-    this.host.timers.clearTimeout(this.timerB);
-  }
-
-  /** A response for this branch that the stack refused (see ClientTransactionUser.onDropped). */
-  dropped(response: SipResponse, reason: string): void {
-    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
-  }
-
-  /** Ends the transaction at once (transport error, stack shutdown). */
-  terminate(): void {
-    if (this.state === 'terminated') return;
-    this.state = 'terminated';
-    this.clearAB();
-    this.host.timers.clearTimeout(this.timerD);
-    this.host.timers.clearTimeout(this.timerM);
-    this.host.terminated(this.key);
   }
 }
 
@@ -167,55 +178,28 @@ export function buildNon2xxAck(invite: SipRequest, response: SipResponse): SipRe
   return { kind: 'request', method: 'ACK', uri: invite.uri, headers, body: '' };
 }
 
-type NonInviteState = 'trying' | 'proceeding' | 'completed' | 'terminated';
-
 /** Non-INVITE client transaction (BYE, CANCEL, OPTIONS, REGISTER), RFC 3261 §17.1.2. */
-export class NonInviteClientTransaction {
-  readonly key: string;
-  private state: NonInviteState = 'trying';
-  private timerE: TimerHandle | null = null;
-  private timerF: TimerHandle | null = null;
-  private timerK: TimerHandle | null = null;
-
-  constructor(
-    private readonly host: TransactionHost,
-    readonly request: SipRequest,
-    readonly destination: Destination,
-    private readonly user: ClientTransactionUser,
-  ) {
-    this.key = clientTransactionKey(topViaBranch(request) ?? '', request.method);
-  }
-
-  get currentState(): NonInviteState {
-    return this.state;
-  }
+export class NonInviteClientTransaction extends ClientTransactionBase<'trying' | 'proceeding' | 'completed', 'E' | 'F' | 'K'> {
+  protected state: 'trying' | 'proceeding' | 'completed' | 'terminated' = 'trying';
 
   start(): void {
-    this.transmit();
+    this.transmit(this.request);
     const { t1 } = this.host.timerValues;
     if (!this.host.reliable) this.scheduleE(t1);
-    this.timerF = this.host.timers.setTimeout(() => {
+    this.arm('F', 64 * t1, () => {
       if (this.state !== 'trying' && this.state !== 'proceeding') return;
       this.terminate();
       this.user.onTimeout();
-    }, 64 * t1);
+    });
   }
 
   /** Timer E: T1 doubling up to T2 while Trying; T2 once Proceeding (§17.1.2.2). */
   private scheduleE(interval: number): void {
-    this.timerE = this.host.timers.setTimeout(() => {
+    this.arm('E', interval, () => {
       if (this.state !== 'trying' && this.state !== 'proceeding') return;
-      this.transmit();
+      this.transmit(this.request);
       const { t2 } = this.host.timerValues;
       this.scheduleE(this.state === 'proceeding' ? t2 : Math.min(interval * 2, t2));
-    }, interval);
-  }
-
-  private transmit(): void {
-    this.host.send(this.request, this.destination).catch((err: Error) => {
-      if (this.state === 'terminated') return;
-      this.terminate();
-      this.user.onTransportError(err);
     });
   }
 
@@ -227,24 +211,10 @@ export class NonInviteClientTransaction {
       return;
     }
     this.state = 'completed';
-    this.host.timers.clearTimeout(this.timerE);
-    this.host.timers.clearTimeout(this.timerF);
+    this.disarm('E', 'F');
     // Timer K: T4 on UDP to absorb retransmitted responses, zero on TCP.
-    this.timerK = this.host.timers.setTimeout(() => this.terminate(), this.host.reliable ? 0 : this.host.timerValues.t4);
+    this.arm('K', this.host.reliable ? 0 : this.host.timerValues.t4, () => this.terminate());
     this.user.onResponse(response);
-  }
-
-  dropped(response: SipResponse, reason: string): void {
-    if (this.state !== 'terminated') this.user.onDropped?.(response, reason);
-  }
-
-  terminate(): void {
-    if (this.state === 'terminated') return;
-    this.state = 'terminated';
-    this.host.timers.clearTimeout(this.timerE);
-    this.host.timers.clearTimeout(this.timerF);
-    this.host.timers.clearTimeout(this.timerK);
-    this.host.terminated(this.key);
   }
 }
 

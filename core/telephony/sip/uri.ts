@@ -67,30 +67,38 @@ export function parseSipUri(text: string): SipUri | null {
   const semi = rest.indexOf(';');
   const hostport = semi >= 0 ? rest.slice(0, semi) : rest;
   const params = semi >= 0 ? parseParams(rest.slice(semi + 1)) : {};
+  const hp = parseHostPort(hostport);
+  if (!hp || !/^[A-Za-z0-9.\-_:[\]]+$/.test(hp.host)) return null;
+  return { scheme, user, host: hp.host, port: hp.port, params, headers };
+}
+
+/**
+ * hostport (RFC 3261 §25.1): a name, an IPv4 address or an IPv6 reference in
+ * brackets, then an optional port 1-65535; null when malformed. Shared by
+ * SIP URIs and the sent-by of a Via (§20.42).
+ */
+export function parseHostPort(text: string): { host: string; port: number | null } | null {
   let host: string;
   let portText: string | undefined;
-  if (hostport.startsWith('[')) {
-    const close = hostport.indexOf(']');
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
     if (close < 0) return null;
-    host = hostport.slice(0, close + 1);
-    const after = hostport.slice(close + 1);
+    host = text.slice(0, close + 1);
+    const after = text.slice(close + 1);
     if (after) {
       if (!after.startsWith(':')) return null;
       portText = after.slice(1);
     }
   } else {
-    const colon = hostport.indexOf(':');
-    host = colon >= 0 ? hostport.slice(0, colon) : hostport;
-    if (colon >= 0) portText = hostport.slice(colon + 1);
+    const colon = text.indexOf(':');
+    host = colon >= 0 ? text.slice(0, colon) : text;
+    if (colon >= 0) portText = text.slice(colon + 1);
   }
-  if (!host || !/^[A-Za-z0-9.\-_:[\]]+$/.test(host)) return null;
-  let port: number | null = null;
-  if (portText !== undefined) {
-    if (!/^\d{1,5}$/.test(portText)) return null;
-    port = Number(portText);
-    if (port < 1 || port > 65535) return null;
-  }
-  return { scheme, user, host, port, params, headers };
+  if (!host) return null;
+  if (portText === undefined) return { host, port: null };
+  if (!/^\d{1,5}$/.test(portText)) return null;
+  const port = Number(portText);
+  return port >= 1 && port <= 65535 ? { host, port } : null;
 }
 
 export function formatSipUri(uri: SipUri): string {
