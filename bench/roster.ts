@@ -12,8 +12,10 @@
  *   reader - (xlsx) our own reader, core/rosters/xlsxReader.ts, alone on the
  *            main thread: the parsing share of the import, beside the floor;
  *   import - RosterService.analyze + confirm into a real SQLite file (the
- *            file read on a worker thread, from sources under tsx here, so the
- *            worker's start includes registering tsx in it).
+ *            file read and the rows prepared on a worker thread, started from
+ *            sources bundled by esbuild here: core/workers/nodeWorker.ts),
+ *            with the importing thread's event loop delay (p99, max) from the
+ *            first rows written to the end.
  *
  * Prints seconds, rows/s, CPU seconds, peak RSS and import/floor; asserts nothing.
  * Targets (issue 13): xlsx import <= 1.0x its floor; csv >= 400,000 rows/s or
@@ -29,7 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ROSTER_LIMITS } from '../core/rosters/rosterLimits.js';
@@ -56,6 +58,13 @@ interface ChildResult {
    * busy machine the seconds measure the wait for a core too, this does not.
    */
   cpuSeconds: number;
+  /**
+   * (import) The event loop's delay on the importing thread, p99 and max, in
+   * ms: how long a request to the core host would wait behind the import's
+   * synchronous work (its commits). On a busy machine it counts the wait for
+   * a core too.
+   */
+  loopDelayMs?: { p99: number; max: number };
 }
 
 const FIRST_NAMES = ['Budi', 'Sari', 'Andi', 'Dewi', 'Eko', 'Fitri', 'Agus', 'Rina', '王伟', 'Siti', 'Joko', 'Putri'];
@@ -176,8 +185,23 @@ async function floorCsv(path: string): Promise<number> {
   return rows;
 }
 
-async function importRoster(path: string, dataDir: string): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>> {
+async function importRoster(
+  path: string,
+  dataDir: string,
+  loop: IntervalHistogram,
+): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>> {
   const t = makeTestContext(dataDir);
+  // The delay is counted from the first rows written: opening the database and starting the worker
+  // (bundling it, from sources) happen once per import, before any request could wait behind rows.
+  const emit = t.ctx.emit;
+  let counting = false;
+  t.ctx.emit = (event, payload) => {
+    if (!counting && event === 'roster.importProgress') {
+      loop.reset();
+      counting = true;
+    }
+    emit(event, payload);
+  };
   try {
     const service = new RosterService(t.ctx);
     const analysis = await service.analyze({ path });
@@ -187,6 +211,8 @@ async function importRoster(path: string, dataDir: string): Promise<Omit<ChildRe
     if (progress < 2) throw new Error(`only ${progress} progress events`);
     return { rows: roster.totalRows, validCount: roster.validCount, duplicateCount: roster.duplicateCount, invalidCount: roster.invalidCount };
   } finally {
+    // Closing the last connection checkpoints the whole WAL: the bench's end, not a wait the core host's requests see.
+    loop.disable();
     t.close();
   }
 }
@@ -197,12 +223,16 @@ async function child(mode: string, path: string, dataDir: string): Promise<void>
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let result: Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>;
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
   if (mode === 'floor-xlsx') result = { rows: await floorXlsx(path) };
   else if (mode === 'reader-xlsx') result = { rows: await readerXlsx(path) };
   else if (mode === 'floor-csv') result = { rows: await floorCsv(path) };
-  else if (mode === 'import') result = await importRoster(path, dataDir);
+  else if (mode === 'import') result = await importRoster(path, dataDir, loop);
   else throw new Error(`unknown mode ${mode}`);
   const seconds = (performance.now() - started) / 1000;
+  loop.disable();
+  if (mode === 'import') result.loopDelayMs = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
@@ -229,6 +259,9 @@ function report(label: string, file: string, floor: ChildResult, imported: Child
   line('floor', floor);
   if (reader) line('reader', reader);
   line('import', imported);
+  if (imported.loopDelayMs) {
+    console.log(`  import's event loop delay (what a request waits behind the commits): p99 ${imported.loopDelayMs.p99.toFixed(1)} ms, max ${imported.loopDelayMs.max.toFixed(1)} ms`);
+  }
   console.log(
     `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x (cpu ${(imported.cpuSeconds / floor.cpuSeconds).toFixed(2)}x); ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
   );

@@ -1,71 +1,53 @@
 import { open } from 'node:fs/promises';
-import { AppError } from '../errors.js';
-import { CsvParseFailure, parseCsvInWorker } from './csvParseWorker.js';
+import startCsvWorker from './csvParse.worker?nodeWorker';
+import type { CsvWorkerData } from './csvParse.worker.js';
 import { rosterErrors } from './rosterErrors.js';
 import type { RosterLimits } from './rosterLimits.js';
-import { READ_BATCH_ROWS, isBlankRow, type RowSource, type SheetRow } from './sheetRows.js';
+import { READ_BATCH_ROWS, READER_AHEAD, workerRowSource, type RowSource } from './sheetRows.js';
 
 const SAMPLE_BYTES = 64 * 1024;
 
 /**
  * A CSV roster, streamed with csv-parse (RFC 4180 quoting) on a worker
- * thread (csvParseWorker.ts); rows are numbered, blank ones skipped and
- * failures explained here. Accepted as Excel writes it: UTF-8 with or
- * without BOM ("CSV UTF-8" adds one), comma or semicolon between fields
- * (Excel uses the list separator of the Windows region, a semicolon in
- * Indonesia and most of Europe: guessed from the header line), rows of
- * uneven length, and quote marks inside unquoted fields (12"). Any other
- * encoding is refused: a GBK or Windows-1252 file would otherwise import
- * with garbled names.
+ * thread (csvParse.worker.ts: the parse is about half of a CSV import's
+ * work, so it runs beside the SQLite writes, and never on the core's main
+ * thread; rows are numbered, blank ones skipped and failures explained
+ * there). Accepted as Excel writes it: UTF-8 with or without BOM ("CSV
+ * UTF-8" adds one), comma or semicolon between fields (Excel uses the list
+ * separator of the Windows region, a semicolon in Indonesia and most of
+ * Europe: guessed from the header line), rows of uneven length, and quote
+ * marks inside unquoted fields (12"). Any other encoding is refused: a GBK
+ * or Windows-1252 file would otherwise import with garbled names.
  */
 export function csvRowSource(path: string, fileName: string, totalBytes: number, limits: RosterLimits): RowSource {
-  let bytesRead = 0;
-  return {
+  return workerRowSource(
+    fileName,
     totalBytes,
-    bytesRead: () => bytesRead,
-    async *batches() {
+    'CSV parser',
+    async (prepare) => {
       const delimiter = await sniffCsv(path, fileName);
-      const chunks = parseCsvInWorker(
+      const workerData: CsvWorkerData = {
         path,
-        {
+        fileName,
+        options: {
           delimiter,
           bom: true,
           relax_column_count: true,
           relax_quotes: true,
           skip_empty_lines: false,
           // A memory guard for an unclosed quote swallowing the file; the exact per-cell
-          // limit (in characters, not bytes) is checked by the importer.
+          // limit (in characters, not bytes) is checked as the rows are prepared.
           max_record_size: limits.maxCellLength * 4 + 1024,
         },
-        READ_BATCH_ROWS,
-      );
-      let rowNumber = 0;
-      try {
-        for await (const chunk of chunks) {
-          // Every record of the chunk came from bytes already checked: none of a file that is not UTF-8 is handed over.
-          if (chunk.notUtf8) throw rosterErrors.csvEncoding(fileName, 'it holds bytes that are not UTF-8');
-          bytesRead = chunk.bytesRead;
-          const batch: SheetRow[] = [];
-          for (const record of chunk.records) {
-            rowNumber++;
-            if (record.length === 1 && record[0] === '') continue;
-            if (isBlankRow(record)) continue;
-            batch.push({ rowNumber, cells: record });
-          }
-          if (batch.length > 0) yield batch;
-        }
-      } catch (err) {
-        if (err instanceof AppError) throw err;
-        if (err instanceof CsvParseFailure && err.csvCode !== undefined) {
-          if (err.csvCode === 'CSV_MAX_RECORD_SIZE') throw rosterErrors.cellTooLong(fileName, err.recordsBefore + 1, '', limits.maxCellLength);
-          throw rosterErrors.csvMalformed(fileName, err.lines ?? err.recordsBefore + 1, err.message);
-        }
-        throw rosterErrors.unreadable(fileName, err instanceof Error ? err.message : String(err));
-      } finally {
-        await chunks.return(undefined);
-      }
+        batchRecords: READ_BATCH_ROWS,
+        ahead: READER_AHEAD,
+        maxCellLength: limits.maxCellLength,
+        prepare,
+      };
+      return startCsvWorker({ workerData });
     },
-  };
+    (bytes) => bytes,
+  );
 }
 
 /**

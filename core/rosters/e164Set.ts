@@ -5,41 +5,48 @@ const MAX_EXACT_DIGITS = 15;
 const TWO_TO_32 = 2 ** 32;
 
 /**
- * The E.164 numbers seen so far in one import, for its duplicate check.
+ * The E.164 numbers seen so far in one import, with the row each was first
+ * seen in, for its duplicate check (the first row with a number is the entry
+ * kept; a later one is a duplicate of it).
  *
  * A Set of strings would keep every number of a 1,000,000-row roster alive
  * on the heap as its own string (~85 MB, and each one traced by every major
  * garbage collection). An E.164 number is at most 15 digits after the '+',
  * which a double holds exactly, so the numbers live in one Float64Array
- * (open addressing, linear probing; 16 MB at a million numbers). Anything
+ * (open addressing, linear probing; 16 MB at a million numbers), their
+ * rows in an Int32Array beside it. Anything
  * that is not such a number (longer, or a leading zero, which would make two
  * strings one number) goes to an ordinary Set instead, so the answer is
  * always exactly "was this string added before".
  */
 export class E164Set {
   private slots = new Float64Array(INITIAL_SLOTS);
+  private rows = new Int32Array(INITIAL_SLOTS);
   private used = 0;
-  private readonly others = new Set<string>();
+  private readonly others = new Map<string, number>();
 
-  /** Adds the number; false when it was already there. */
-  add(e164: string): boolean {
+  /** Adds the number, first seen in row `rowNumber` (> 0); when it was there already, answers the row it was first seen in, else 0. */
+  add(e164: string, rowNumber: number): number {
     const key = numericKey(e164);
     if (key === null) {
-      if (this.others.has(e164)) return false;
-      this.others.add(e164);
-      return true;
+      const first = this.others.get(e164);
+      if (first !== undefined) return first;
+      this.others.set(e164, rowNumber);
+      return 0;
     }
     // At most half full: probes stay short.
     if ((this.used + 1) * 2 > this.slots.length) this.grow();
-    if (!insert(this.slots, key)) return false;
-    this.used++;
-    return true;
+    const first = insert(this.slots, this.rows, key, rowNumber);
+    if (first === 0) this.used++;
+    return first;
   }
 
   private grow(): void {
-    const old = this.slots;
-    this.slots = new Float64Array(old.length * 2);
-    for (let i = 0; i < old.length; i++) if (old[i] !== 0) insert(this.slots, old[i]!);
+    const oldSlots = this.slots;
+    const oldRows = this.rows;
+    this.slots = new Float64Array(oldSlots.length * 2);
+    this.rows = new Int32Array(oldSlots.length * 2);
+    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i] !== 0) insert(this.slots, this.rows, oldSlots[i]!, oldRows[i]!);
   }
 }
 
@@ -56,16 +63,17 @@ function numericKey(e164: string): number | null {
   return value;
 }
 
-/** Inserts a non-zero key (0 marks an empty slot); false when it is there already. */
-function insert(slots: Float64Array, key: number): boolean {
+/** Inserts a non-zero key (0 marks an empty slot) with its row: 0, or the row stored with it when it is there already. */
+function insert(slots: Float64Array, rows: Int32Array, key: number, row: number): number {
   const mask = slots.length - 1;
   for (let i = hash(key) & mask; ; i = (i + 1) & mask) {
     const slot = slots[i]!;
     if (slot === 0) {
       slots[i] = key;
-      return true;
+      rows[i] = row;
+      return 0;
     }
-    if (slot === key) return false;
+    if (slot === key) return rows[i]!;
   }
 }
 

@@ -240,6 +240,17 @@ describe('RosterService', () => {
       expect(a.issues).toEqual(issues);
       expect(service.issues(a.roster.id, 2, 4)).toEqual({ items: issues.slice(4, 8), total: 9, page: 2, pageSize: 4 });
       expect(service.entries(a.roster.id, 2, 1)).toMatchObject({ items: [{ rowNumber: 10 }], total: 2, page: 2, pageSize: 1 });
+
+      // The row a duplicate repeats is recorded as it is imported (migration 0010) ...
+      const recorded = t.ctx.db.prepare("SELECT row_number, duplicate_of FROM roster_issues WHERE kind = 'duplicate' ORDER BY row_number").all();
+      expect(recorded).toEqual([
+        { row_number: 4, duplicate_of: 2 },
+        { row_number: 7, duplicate_of: 2 },
+        { row_number: 12, duplicate_of: 10 },
+      ]);
+      // ... and found from the entries for issues imported before it, which have none.
+      t.ctx.db.prepare('UPDATE roster_issues SET duplicate_of = NULL').run();
+      expect(service.issues(a.roster.id, 1, 100).items).toEqual(issues);
     });
 
     it('reads phones Excel stored as numbers, in any number format, and dates and formulas in the other columns', async () => {

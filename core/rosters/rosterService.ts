@@ -7,7 +7,7 @@ import type { Page, Roster, RosterAnalysis, RosterFlags, RosterEntry, RosterIssu
 import type { CoreContext } from '../context.js';
 import { int, json, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 import { csvRowSource } from './csvRows.js';
-import { columnNames, phoneColumnIndex } from './rosterHeaders.js';
+import type { RosterCounts } from './preparedRows.js';
 import { rosterErrors } from './rosterErrors.js';
 import { rosterFlags } from './rosterFlags.js';
 import { DEFAULT_ROSTER_LIMITS, type RosterLimits } from './rosterLimits.js';
@@ -22,8 +22,6 @@ const PROGRESS_INTERVAL_MS = 100;
 /** A staged roster this old was left by a crash, or by an import preview nobody confirmed. */
 const STAGED_MAX_AGE_MS = 60 * 60 * 1000;
 const SAMPLE_SIZE = 20;
-/** WAL pages before an automatic checkpoint during an import (SQLite's default is 1,000). */
-const IMPORT_AUTOCHECKPOINT_PAGES = 10_000;
 const ISSUES_SIZE = 100;
 
 export interface RosterServiceOptions {
@@ -32,6 +30,15 @@ export interface RosterServiceOptions {
   /** The name of an unfinished task using it, for the refusal to name (null when none). */
   usedBy?: (rosterId: number) => string | null;
   limits?: Partial<RosterLimits>;
+}
+
+interface IssueRow {
+  row_number: number;
+  phone_raw: string;
+  kind: RosterIssueKind;
+  reason: string;
+  /** The row a duplicate repeats; NULL for unusable numbers and for duplicates imported before migration 0010. */
+  duplicate_of: number | null;
 }
 
 /** A row of `rosters` (the view without `inUse`, which the tasks decide). */
@@ -89,18 +96,14 @@ export class RosterService {
     const { format, size } = await sniffRosterFile(input.path, fileName);
     const source: RowSource =
       format === 'csv' ? csvRowSource(input.path, fileName, size, this.limits) : xlsxRowSource(input.path, fileName, size, this.limits);
-    const batches = source.batches();
+    const reads = source.prepared({ fileName, limits: this.limits, phoneColumn: input.phoneColumn });
     let rosterId: number | null = null;
     let copy: Promise<{ sha256: string }> | null = null;
-    let restoreCheckpoints: (() => void) | null = null;
     try {
-      const first = await batches.next();
-      const firstRows = first.done ? [] : first.value;
-      const header = firstRows[0];
-      if (!header) throw rosterErrors.empty(fileName);
-      if (header.cells.length > this.limits.maxColumns) throw rosterErrors.tooManyColumns(fileName, header.cells.length, this.limits.maxColumns);
-      const columns = columnNames(header.cells);
-      const phoneIndex = phoneColumnIndex(columns, input.phoneColumn);
+      const first = await reads.next();
+      // The reader refuses a file without a header; it sends the header before any prepared row.
+      if (first.done || !('header' in first.value)) throw rosterErrors.empty(fileName);
+      const { columns, phoneIndex } = first.value.header;
       if (phoneIndex === null) return { kind: 'needsPhoneColumn', headers: columns };
 
       const name = rosterName(input.name, fileName);
@@ -108,22 +111,21 @@ export class RosterService {
       // The copy into the BlobStore runs while the rows are parsed: disk and CPU overlap.
       copy = this.ctx.blobs.importFile(input.path, format);
       copy.catch(() => {}); // awaited below; this only keeps an early failure from being "unhandled"
-      restoreCheckpoints = this.fewerCheckpoints();
-      const writer = new RosterWriter(this.ctx.db, rosterId, columns, phoneIndex, this.limits, fileName);
-      const progress = this.progressReporter(fileName, source, writer);
-      writer.add(firstRows.slice(1));
-      for (;;) {
+      const writer = new RosterWriter(this.ctx.db, rosterId);
+      let counts: RosterCounts = { totalRows: 0, validCount: 0, duplicateCount: 0, invalidCount: 0 };
+      const progress = this.progressReporter(fileName, source, () => counts.totalRows);
+      // One batch per turn of the event loop (core/workers/messages.ts): the core host answers requests between them.
+      for await (const read of reads) {
+        if (!('prepared' in read)) continue;
+        writer.write(read.prepared);
+        counts = read.prepared.counts;
         progress(false);
-        const next = await batches.next();
-        if (next.done) break;
-        writer.add(next.value);
       }
-      writer.flush();
       progress(true);
-      if (writer.counts.totalRows === 0) throw rosterErrors.noDataRows(fileName, columns);
+      if (counts.totalRows === 0) throw rosterErrors.noDataRows(fileName, columns);
 
       const { sha256 } = await copy;
-      const { totalRows, validCount, duplicateCount, invalidCount } = writer.counts;
+      const { totalRows, validCount, duplicateCount, invalidCount } = counts;
       const updated = this.ctx.db
         .prepare(
           `UPDATE rosters SET source_sha256 = ?, total_rows = ?, valid_count = ?, duplicate_count = ?, invalid_count = ?
@@ -147,8 +149,7 @@ export class RosterService {
       }
       throw err;
     } finally {
-      restoreCheckpoints?.();
-      await batches.return(undefined);
+      await reads.return(undefined);
     }
   }
 
@@ -199,13 +200,13 @@ export class RosterService {
   issues(id: number, page: number, pageSize: number): Page<RosterIssue> {
     const roster = this.row(id);
     const rows = this.ctx.db
-      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
-      .all(id, pageSize, offset(page, pageSize)) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
-    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
+      .prepare('SELECT row_number, phone_raw, kind, reason, duplicate_of FROM roster_issues WHERE roster_id = ? ORDER BY row_number LIMIT ? OFFSET ?')
+      .all(id, pageSize, offset(page, pageSize)) as IssueRow[];
+    const kept = this.keptRows(id, rows);
     return {
       items: rows.map((r) => {
         const issue: RosterIssue = { rowNumber: r.row_number, phoneRaw: r.phone_raw, kind: r.kind, reason: r.reason };
-        const first = r.kind === 'duplicate' ? kept.get(r.phone_raw) : undefined;
+        const first = r.kind === 'duplicate' ? (r.duplicate_of ?? kept.get(r.phone_raw)) : undefined;
         if (first !== undefined) issue.duplicateOfRow = first;
         return issue;
       }),
@@ -216,16 +217,17 @@ export class RosterService {
   }
 
   /**
-   * For the duplicates of one page of issues: the row each repeats (the first
-   * row with the number is the entry kept; rosterWriter.ts). Entries have no
-   * index by number (migration 0005), so this is one pass over the roster's
-   * entries per page of issues, and only when the page holds duplicates.
+   * The row each duplicate repeats, for duplicates imported before migration
+   * 0010 recorded it (the first row with the number is the entry kept).
+   * Entries have no index by number (migration 0005), so this is one pass
+   * over the roster's entries, and only when such a duplicate is asked for.
    */
-  private keptRows(id: number, duplicateRaws: string[]): Map<string, number> {
+  private keptRows(id: number, issues: readonly IssueRow[]): Map<string, number> {
     const byE164 = new Map<string, string[]>();
-    for (const raw of duplicateRaws) {
-      const phone = normalizePhone(raw);
-      if (phone.ok) byE164.set(phone.e164, [...(byE164.get(phone.e164) ?? []), raw]);
+    for (const issue of issues) {
+      if (issue.kind !== 'duplicate' || issue.duplicate_of !== null) continue;
+      const phone = normalizePhone(issue.phone_raw);
+      if (phone.ok) byE164.set(phone.e164, [...(byE164.get(phone.e164) ?? []), issue.phone_raw]);
     }
     const kept = new Map<string, number>();
     if (byE164.size === 0) return kept;
@@ -247,11 +249,14 @@ export class RosterService {
   async writeIssuesCsv(id: number, path: string): Promise<number> {
     const roster = this.row(id);
     const rows = this.ctx.db
-      .prepare('SELECT row_number, phone_raw, kind, reason FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
-      .all(id) as { row_number: number; phone_raw: string; kind: RosterIssueKind; reason: string }[];
-    const kept = this.keptRows(id, rows.filter((r) => r.kind === 'duplicate').map((r) => r.phone_raw));
+      .prepare('SELECT row_number, phone_raw, kind, reason, duplicate_of FROM roster_issues WHERE roster_id = ? ORDER BY row_number')
+      .all(id) as IssueRow[];
+    const kept = this.keptRows(id, rows);
     const lines = [['row', roster.phoneColumn, 'problem', 'repeats row'].map(csvCell).join(',')];
-    for (const r of rows) lines.push([r.row_number, r.phone_raw, r.reason, kept.get(r.phone_raw) ?? ''].map(csvCell).join(','));
+    for (const r of rows) {
+      const repeats = r.kind === 'duplicate' ? (r.duplicate_of ?? kept.get(r.phone_raw) ?? '') : '';
+      lines.push([r.row_number, r.phone_raw, r.reason, repeats].map(csvCell).join(','));
+    }
     // A BOM so that Excel opens the UTF-8 file with its Chinese or accented text intact.
     await writeFile(path, '\uFEFF' + lines.join('\r\n') + '\r\n', 'utf8');
     return rows.length;
@@ -278,22 +283,6 @@ export class RosterService {
     for (const id of ids) this.deleteRoster(id);
     if (ids.length > 0) this.ctx.log.info('staged rosters swept', { count: ids.length });
     return ids.length;
-  }
-
-  /**
-   * A checkpoint copies the WAL into the database and syncs it, on this
-   * thread, inside the commit that triggers it: at SQLite's default of one
-   * per 1,000 WAL pages a 1,000,000-row import ran some thirty of them and
-   * waited on the disk for each (bench/roster.ts: ~0.4 s). A setting of this
-   * connection only; the returned function puts it back.
-   */
-  private fewerCheckpoints(): () => void {
-    const { db } = this.ctx;
-    const pages = db.pragma('wal_autocheckpoint', { simple: true }) as number;
-    db.pragma(`wal_autocheckpoint = ${IMPORT_AUTOCHECKPOINT_PAGES}`);
-    return () => {
-      db.pragma(`wal_autocheckpoint = ${pages}`);
-    };
   }
 
   private insertStaged(name: string, fileName: string, phoneColumn: string, columns: string[]): number {
@@ -329,7 +318,7 @@ export class RosterService {
     return this.ctx.db.prepare('SELECT 1 FROM rosters WHERE source_sha256 = ? LIMIT 1').get(sha256) !== undefined;
   }
 
-  private progressReporter(fileName: string, source: RowSource, writer: RosterWriter): (final: boolean) => void {
+  private progressReporter(fileName: string, source: RowSource, rowsRead: () => number): (final: boolean) => void {
     let last = -Infinity;
     return (final) => {
       const now = performance.now();
@@ -339,7 +328,7 @@ export class RosterService {
         fileName,
         bytesRead: final ? source.totalBytes : Math.min(source.bytesRead(), source.totalBytes),
         totalBytes: source.totalBytes,
-        rowsRead: writer.counts.totalRows,
+        rowsRead: rowsRead(),
       });
     };
   }

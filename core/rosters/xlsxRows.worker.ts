@@ -1,72 +1,68 @@
 /**
  * The .xlsx reader (xlsxReader.ts) on a worker thread (see xlsxRows.ts):
  * unzipping and parsing the XML are nearly all of an xlsx import's work, so
- * they run beside the phone normalising and the SQLite writes of the rows
- * before, and never on the core's main thread.
+ * they run beside the SQLite writes of the rows before, and never on the
+ * core's main thread; for a roster, the rows are prepared for the INSERTs
+ * here too (preparedRows.ts).
  *
- * Paced by credits: the worker posts a batch only while it holds one, so at
- * most `ahead` batches wait in memory. An import cut short terminates the
- * worker; Node closes the file descriptors a terminated worker left open
- * (xlsxReader.test.ts checks that none is left).
+ * Paced by credits: the worker goes on reading only while it holds one, so
+ * at most READER_AHEAD messages (and one read batch) wait in memory. An
+ * import cut short terminates the worker; Node closes the file descriptors a
+ * terminated worker left open (xlsxReader.test.ts checks that none is left).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { AppError } from '../errors.js';
+import { cloneFailure, RowsOutput, type PrepareSpec, type RowsOut } from './preparedRows.js';
 import type { RosterLimits } from './rosterLimits.js';
-import type { SheetRow } from './sheetRows.js';
+import type { ReaderCredit, ReaderMessage } from './sheetRows.js';
 import { readXlsxRows } from './xlsxReader.js';
 
 export interface XlsxWorkerData {
   path: string;
   fileName: string;
   limits: RosterLimits;
-  /** Batches the worker may post before the caller has taken them. */
+  /** Messages the worker may post before the caller has taken them. */
   ahead: number;
+  /** Prepare a roster's rows; absent, hand the rows over as text. */
+  prepare: PrepareSpec | undefined;
 }
 
-export type XlsxWorkerMessage =
-  | { rows: SheetRow[]; sheetFraction: number; done: false }
-  | { done: true }
-  | { failed: { code: string | undefined; message: string; params: Record<string, string | number> | undefined } };
-
-/** Posted by the caller each time it took a batch. */
-export type XlsxWorkerCredit = 1;
-
 const port = parentPort!;
-const { path, fileName, limits, ahead } = workerData as XlsxWorkerData;
+const { path, fileName, limits, ahead, prepare } = workerData as XlsxWorkerData;
 
-function post(message: XlsxWorkerMessage): void {
+function post(message: ReaderMessage): void {
   port.postMessage(message);
 }
 
-const batches = readXlsxRows(path, fileName, limits);
+const output = new RowsOutput(prepare);
 let credits = ahead;
 let wake: (() => void) | undefined;
 
-port.on('message', (_credit: XlsxWorkerCredit) => {
+port.on('message', (_credit: ReaderCredit) => {
   credits++;
   wake?.();
   wake = undefined;
 });
 
+function send(outs: RowsOut[], progress: number): void {
+  for (const out of outs) {
+    post({ out, progress });
+    credits--;
+  }
+}
+
 async function run(): Promise<void> {
   try {
-    for (;;) {
-      while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
-      const next = await batches.next();
-      if (next.done) {
-        post({ done: true });
-        break;
-      }
-      credits--;
-      post({ rows: next.value.rows, sheetFraction: next.value.sheetFraction, done: false });
+    let progress = 0;
+    for await (const batch of readXlsxRows(path, fileName, limits)) {
+      progress = batch.sheetFraction;
+      send(output.add(batch.rows), progress);
+      if (output.finished) break;
+      while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
     }
+    send(output.end(), 1);
+    post({ done: true, progress: 1 });
   } catch (err) {
-    post({
-      failed:
-        err instanceof AppError
-          ? { code: err.code, message: err.message, params: err.params }
-          : { code: undefined, message: err instanceof Error ? err.message : String(err), params: undefined },
-    });
+    post({ failed: cloneFailure(err) });
   }
 }
 

@@ -8,6 +8,7 @@ import { m0006DashboardIndexes } from './0006-dashboard-indexes.js';
 import { m0007DoNotCall } from './0007-do-not-call.js';
 import { m0008SmsDelivery } from './0008-sms-delivery.js';
 import { m0009LeaseEpoch } from './0009-lease-epoch.js';
+import { m0010RosterIssuesDuplicateOf } from './0010-roster-issues-duplicate-of.js';
 
 export interface Migration {
   name: string;
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0007DoNotCall,
   m0008SmsDelivery,
   m0009LeaseEpoch,
+  m0010RosterIssuesDuplicateOf,
 ];
