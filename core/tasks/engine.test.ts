@@ -267,6 +267,21 @@ describe('DialingEngine', () => {
     await settle(engine, outbox);
   });
 
+  it('stop hangs up the calls of a task cancelled just before it (no tick runs after a stop)', async () => {
+    const { tasks, task } = taskWith(4);
+    const gw = new ScriptedGateway(2, 100, () => 'hold');
+    const { engine, outbox } = build(gw);
+    engine.start();
+    await engine.tick();
+    expect(gw.holding).toBe(2);
+    tasks.cancel(task.id);
+    await engine.stop(); // before, this waited for calls that nothing would end (the test timed out)
+    expect(engine.activeCalls).toBe(0);
+    await outbox.idle();
+    expect(gw.calls).toHaveLength(2);
+    expect(tasks.get(task.id).status).toBe('cancelled');
+  });
+
   it('starts a scheduled task at its time, not before', async () => {
     const { tasks } = taskWith(0 + 1, { startAt: clock.t + 60_000 });
     const gw = new ScriptedGateway(10, 100, () => 'answered');

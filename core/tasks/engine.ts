@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreContext } from '../context.js';
 import { DoNotCallService } from '../dnc/doNotCallService.js';
 import { problem, problemOf } from '../errors.js';
@@ -11,6 +12,9 @@ import type { SmsOutbox } from '../sms/outbox.js';
 import type { DialingTask } from './taskColumns.js';
 import { NotInFlightError, TaskStore, type Claim } from './taskStore.js';
 import type { CallPlacer, CallReport } from './types.js';
+
+/** While stopping, how often a cancelled task's calls are looked for (a user may cancel during the wait). */
+const STOP_CANCEL_CHECK_MS = 250;
 
 export interface EngineDeps {
   /**
@@ -86,12 +90,20 @@ export class DialingEngine {
     this.schedule(0);
   }
 
-  /** Stops placing calls; waits for connected calls to end (their results are still recorded). */
+  /**
+   * Stops placing calls; waits for connected calls to end (their results are
+   * still recorded). A call of a task cancelled before or during the wait is
+   * hung up as a tick would (no tick runs once stopped), so a cancel just
+   * before a stop does not leave its calls playing to the end.
+   */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
-    await this.idle();
+    while (this.inFlight.size > 0) {
+      this.abortCancelled();
+      await Promise.race([Promise.allSettled([...this.inFlight.values()].map((c) => c.done)), sleep(STOP_CANCEL_CHECK_MS, undefined, { ref: false })]);
+    }
     await this.deps.outbox.idle();
     await this.deps.delivery?.idle();
     this.deps.lease.release();
