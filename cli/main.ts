@@ -14,6 +14,7 @@ import { callsCommand, taskCommand } from './commands/task.js';
 import { runCommand } from './commands/run.js';
 import { callCommand, gatewayCommand, GATEWAY_USAGE } from './commands/gateway.js';
 import { dncCommand } from './commands/dnc.js';
+import { coded } from '../shared/messages/errorMessage.js';
 
 /** Resolves with the exit code when it is not 0 (a test that found a problem); throws on errors. */
 export type CommandRunner = (host: CliHost, args: string[], out: Output) => Promise<void | number>;
@@ -159,10 +160,13 @@ function report(err: unknown, json: boolean, stdout: NodeJS.WritableStream, stde
       ? err.shape
       : err instanceof AppError
         ? err.toJSON()
-        : { code: 'internal', message: `Unexpected error: ${err instanceof Error ? err.message : String(err)}` };
+        : coded('internal', { detail: err instanceof Error ? err.message : String(err) });
   // Messages may quote what was typed or stored (a name with control characters): escaped like every output.
   if (json) stdout.write(jsonForTerminal({ ok: false, error: shape }) + '\n');
   stderr.write(`Error: ${escapeForTerminal(shape.message)}\n`);
+  // An unexpected error's own text is kept out of the sentence (shared/messages) but a terminal user wants it.
+  const detail = shape.code === 'internal' ? shape.params?.detail : undefined;
+  if (detail !== undefined) stderr.write(`Detail: ${escapeForTerminal(String(detail))}\n`);
   return 1;
 }
 

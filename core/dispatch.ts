@@ -4,6 +4,7 @@ import type { Result } from '../shared/result.js';
 import { toErrorShape } from './errors.js';
 import { inputProblem } from './rules.js';
 import type { Logger } from './log.js';
+import { coded } from '../shared/messages/errorMessage.js';
 
 export type Handlers = { [K in OperationName]: (input: ParsedInput<K>) => OperationOutput<K> | Promise<OperationOutput<K>> };
 
@@ -18,7 +19,7 @@ export function isOperation(name: unknown): name is OperationName {
  */
 export async function dispatch(handlers: Handlers, log: Logger, operation: unknown, rawInput: unknown): Promise<Result<unknown>> {
   if (!isOperation(operation)) {
-    return { ok: false, error: { code: 'contract.unknownOperation', message: `Unknown operation ${String(operation).slice(0, 80)}.` } };
+    return { ok: false, error: coded('contract.unknownOperation', { op: String(operation).slice(0, 80) }) };
   }
   const parsed = CONTRACT[operation].input.safeParse(rawInput ?? {});
   if (!parsed.success) {

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AppErrorShape } from '../shared/result.js';
 import { issueField, problemOfIssue } from '../shared/validation/coded.js';
 import { AppError } from './errors.js';
+import { coded } from '../shared/messages/errorMessage.js';
 
 /**
  * The first problem of input a shared schema refused. A shared rule's own
@@ -11,10 +12,10 @@ import { AppError } from './errors.js';
  */
 export function inputProblem(error: z.ZodError): AppErrorShape {
   const issue = error.issues[0];
-  const coded = issue ? problemOfIssue(issue) : null;
-  if (coded) return { code: coded.code, message: coded.message, params: coded.params };
+  const own = issue ? problemOfIssue(issue) : null;
+  if (own) return own;
   const where = issue ? issueField(issue) : 'input';
-  return { code: 'contract.invalidInput', message: `Invalid ${where}: ${issue?.message ?? 'malformed request'}.`, params: { field: where } };
+  return coded('contract.invalidInput', { field: where, detail: issue?.message ?? 'malformed request' });
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Roster, RosterAnalysis } from '../../shared/types.js';
 import { formatWib } from '../../shared/time/wib.js';
 import { CoreRefusal, parseCommand, parseId, table, unwrap, UsageError, type CliHost, type Output } from '../io.js';
+import { coded } from '../../shared/messages/errorMessage.js';
 
 function counts(r: Roster): string {
   return `${r.validCount} numbers, ${r.duplicateCount} duplicates dropped, ${r.invalidCount} unusable rows`;
@@ -33,11 +34,7 @@ export async function rosterCommand({ api }: CliHost, args: string[], out: Outpu
         out.progress('');
       }
       if (analysis.kind === 'needsPhoneColumn') {
-        throw new CoreRefusal({
-          code: 'roster.phoneColumnNotFound',
-          message: `No phone column was recognised. Choose one with --phone-column; the columns are: ${analysis.headers.join(', ')}.`,
-          params: { headers: analysis.headers.join(', ') },
-        });
+        throw new CoreRefusal(coded('roster.phoneColumnNotFound', { headers: analysis.headers.join(', ') }));
       }
       const roster = values.preview
         ? (unwrap(await api.roster.discard({ id: analysis.roster.id })), analysis.roster)

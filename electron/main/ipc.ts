@@ -3,8 +3,9 @@ import type { HostClient } from '../../shared/host/client.js';
 import { EVENTS, IPC_PREFIX, OPERATIONS, type EventName } from '../../shared/contract/operations.js';
 import type { Result } from '../../shared/result.js';
 import { isAppUrl } from './security.js';
+import { coded } from '../../shared/messages/errorMessage.js';
 
-const NOT_READY: Result<never> = { ok: false, error: { code: 'host.stopped', message: 'The core is starting again. Try again in a moment.' } };
+const NOT_READY: Result<never> = { ok: false, error: coded('host.stopped') };
 
 /**
  * Registers one handler per contract operation. The sender frame must be
@@ -16,7 +17,7 @@ export function registerIpc(host: () => HostClient | undefined, devServerUrl: st
   for (const operation of OPERATIONS) {
     ipcMain.handle(IPC_PREFIX + operation, (event, input: unknown) => {
       if (!trusted(event.senderFrame)) {
-        return { ok: false, error: { code: 'contract.untrustedSender', message: 'Request refused: it did not come from the app window.' } };
+        return { ok: false, error: coded('contract.untrustedSender') };
       }
       return host()?.dispatch(operation, input) ?? NOT_READY;
     });

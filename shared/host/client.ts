@@ -3,6 +3,7 @@ import { buildApi } from '../contract/buildApi.js';
 import type { EventName, OperationName } from '../contract/operations.js';
 import type { AppErrorShape, Result } from '../result.js';
 import type { FromHost, HostControlName, HostControls, HostInit, Link, ParentRequestName, ParentRequests, ToHost } from './protocol.js';
+import { coded } from '../messages/errorMessage.js';
 
 /** How the parent answers the host's requests (only the desktop's main has any). */
 export type ParentHandlers = {
@@ -15,7 +16,7 @@ function errorShape(err: unknown): AppErrorShape {
   if (err && typeof err === 'object' && 'code' in err && 'message' in err && typeof err.code === 'string' && typeof err.message === 'string') {
     return { code: err.code, message: err.message };
   }
-  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+  return coded('internal', { detail: err instanceof Error ? err.message : String(err) });
 }
 
 /**
@@ -108,7 +109,7 @@ export class HostClient {
   }
 
   private goneError(): AppErrorShape {
-    return { code: 'host.stopped', message: `The core process stopped (${this.goneReason ?? 'unknown reason'}). Try again in a moment.` };
+    return coded('host.stopped', { reason: this.goneReason ?? 'unknown' });
   }
 
   private request(message: (id: number) => ToHost): Promise<Result<unknown>> {
@@ -124,7 +125,7 @@ export class HostClient {
     const handler = this.handlers[op] as ((input: unknown) => unknown) | undefined;
     let result: Result<unknown>;
     if (!handler) {
-      result = { ok: false, error: { code: 'host.unsupportedRequest', message: `This parent does not answer ${op}.` } };
+      result = { ok: false, error: coded('host.unsupportedRequest', { op }) };
     } else {
       try {
         result = { ok: true, value: await handler(input) };

@@ -19,6 +19,7 @@ export const errorMessages = {
   contract: {
     invalidInput: 'The request was not valid ({field}). Check the values and try again.',
     unknownOperation: 'The app asked for something this version does not know. Restart the app.',
+    untrustedSender: 'The request was refused because it did not come from the app’s own window. Restart the app.',
   },
   secrets: {
     keyDamaged: 'The key file {file} is damaged. Delete it and enter the credentials again.',

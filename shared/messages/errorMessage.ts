@@ -66,6 +66,23 @@ function shown(name: string, value: ParamValue): ParamValue {
   return Object.hasOwn(names, value) ? names[value]! : value;
 }
 
+/**
+ * A rule's problem as the app reports it everywhere: a stable code the
+ * renderer translates (`errors.<code>`), the English sentence the core and
+ * the command line print, and the values the sentence names.
+ */
+export interface CodedProblem<C extends string = string> {
+  code: C;
+  message: string;
+  params: Record<string, string | number>;
+}
+
+/** `code`'s problem with its English sentence from the one catalog (shared/messages/errorCatalog.ts), filled in with `params`. */
+export function coded<C extends ErrorCode>(code: C, ...[params]: ErrorParamsArg<C>): CodedProblem<C> {
+  const values = params ?? {};
+  return { code, message: errorMessage(code, values), params: values };
+}
+
 /** The English sentence of an error code, filled in with its params (what the CLI prints and the store keeps). */
 export function errorMessage(code: ErrorCode, params?: Record<string, ParamValue>): string {
   const sentence = errorSentence(code);

@@ -1,22 +1,7 @@
 import type { z } from 'zod';
-import { errorMessage, type ErrorCode, type ErrorParamsArg } from '../messages/errorMessage.js';
+import type { CodedProblem } from '../messages/errorMessage.js';
 
-/**
- * A rule's problem as the app reports it everywhere: a stable code the
- * renderer translates (`errors.<code>`), the English sentence the core and
- * the command line print, and the values the sentence names.
- */
-export interface CodedProblem<C extends string = string> {
-  code: C;
-  message: string;
-  params: Record<string, string | number>;
-}
-
-/** `code`'s problem with its English sentence from the one catalog (shared/messages/errorCatalog.ts), filled in with `params`. */
-export function coded<C extends ErrorCode>(code: C, ...[params]: ErrorParamsArg<C>): CodedProblem<C> {
-  const values = params ?? {};
-  return { code, message: errorMessage(code, values), params: values };
-}
+export { coded, type CodedProblem } from '../messages/errorMessage.js';
 
 /** Adds a coded problem to a shared schema's check: its code travels as `params.appCode` (zod's custom issues carry params). */
 export function addCoded(ctx: z.core.$RefinementCtx, problem: CodedProblem, path?: PropertyKey[]): void {

@@ -563,6 +563,7 @@ export const id: Messages = {
     contract: {
       invalidInput: 'Permintaan tidak valid ({field}). Periksa nilainya lalu coba lagi.',
       unknownOperation: 'Aplikasi meminta sesuatu yang tidak dikenal versi ini. Mulai ulang aplikasi.',
+      untrustedSender: 'Permintaan ditolak karena tidak berasal dari jendela aplikasi ini sendiri. Jalankan ulang aplikasi.',
     },
     secrets: {
       keyDamaged: 'File kunci {file} rusak. Hapus file tersebut lalu masukkan kredensial lagi.',

@@ -563,6 +563,7 @@ export const zh: Messages = {
     contract: {
       invalidInput: '请求无效（{field}）。请检查输入的值后重试。',
       unknownOperation: '应用请求了此版本不支持的操作。请重新启动应用。',
+      untrustedSender: '请求被拒绝，因为它不是来自本应用自己的窗口。请重新启动应用。',
     },
     secrets: {
       keyDamaged: '密钥文件 {file} 已损坏。请删除该文件并重新输入凭据。',
