@@ -5,13 +5,14 @@ import type { Recording } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
 import { int, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
+import { applyRules } from '../rules.js';
+import { recordingNameSchema } from '../../shared/recordings/recordingSchema.js';
 import { Usage, type UsageOptions } from '../usage.js';
 import { sha256Hex } from '../files/blobStore.js';
 import { DEFAULT_LIMITS } from './prepare/checkMp3.js';
 import { prepareRecording } from './prepare/prepareRecording.js';
 import { recordingErrors } from './prepare/recordingErrors.js';
 
-export const RECORDING_NAME_MAX = 200;
 
 export type PayloadCodec = 'pcma' | 'pcmu';
 
@@ -66,7 +67,7 @@ export class RecordingService {
   async add(input: { path: string; name?: string }): Promise<Recording> {
     const fileName = basename(input.path);
     // A file name may hold control characters (Linux allows them): dropped, since the user did not type them.
-    const name = checkName(input.name ?? withoutUnsafeCharacters(basename(fileName, extname(fileName))));
+    const name = applyRules(recordingNameSchema, input.name ?? withoutUnsafeCharacters(basename(fileName, extname(fileName))));
     const emit = (stage: 'checking' | 'decoding' | 'encoding' | 'saving', fraction: number) =>
       this.ctx.emit('recording.progress', { fileName, stage, fraction });
 
@@ -117,7 +118,7 @@ export class RecordingService {
   }
 
   rename(id: number, name: string): Recording {
-    const checked = checkName(name);
+    const checked = applyRules(recordingNameSchema, name);
     const r = this.ctx.db.prepare('UPDATE recordings SET name = ? WHERE id = ?').run(checked, id);
     if (r.changes === 0) throw notFound(id);
     return this.get(id);
@@ -227,22 +228,6 @@ export class RecordingService {
     return { ...recording, inUse: this.usage.isInUse(r.id) };
   }
 
-}
-
-/** A recording's name: trimmed, 1 to 200 characters (the file name without its extension by default). */
-export function checkName(raw: string): string {
-  const name = raw.trim();
-  const length = [...name].length;
-  if (length === 0) {
-    throw new AppError('recording.nameEmpty', { max: RECORDING_NAME_MAX });
-  }
-  if (length > RECORDING_NAME_MAX) {
-    throw new AppError('recording.nameTooLong', {
-      length,
-      max: RECORDING_NAME_MAX,
-    });
-  }
-  return name;
 }
 
 function notFound(id: number): AppError {

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { issueField, problemOfIssue, type SchemaCheck } from '../../shared/validation/coded.js';
 import { i18n } from './i18n/index.js';
 
@@ -27,4 +28,9 @@ export function fieldErrors(result: SchemaCheck): Record<string, FieldError> {
       : { code: 'contract.invalidInput', message: t('errors.contract.invalidInput', { field }) };
   }
   return errors;
+}
+
+/** The translated problem of one value (a name in a prompt) under its shared schema, or null when it passes. */
+export function valueError(schema: z.ZodType, value: unknown): string | null {
+  return fieldErrors(schema.safeParse(value)).input?.message ?? null;
 }

@@ -1,5 +1,5 @@
 import { taskNameSchema } from '../../shared/tasks/taskSchema.js';
-import { fieldErrors } from './schemaMessages.js';
+import { valueError } from './schemaMessages.js';
 
 /**
  * docs/DOMAIN.md, wizard step 1, Edit and call again: the task name schema
@@ -8,5 +8,5 @@ import { fieldErrors } from './schemaMessages.js';
  * ones are allowed.
  */
 export function taskNameError(name: string): string | null {
-  return fieldErrors(taskNameSchema.safeParse(name)).input?.message ?? null;
+  return valueError(taskNameSchema, name);
 }

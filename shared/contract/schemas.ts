@@ -35,6 +35,7 @@ import { templateCreateSchema, templateUpdateSchema } from '../sms/templateSchem
 import { callAgainSchema, taskCreateSchema, taskRenameSchema } from '../tasks/taskSchema.js';
 import { TASK_STATUSES } from '../tasks/states.js';
 import { gatewaySettingsSchema } from '../gatewaySchema.js';
+import { recordingNameSchema } from '../recordings/recordingSchema.js';
 import { NUMBER_OUTCOMES, SMS_DELIVERY_STATES } from '../types.js';
 import { safeText } from '../validation/text.js';
 import type { EventName, OperationName } from './operations.js';
@@ -65,9 +66,9 @@ export const CONTRACT = {
   'settings.setLocale': { input: z.object({ locale: z.enum(LOCALES) }).strict(), output: answers<void>() },
   'settings.setStartAtLogin': { input: z.object({ enabled: z.boolean() }).strict(), output: answers<void>() },
 
-  'recording.add': { input: z.object({ path: filePath, name: nameOf('recording name').optional() }).strict(), output: answers<Recording>() },
+  'recording.add': { input: z.object({ path: filePath, name: recordingNameSchema.optional() }).strict(), output: answers<Recording>() },
   'recording.list': { input: none, output: answers<Recording[]>() },
-  'recording.rename': { input: z.object({ id, name: nameOf('recording name') }).strict(), output: answers<Recording>() },
+  'recording.rename': { input: z.object({ id, name: recordingNameSchema }).strict(), output: answers<Recording>() },
   'recording.remove': { input: z.object({ id }).strict(), output: answers<void>() },
   'recording.audio': { input: z.object({ id }).strict(), output: answers<{ mime: string; data: Uint8Array }>() },
 

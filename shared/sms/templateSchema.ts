@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { addCoded, coded, type CodedProblem } from '../validation/coded.js';
+import { nameSchema } from '../validation/nameSchema.js';
 import { safeText } from '../validation/text.js';
 import { templateSyntaxProblems, VARIABLE_NAME_MAX } from './render.js';
 
@@ -16,14 +17,7 @@ export const TEMPLATE_BODY_MAX = 1000;
 const id = z.number().int().positive();
 const length = (text: string): number => [...text].length;
 
-export const templateNameSchema = safeText(z.string().trim(), 'template name').superRefine((name, ctx) => {
-  const n = length(name);
-  if (n === 0) {
-    addCoded(ctx, coded('template.nameEmpty', { max: TEMPLATE_NAME_MAX }));
-  } else if (n > TEMPLATE_NAME_MAX) {
-    addCoded(ctx, coded('template.nameTooLong', { length: n, max: TEMPLATE_NAME_MAX }));
-  }
-});
+export const templateNameSchema = nameSchema('template name', TEMPLATE_NAME_MAX, { empty: 'template.nameEmpty', tooLong: 'template.nameTooLong' });
 
 /**
  * A brace that is not part of a `{variable}` would reach customers as typed

@@ -71,7 +71,7 @@ describe('the task schema (one home for the wizard, the contract and TaskService
     expect(codes({ callingWindow: { start: '', end: '20:00' } })).toEqual(['callingWindow.start:task.badWindow']);
     expect(problems({ callingWindow: { start: '08:00', end: '24:00' } })[0]?.problem).toEqual({
       code: 'task.badWindowEnd',
-      message: "The calling window's end 24:00 is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.",
+      message: "The calling window’s end 24:00 is not a time of day: use 00:00 to 23:59 (WIB); for midnight, use 00:00.",
       params: { time: '24:00' },
     });
   });

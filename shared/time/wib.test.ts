@@ -28,7 +28,7 @@ describe('impossible dates and times name their field', () => {
       problem: { code: 'task.badStartDate', message: 'The start date 2026-02-30 does not exist: that month has 28 days. Correct the date.', params: { date: '2026-02-30', days: 28 } },
     });
     expect(checkWib('2028-02-29 10:00').ok).toBe(true); // a leap year
-    expect(checkWib('2026-13-01 10:00')).toMatchObject({ ok: false, problem: { code: 'task.badStartDate' } });
+    expect(checkWib('2026-13-01 10:00')).toMatchObject({ ok: false, problem: { code: 'task.badStartMonth', message: 'The start date 2026-13-01 does not exist: months go from 01 to 12. Correct the date.' } });
     expect(checkWib('2026-04-31 10:00')).toMatchObject({ ok: false, problem: { params: { days: 30 } } });
   });
 
