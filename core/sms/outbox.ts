@@ -147,7 +147,7 @@ export class SmsOutbox {
     } catch (err) {
       // The provider clients throw AppErrors (sms.rejected, sms.unreachable...) with the provider and host as params.
       if (!(err instanceof AppError)) this.ctx.log.error('sms send failed unexpectedly', { outboxId: row.id, error: String(err) });
-      return { messageId: null, problem: problemOf(err, (detail) => problem('internal')), provider: sender?.provider ?? null, tracked: false };
+      return { messageId: null, problem: problemOf(err, (detail) => problem('internal', { detail })), provider: sender?.provider ?? null, tracked: false };
     }
   }
 }

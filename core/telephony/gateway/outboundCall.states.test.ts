@@ -137,7 +137,7 @@ describe('call states in virtual time (callState.ts)', () => {
     await flush();
     controller.abort();
     const result = await pending;
-    expect(result.errors.map((e) => [e.code, e.message])).toEqual([['call.aborted', 'The call was stopped before it was placed.']]);
+    expect(result.errors.map((e) => [e.code, e.message])).toEqual([['call.aborted', 'The call was stopped before the gateway answered.']]);
     open();
     await until(() => fake.sessions.length === 1 && fake.sessions[0]!.closed);
     expect(peer.methods()).toEqual([]);

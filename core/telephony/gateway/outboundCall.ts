@@ -320,7 +320,7 @@ export class OutboundCall implements CallHandler {
       onTimeout: () => {
         if (this.invite !== invite) return;
         // Timer B (§17.1.1.2): no response at all to the INVITE; a dropped one means the gateway is not silent.
-        this.dispatch({ type: 'noResponse', problem: this.droppedAny ? undefined : problem('sip.noResponse') });
+        this.dispatch({ type: 'noResponse', problem: this.droppedAny ? undefined : problem('sip.noResponse', { request: 'INVITE' }) });
       },
       onTransportError: (error) => {
         if (this.invite !== invite) return;

@@ -298,7 +298,7 @@ describe('SipGateway against sipp', () => {
     expect(result).toMatchObject({ reachable: true, status: 200, registered: false });
     expect(result.error).toEqual({
       code: 'sip.registerRejected',
-      message: expect.stringContaining('refused the registration with 403 Forbidden'),
+      message: expect.stringContaining('refused the registration (SIP 403 Forbidden)'),
       params: { status: 403, reason: 'Forbidden' },
     });
   });
