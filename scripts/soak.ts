@@ -23,6 +23,8 @@ import { FileKeySecretBox } from '../core/credentials/secretBox.js';
 import { openDatabase } from '../core/db/database.js';
 import { silentLogger } from '../core/log.js';
 import { dataPaths } from '../core/paths.js';
+// The dry run's seeded PRNG (mulberry32), so a run can be replayed with SOAK_SEED.
+import { prng } from '../core/telephony/dryRunGateway.js';
 import type { OperationName } from '../shared/contract/operations.js';
 import type { OperationInput, OperationOutput } from '../shared/contract/schemas.js';
 import type { GatewaySettings } from '../shared/types.js';
@@ -39,18 +41,6 @@ const MAX_MS = Number(process.env.SOAK_MAX_MINUTES ?? 20) * 60_000;
 const LEASE_TTL_MS = '1500';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** A seeded PRNG (mulberry32), so a run can be replayed with SOAK_SEED. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The dialled number of each INVITE dialog sipp received (one per Call-ID: retransmissions are the same dial). */
 function invitesFromSippLog(messages: string): string[] {
