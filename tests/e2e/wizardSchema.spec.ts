@@ -29,7 +29,8 @@ async function pick(page: Page, selectTestId: string, option: string): Promise<v
 
 const input = (page: Page, testId: string) => page.getByTestId(testId).locator('input');
 /** The messages Vuetify shows under a field. */
-const fieldMessage = (page: Page, testId: string) => page.getByTestId(testId).locator('.v-messages__message');
+// A hint that gives way to a problem slides out for a moment beside it (Vuetify's leave transition): read only the message that stays.
+const fieldMessage = (page: Page, testId: string) => page.getByTestId(testId).locator('.v-messages__message:not([class*="-leave-"])');
 
 /** Up to step 3 with a roster chosen, a start on 30 February, 11 attempts and a calling window of no length. */
 async function wrongSendSettings(page: Page): Promise<void> {
