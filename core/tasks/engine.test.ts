@@ -282,6 +282,21 @@ describe('DialingEngine', () => {
     expect(tasks.get(task.id).status).toBe('cancelled');
   });
 
+  it('a task cancelled while the engine stops has its connected calls hung up', async () => {
+    const { tasks, task } = taskWith(4);
+    const gw = new ScriptedGateway(2, 100, () => 'hold');
+    const { engine, outbox } = build(gw);
+    engine.start();
+    await engine.tick();
+    const stopped = engine.stop();
+    await Promise.resolve();
+    tasks.cancel(task.id); // its onChange is not wired here: wake as the core does
+    engine.wake();
+    await stopped;
+    expect(engine.activeCalls).toBe(0);
+    await outbox.idle();
+  });
+
   it('starts a scheduled task at its time, not before', async () => {
     const { tasks } = taskWith(0 + 1, { startAt: clock.t + 60_000 });
     const gw = new ScriptedGateway(10, 100, () => 'answered');

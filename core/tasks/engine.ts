@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CoreContext } from '../context.js';
 import { DoNotCallService } from '../dnc/doNotCallService.js';
 import { problem, problemOf } from '../errors.js';
@@ -12,9 +11,6 @@ import type { SmsOutbox } from '../sms/outbox.js';
 import type { DialingTask } from './taskColumns.js';
 import { NotInFlightError, TaskStore, type Claim } from './taskStore.js';
 import type { CallPlacer, CallReport } from './types.js';
-
-/** While stopping, how often a cancelled task's calls are looked for (a user may cancel during the wait). */
-const STOP_CANCEL_CHECK_MS = 250;
 
 export interface EngineDeps {
   /**
@@ -92,18 +88,16 @@ export class DialingEngine {
 
   /**
    * Stops placing calls; waits for connected calls to end (their results are
-   * still recorded). A call of a task cancelled before or during the wait is
-   * hung up as a tick would (no tick runs once stopped), so a cancel just
-   * before a stop does not leave its calls playing to the end.
+   * still recorded). No tick runs once stopped, so the calls of a task
+   * cancelled just before (its wake-up tick was still pending) are hung up
+   * here, and `wake` hangs up those of a task cancelled during the wait.
    */
   async stop(): Promise<void> {
     this.running = false;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
-    while (this.inFlight.size > 0) {
-      this.abortCancelled();
-      await Promise.race([Promise.allSettled([...this.inFlight.values()].map((c) => c.done)), sleep(STOP_CANCEL_CHECK_MS, undefined, { ref: false })]);
-    }
+    this.abortCancelled();
+    await this.idle();
     await this.deps.outbox.idle();
     await this.deps.delivery?.idle();
     this.deps.lease.release();
@@ -113,6 +107,7 @@ export class DialingEngine {
   /** Runs a tick soon: after a user action or a scheduler wake-up. */
   wake(): void {
     if (this.running) this.schedule(0);
+    else this.abortCancelled(); // stopping: a cancel still ends its connected calls
   }
 
   /** Resolves when no call is in flight. */
