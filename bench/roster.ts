@@ -11,11 +11,15 @@
  *            with the options of core/rosters/csvRows.ts;
  *   reader - (xlsx) our own reader, core/rosters/xlsxReader.ts, alone on the
  *            main thread: the parsing share of the import, beside the floor;
- *   import - RosterService.analyze + confirm into a real SQLite file (the
- *            file read and the rows prepared on a worker thread, started from
- *            sources bundled by esbuild here: core/workers/nodeWorker.ts),
- *            with the importing thread's event loop delay (p99, max) from the
- *            first rows written to the end.
+ *   import - the import as it ships: a fresh built core host
+ *            (out/main/coreHost.js, forked as the CLI's `run` forks it, on an
+ *            empty data folder) asked `roster.analyze` then `roster.confirm`
+ *            over its IPC, timed from the request to the confirmed roster;
+ *            the file is read and the rows prepared on the host's reader
+ *            worker, the SQLite writes on its main thread. Its CPU seconds
+ *            (every thread) and peak RSS (VmHWM) are the host process's own,
+ *            read from /proc. (How long a request waits during an import:
+ *            `npm run bench -- host`.)
  *
  * Prints seconds, rows/s, CPU seconds, peak RSS and import/floor; asserts nothing.
  * Targets (issue 13): xlsx import <= 1.0x its floor; csv >= 400,000 rows/s or
@@ -26,18 +30,17 @@
  *   ROSTER_BENCH_ROWS=20000 ...                   (smaller files, for a quick look)
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
+import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ROSTER_LIMITS } from '../core/rosters/rosterLimits.js';
-import { RosterService } from '../core/rosters/rosterService.js';
 import { readXlsxRows } from '../core/rosters/xlsxReader.js';
-import { makeTestContext } from '../tests/support/coreContext.js';
+import { forkHost } from '../core/host/fork.js';
 
 const XLSX_ROWS = Number(process.env['ROSTER_BENCH_ROWS'] ?? 100_000);
 const CSV_ROWS = XLSX_ROWS * 10;
@@ -58,13 +61,6 @@ interface ChildResult {
    * busy machine the seconds measure the wait for a core too, this does not.
    */
   cpuSeconds: number;
-  /**
-   * (import) The event loop's delay on the importing thread, p99 and max, in
-   * ms: how long a request to the core host would wait behind the import's
-   * synchronous work (its commits). On a busy machine it counts the wait for
-   * a core too.
-   */
-  loopDelayMs?: { p99: number; max: number };
 }
 
 const FIRST_NAMES = ['Budi', 'Sari', 'Andi', 'Dewi', 'Eko', 'Fitri', 'Agus', 'Rina', '王伟', 'Siti', 'Joko', 'Putri'];
@@ -185,54 +181,61 @@ async function floorCsv(path: string): Promise<number> {
   return rows;
 }
 
-async function importRoster(
-  path: string,
-  dataDir: string,
-  loop: IntervalHistogram,
-): Promise<Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>> {
-  const t = makeTestContext(dataDir);
-  // The delay is counted from the first rows written: opening the database and starting the worker
-  // (bundling it, from sources) happen once per import, before any request could wait behind rows.
-  const emit = t.ctx.emit;
-  let counting = false;
-  t.ctx.emit = (event, payload) => {
-    if (!counting && event === 'roster.importProgress') {
-      loop.reset();
-      counting = true;
-    }
-    emit(event, payload);
-  };
+/** A /proc/PID/status field in kB (VmRSS, VmHWM), as MB. */
+function statusMb(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return line ? (Number(line.split(/\s+/)[1]) * 1024) / 1e6 : NaN;
+}
+
+/** CPU seconds of every thread of a process (/proc/PID/stat utime + stime, USER_HZ = 100 on Linux). */
+function processCpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** The import in a fresh built core host, as the window asks for it. */
+async function hostImport(path: string, dataDir: string): Promise<ChildResult> {
+  const host = await forkHost({ dataDir, host: 'cli', version: 'bench', secrets: 'file-key', savePath: 'none', loginItem: 'none' }, { stdio: 'inherit' });
   try {
-    const service = new RosterService(t.ctx);
-    const analysis = await service.analyze({ path });
-    if (analysis.kind !== 'staged') throw new Error(`no phone column found in ${analysis.headers.join(', ')}`);
-    const roster = service.confirm(analysis.roster.id);
-    const progress = t.eventsOf('roster.importProgress').length;
-    if (progress < 2) throw new Error(`only ${progress} progress events`);
-    return { rows: roster.totalRows, validCount: roster.validCount, duplicateCount: roster.duplicateCount, invalidCount: roster.invalidCount };
+    const pid = host.pid!;
+    const startRssMb = statusMb(pid, 'VmRSS');
+    const cpuStart = processCpuSeconds(pid);
+    const started = performance.now();
+    const analysis = await host.api.roster.analyze({ path });
+    if (!analysis.ok) throw new Error(`roster.analyze: ${analysis.error.message}`);
+    if (analysis.value.kind !== 'staged') throw new Error(`no phone column found in ${analysis.value.headers.join(', ')}`);
+    const confirmed = await host.api.roster.confirm({ id: analysis.value.roster.id });
+    if (!confirmed.ok) throw new Error(`roster.confirm: ${confirmed.error.message}`);
+    const seconds = (performance.now() - started) / 1000;
+    const roster = confirmed.value;
+    return {
+      seconds,
+      rows: roster.totalRows,
+      validCount: roster.validCount,
+      duplicateCount: roster.duplicateCount,
+      invalidCount: roster.invalidCount,
+      peakRssMb: statusMb(pid, 'VmHWM'),
+      startRssMb,
+      cpuSeconds: processCpuSeconds(pid) - cpuStart,
+    };
   } finally {
-    // Closing the last connection checkpoints the whole WAL: the bench's end, not a wait the core host's requests see.
-    loop.disable();
-    t.close();
+    await host.control('host.close', {});
+    await host.closed;
   }
 }
 
 /** One measurement in this (fresh) process; prints its JSON as the last line. */
-async function child(mode: string, path: string, dataDir: string): Promise<void> {
+async function child(mode: string, path: string): Promise<void> {
   const startRssMb = process.memoryUsage().rss / 1e6;
   const cpuStart = process.cpuUsage();
   const started = performance.now();
   let result: Omit<ChildResult, 'seconds' | 'peakRssMb' | 'startRssMb' | 'cpuSeconds'>;
-  const loop = monitorEventLoopDelay({ resolution: 1 });
-  loop.enable();
   if (mode === 'floor-xlsx') result = { rows: await floorXlsx(path) };
   else if (mode === 'reader-xlsx') result = { rows: await readerXlsx(path) };
   else if (mode === 'floor-csv') result = { rows: await floorCsv(path) };
-  else if (mode === 'import') result = await importRoster(path, dataDir, loop);
   else throw new Error(`unknown mode ${mode}`);
   const seconds = (performance.now() - started) / 1000;
-  loop.disable();
-  if (mode === 'import') result.loopDelayMs = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
   const cpu = process.cpuUsage(cpuStart);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
@@ -240,8 +243,8 @@ async function child(mode: string, path: string, dataDir: string): Promise<void>
   console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb, cpuSeconds } satisfies ChildResult));
 }
 
-function runChild(mode: string, path: string, dataDir = ''): ChildResult {
-  const out = execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'bench/roster.ts'), '--child', mode, path, dataDir], {
+function runChild(mode: string, path: string): ChildResult {
+  const out = execFileSync(process.execPath, [join(ROOT, 'bin/run-ts.mjs'), join(ROOT, 'bench/roster.ts'), '--child', mode, path], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * 1024 * 1024,
@@ -259,16 +262,13 @@ function report(label: string, file: string, floor: ChildResult, imported: Child
   line('floor', floor);
   if (reader) line('reader', reader);
   line('import', imported);
-  if (imported.loopDelayMs) {
-    console.log(`  import's event loop delay (what a request waits behind the commits): p99 ${imported.loopDelayMs.p99.toFixed(1)} ms, max ${imported.loopDelayMs.max.toFixed(1)} ms`);
-  }
   console.log(
     `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x (cpu ${(imported.cpuSeconds / floor.cpuSeconds).toFixed(2)}x); ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
   );
 }
 
 export async function main(args: string[] = []): Promise<void> {
-  if (args[0] === '--child') return child(args[1]!, args[2]!, args[3]!);
+  if (args[0] === '--child') return child(args[1]!, args[2]!);
 
   const work = mkdtempSync(join(tmpdir(), 'autocall-bench-roster-'));
   try {
@@ -282,10 +282,10 @@ export async function main(args: string[] = []): Promise<void> {
     started = performance.now();
     const xlsxFloor = runChild('floor-xlsx', xlsx);
     const xlsxReader = runChild('reader-xlsx', xlsx);
-    const xlsxImport = runChild('import', xlsx, join(work, 'data-xlsx'));
+    const xlsxImport = await hostImport(xlsx, join(work, 'data-xlsx'));
     report('xlsx', xlsx, xlsxFloor, xlsxImport, xlsxReader);
     const csvFloor = runChild('floor-csv', csv);
-    const csvImport = runChild('import', csv, join(work, 'data-csv'));
+    const csvImport = await hostImport(csv, join(work, 'data-csv'));
     report('csv', csv, csvFloor, csvImport);
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');

@@ -3,21 +3,29 @@ import startCsvWorker from './csvParse.worker?nodeWorker';
 import type { CsvWorkerData } from './csvParse.worker.js';
 import { rosterErrors } from './rosterErrors.js';
 import type { RosterLimits } from './rosterLimits.js';
-import { READ_BATCH_ROWS, READER_AHEAD, workerRowSource, type RowSource } from './sheetRows.js';
+import { READER_AHEAD, workerRowSource, type RowSource } from './sheetRows.js';
 
 const SAMPLE_BYTES = 64 * 1024;
 
 /**
- * A CSV roster, streamed with csv-parse (RFC 4180 quoting) on a worker
- * thread (csvParse.worker.ts: the parse is about half of a CSV import's
+ * Bytes the worker reads at a time; the records of one chunk are handed on
+ * together, so this bounds what waits beyond READER_AHEAD messages (~1,300
+ * rows of a typical roster).
+ */
+export const CSV_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * A CSV roster, streamed on a worker thread (csvParse.worker.ts: papaparse's
+ * Parser, RFC 4180 quoting; the parse is a large share of a CSV import's
  * work, so it runs beside the SQLite writes, and never on the core's main
  * thread; rows are numbered, blank ones skipped and failures explained
  * there). Accepted as Excel writes it: UTF-8 with or without BOM ("CSV
  * UTF-8" adds one), comma or semicolon between fields (Excel uses the list
  * separator of the Windows region, a semicolon in Indonesia and most of
- * Europe: guessed from the header line), rows of uneven length, and quote
- * marks inside unquoted fields (12"). Any other encoding is refused: a GBK
- * or Windows-1252 file would otherwise import with garbled names.
+ * Europe: guessed from the header line), CRLF, LF or CR line breaks (those of
+ * the header line), rows of uneven length, and quote marks inside unquoted
+ * fields (12"). Any other encoding is refused: a GBK or Windows-1252 file
+ * would otherwise import with garbled names.
  */
 export function csvRowSource(path: string, fileName: string, totalBytes: number, limits: RosterLimits): RowSource {
   return workerRowSource(
@@ -25,21 +33,13 @@ export function csvRowSource(path: string, fileName: string, totalBytes: number,
     totalBytes,
     'CSV parser',
     async (prepare) => {
-      const delimiter = await sniffCsv(path, fileName);
+      const { delimiter, newline } = await sniffCsv(path, fileName);
       const workerData: CsvWorkerData = {
         path,
         fileName,
-        options: {
-          delimiter,
-          bom: true,
-          relax_column_count: true,
-          relax_quotes: true,
-          skip_empty_lines: false,
-          // A memory guard for an unclosed quote swallowing the file; the exact per-cell
-          // limit (in characters, not bytes) is checked as the rows are prepared.
-          max_record_size: limits.maxCellLength * 4 + 1024,
-        },
-        batchRecords: READ_BATCH_ROWS,
+        delimiter,
+        newline,
+        chunkBytes: CSV_CHUNK_BYTES,
         ahead: READER_AHEAD,
         maxCellLength: limits.maxCellLength,
         prepare,
@@ -53,9 +53,10 @@ export function csvRowSource(path: string, fileName: string, totalBytes: number,
 /**
  * Looks at the start of the file: refuses UTF-16 and non-UTF-8 text, and
  * picks the delimiter that occurs most often outside quotes in the header
- * line (comma when the header has a single column).
+ * line (comma when the header has a single column) and the line break that
+ * ends it.
  */
-async function sniffCsv(path: string, fileName: string): Promise<',' | ';'> {
+async function sniffCsv(path: string, fileName: string): Promise<{ delimiter: ',' | ';'; newline: CsvNewline }> {
   const handle = await open(path, 'r');
   let sample: Buffer;
   let whole: boolean;
@@ -78,7 +79,22 @@ async function sniffCsv(path: string, fileName: string): Promise<',' | ';'> {
   } catch {
     throw rosterErrors.csvEncoding(fileName, 'it looks like Windows-1252 or GBK text');
   }
-  return headerDelimiter(text);
+  return { delimiter: headerDelimiter(text), newline: headerNewline(text) };
+}
+
+export type CsvNewline = '\r\n' | '\n' | '\r';
+
+/** The line break ending the header line, outside quotes (CRLF, as Excel writes, when there is none). */
+export function headerNewline(text: string): CsvNewline {
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '\n') return '\n';
+    else if (c === '\r') return text[i + 1] === '\n' || i + 1 === text.length ? '\r\n' : '\r';
+  }
+  return '\r\n';
 }
 
 export function headerDelimiter(text: string): ',' | ';' {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   ENTRIES_PER_INSERT,
-  ENTRY_VALUES,
   jsonString,
   PREPARED_BATCH_ENTRIES,
   RowPreparer,
   RowsOutput,
+  unpackEntries,
   type PreparedBatch,
   type PrepareSpec,
   type RowsOut,
@@ -57,20 +57,26 @@ describe('RowPreparer', () => {
     ]);
     expect(outs).toEqual([{ header: { columns: ['Nama', 'Nomor HP', 'Kota'], phoneIndex: 1 } }]);
     const [last] = prepared(preparer.end());
-    expect(last!.entries).toEqual([[2, '+6281234567890', '0812-3456-7890', '{"Nama":"Budi","Kota":"Jakarta \\"Pusat\\""}']]);
-    expect(JSON.parse(last!.entries[0]![3] as string)).toEqual({ Nama: 'Budi', Kota: 'Jakarta "Pusat"' });
+    const entries = [...unpackEntries(last!.entries)];
+    expect(entries).toEqual([[2, '+6281234567890', '0812-3456-7890', '{"Nama":"Budi","Kota":"Jakarta \\"Pusat\\""}']]);
+    expect(JSON.parse(entries[0]![3])).toEqual({ Nama: 'Budi', Kota: 'Jakarta "Pusat"' });
     expect(last!.issues).toEqual([4, '12', 'invalid', 'tooShort', null, 5, '+62 812 3456 7890', 'duplicate', 'duplicate', 2]);
     expect(last!.counts).toEqual({ totalRows: 3, validCount: 1, duplicateCount: 1, invalidCount: 1 });
   });
 
-  it('hands over batches of PREPARED_BATCH_ENTRIES entries in whole INSERT statements, counts running, the rest at the end', () => {
+  it('hands over batches of PREPARED_BATCH_ENTRIES entries, counts running, the rest at the end, every value cut back as it was', () => {
     const preparer = new RowPreparer(spec());
-    const rows = [row(1, 'Phone')];
-    for (let i = 0; i < 1234; i++) rows.push(row(i + 2, `08${1_200_000_000 + i}`));
+    const rows = [row(1, 'Phone', 'Nama')];
+    // Names of every length, with characters outside Latin-1 and a surrogate pair, so the lengths are UTF-16 units.
+    for (let i = 0; i < 1234; i++) rows.push(row(i + 2, `08${1_200_000_000 + i}`, '王😀x'.repeat(i % 7)));
     const batches = prepared([...preparer.add(rows), ...preparer.end()]);
-    expect(batches.map((b) => b.entries.reduce((n, chunk) => n + chunk.length / ENTRY_VALUES, 0))).toEqual([500, 500, 234]);
-    for (const b of batches.slice(0, -1)) for (const chunk of b.entries) expect(chunk).toHaveLength(ENTRIES_PER_INSERT * ENTRY_VALUES);
+    expect(batches.map((b) => b.entries.count)).toEqual([500, 500, 234]);
     expect(batches.map((b) => b.counts.validCount)).toEqual([500, 1000, 1234]);
+    const entries = batches.flatMap((b) => [...unpackEntries(b.entries)]);
+    expect(entries).toHaveLength(1234);
+    entries.forEach(([rowNumber, e164, raw, variables], i) => {
+      expect([rowNumber, e164, raw, JSON.parse(variables)]).toEqual([i + 2, `+628${1_200_000_000 + i}`, `08${1_200_000_000 + i}`, { Nama: '王😀x'.repeat(i % 7) }]);
+    });
     expect(PREPARED_BATCH_ENTRIES % ENTRIES_PER_INSERT).toBe(0);
   });
 

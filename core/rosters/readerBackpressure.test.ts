@@ -4,9 +4,9 @@ import { writeCsv } from '../../tests/support/rosterFiles.js';
 import { makeTempDir } from '../../tests/support/tmp.js';
 import startCsvWorker from './csvParse.worker?nodeWorker';
 import type { CsvWorkerData } from './csvParse.worker.js';
-import { ENTRY_VALUES, PREPARED_BATCH_ENTRIES } from './preparedRows.js';
+import { PREPARED_BATCH_ENTRIES } from './preparedRows.js';
 import { DEFAULT_ROSTER_LIMITS } from './rosterLimits.js';
-import { READ_BATCH_ROWS, type ReaderCredit, type ReaderMessage } from './sheetRows.js';
+import { type ReaderCredit, type ReaderMessage } from './sheetRows.js';
 
 /**
  * The reader's worker runs ahead of the writer by a bounded number of
@@ -31,8 +31,9 @@ describe('the roster reader waits for the writer', () => {
     const workerData: CsvWorkerData = {
       path,
       fileName: 'big.csv',
-      options: { delimiter: ',', bom: true, relax_column_count: true, relax_quotes: true },
-      batchRecords: READ_BATCH_ROWS,
+      delimiter: ',',
+      newline: '\r\n',
+      chunkBytes: 16 * 1024,
       ahead,
       maxCellLength: DEFAULT_ROSTER_LIMITS.maxCellLength,
       prepare: { fileName: 'big.csv', limits: DEFAULT_ROSTER_LIMITS, phoneColumn: undefined },
@@ -47,7 +48,8 @@ describe('the roster reader waits for the writer', () => {
     try {
       // Long enough for the worker to parse the whole file, were it not held back.
       await new Promise((resolve) => setTimeout(resolve, 1500));
-      const perReadBatch = READ_BATCH_ROWS / PREPARED_BATCH_ENTRIES;
+      // One chunk's rows (16 KiB of lines longer than 20 bytes) are prepared and posted together.
+      const perReadBatch = Math.ceil((16 * 1024) / 20 / PREPARED_BATCH_ENTRIES);
       expect(received.length).toBeGreaterThanOrEqual(ahead);
       expect(received.length).toBeLessThanOrEqual(ahead + perReadBatch + 1);
       expect(done).toBe(false);
@@ -57,7 +59,7 @@ describe('the roster reader waits for the writer', () => {
         if (taken < received.length) {
           const m = received[taken++]!;
           if ('failed' in m) throw new Error(m.failed.message);
-          if ('out' in m && 'prepared' in m.out) entries += m.out.prepared.entries.reduce((n, chunk) => n + chunk.length / ENTRY_VALUES, 0);
+          if ('out' in m && 'prepared' in m.out) entries += m.out.prepared.entries.count;
           worker.postMessage(1 satisfies ReaderCredit);
         } else {
           await once(worker, 'message');

@@ -198,8 +198,28 @@ describe('RosterService refuses files that are not spreadsheets', () => {
   it('a csv with an unclosed quote names the line where the parser gave up', async () => {
     const path = writeCsv(tmp.dir, 'quote.csv', ['Name,Phone', 'Budi,081234567890', '"Sari,081311112222', 'Andi,081399998888']);
     const err = await refusal(() => service.analyze({ path }));
-    expect(err.params).toMatchObject({ fileName: 'quote.csv', line: 6 });
-    expect(err.message).toContain('Quote Not Closed');
+    // The row where the quoted field opened: the parser reads to the end looking for its close.
+    expect(err.params).toMatchObject({ fileName: 'quote.csv', line: 3 });
+    expect(err.message).toContain('Quoted field unterminated');
+  });
+
+  it('a csv field whose closing quote is followed by more text is refused, naming its row', async () => {
+    const path = writeCsv(tmp.dir, 'quote.csv', ['Name,Phone', 'Budi,081234567890', '"Sari" Dewi,081311112222', 'Andi,081399998888']);
+    const err = await refusal(() => service.analyze({ path }));
+    expect(err.code).toBe('roster.csvMalformed');
+    expect(err.params).toMatchObject({ fileName: 'quote.csv', line: 3 });
+    storeIsEmpty();
+  });
+
+  it('an unclosed quote is refused as soon as its field outgrows any cell, not held to the end of a large file', async () => {
+    service = new RosterService(t.ctx, { limits: { maxCellLength: 100 } });
+    const lines = ['Name,Phone', 'Budi,081234567890', '"Sari,081311112222'];
+    for (let i = 0; i < 50_000; i++) lines.push(`Customer ${i},08${1_200_000_000 + i}`);
+    const err = await refusal(() => service.analyze({ path: writeCsv(tmp.dir, 'open.csv', lines) }));
+    // At the end of the file it would be "unterminated" (csvMalformed); the guard stops it first.
+    expect(err.code).toBe('roster.cellTooLong');
+    expect(err.params).toMatchObject({ fileName: 'open.csv', rowNumber: 3, maxCellLength: 100 });
+    storeIsEmpty();
   });
 
   it('a csv record far longer than the cell limit is stopped by the parser, naming its row', async () => {

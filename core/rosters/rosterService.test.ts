@@ -176,6 +176,15 @@ describe('RosterService', () => {
       expect(a.sample.map((e) => e.rowNumber)).toEqual([3, 6]);
     });
 
+    it('reads line breaks as the header line ends: CR alone (old Mac exports) as well as LF and CRLF', async () => {
+      const path = writeCsv(tmp.dir, 'mac.csv', 'Name,Phone\rBudi,081234567890\r"Sari\rDewi",081311112222\r');
+      const a = staged(await service.analyze({ path }));
+      expect(allEntries(a.roster.id).map((e) => [e.rowNumber, e.variables['Name']])).toEqual([
+        [2, 'Budi'],
+        [3, 'Sari\rDewi'],
+      ]);
+    });
+
     it('accepts rows shorter or longer than the header', async () => {
       const path = writeCsv(tmp.dir, 'ragged.csv', ['Name,Phone,City', 'Budi,081234567890', 'Sari,081311112222,Medan,extra']);
       const a = staged(await service.analyze({ path }));

@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../db/database.js';
-import { ENTRIES_PER_INSERT, ENTRY_VALUES, ISSUE_VALUES, type PreparedBatch } from './preparedRows.js';
+import { ENTRIES_PER_INSERT, ENTRY_TEXTS, ENTRY_VALUES, ISSUE_VALUES, type PreparedBatch, type PreparedEntries } from './preparedRows.js';
 
 /**
  * Writes the prepared batches of one staged roster (preparedRows.ts: the
@@ -19,6 +19,8 @@ export class RosterWriter {
   private readonly insertEntry: Statement;
   private readonly insertIssue: Statement;
   private readonly roster: { roster: number };
+  /** The values of one statement, refilled for each (run() binds them at once). */
+  private readonly values: (string | number)[] = new Array<string | number>(ENTRIES_PER_INSERT * ENTRY_VALUES);
   private readonly transaction: (batch: PreparedBatch) => void;
 
   constructor(db: Db, rosterId: number) {
@@ -31,15 +33,37 @@ export class RosterWriter {
   }
 
   write(batch: PreparedBatch): void {
-    if (batch.entries.length > 0 || batch.issues.length > 0) this.transaction(batch);
+    if (batch.entries.count > 0 || batch.issues.length > 0) this.transaction(batch);
   }
 
   private writeBatch({ entries, issues }: PreparedBatch): void {
     const roster = this.roster;
-    for (const chunk of entries) {
-      if (chunk.length === ENTRIES_PER_INSERT * ENTRY_VALUES) this.insertEntries.run(chunk, roster);
-      else for (let i = 0; i < chunk.length; i += ENTRY_VALUES) this.insertEntry.run(chunk.slice(i, i + ENTRY_VALUES), roster);
-    }
+    this.writeEntries(entries);
     for (let i = 0; i < issues.length; i += ISSUE_VALUES) this.insertIssue.run(issues.slice(i, i + ISSUE_VALUES), roster);
+  }
+
+  /** Cuts the entries' text back into values (preparedRows.ts PreparedEntries), ENTRIES_PER_INSERT rows a statement, the rest one by one. */
+  private writeEntries({ count, rowNumbers, text, lengths }: PreparedEntries): void {
+    const roster = this.roster;
+    const values = this.values;
+    let at = 0;
+    let entry = 0;
+    const fill = (slot: number): void => {
+      values[slot] = rowNumbers[entry]!;
+      for (let k = 0; k < ENTRY_TEXTS; k++) {
+        const end = at + lengths[entry * ENTRY_TEXTS + k]!;
+        values[slot + 1 + k] = text.substring(at, end);
+        at = end;
+      }
+      entry++;
+    };
+    for (; count - entry >= ENTRIES_PER_INSERT; ) {
+      for (let i = 0; i < ENTRIES_PER_INSERT; i++) fill(i * ENTRY_VALUES);
+      this.insertEntries.run(values, roster);
+    }
+    while (entry < count) {
+      fill(0);
+      this.insertEntry.run(values.slice(0, ENTRY_VALUES), roster);
+    }
   }
 }

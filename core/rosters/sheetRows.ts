@@ -26,8 +26,6 @@ export interface RowSource {
   prepared(spec: PrepareSpec): AsyncGenerator<{ header: RosterHeader } | { prepared: PreparedBatch }, void, undefined>;
 }
 
-/** Rows a reader parses at a time before handing them on. */
-export const READ_BATCH_ROWS = 2000;
 
 export function isBlankRow(cells: readonly string[]): boolean {
   for (const cell of cells) if (cell.trim() !== '') return false;
