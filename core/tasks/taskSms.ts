@@ -1,11 +1,42 @@
 import type { Page, SmsDeliveryFilter, SmsDeliveryRow, UncertainSms } from '../../shared/types.js';
 import { SMS_DELIVERY_STATES } from '../../shared/types.js';
 import type { CoreContext } from '../context.js';
+import { flag, int, nullableInt, nullableOneOf, nullableText, oneOf, rowMapper, text, type Row } from '../db/rows.js';
 import { AppError } from '../errors.js';
 import { TaskStore } from './taskStore.js';
 
 /** Uncertain SMS are few (at most the outbox's concurrency per crash); this bounds one answer all the same. */
 export const UNCERTAIN_SMS_MAX = 500;
+
+/** An SMS a crash left uncertain, with the roster row of its number (the query aliases nothing: sms_outbox s JOIN task_numbers n). */
+const UNCERTAIN_SMS = rowMapper<UncertainSms>({
+  id: int('id'),
+  rowNumber: int('row_number'),
+  phoneE164: text('to_e164'),
+  kind: oneOf<UncertainSms['kind']>('kind'),
+  text: text('text'),
+  updatedAt: int('updated_at'),
+  dryRun: flag('dry_run'),
+});
+
+/** An SMS the provider accepted (or not) and how its delivery went. */
+const SMS_DELIVERY = rowMapper<SmsDeliveryRow>({
+  id: int('id'),
+  rowNumber: int('row_number'),
+  phoneE164: text('to_e164'),
+  kind: oneOf<SmsDeliveryRow['kind']>('kind'),
+  state: oneOf<SmsDeliveryRow['state']>('state'),
+  delivery: nullableOneOf<NonNullable<SmsDeliveryRow['delivery']>>('delivery_state'),
+  deliveryDetail: nullableText('delivery_detail'),
+  sentAt: nullableInt('sent_at'),
+  deliveryCheckedAt: nullableInt('delivery_checked_at'),
+  dryRun: flag('dry_run'),
+});
+
+/** The mapper's columns from sms_outbox (`s.`), but the row number from the number (`n.`). */
+function outboxSelect(columns: readonly string[]): string {
+  return columns.map((c) => (c === 'row_number' ? 'n.row_number' : `s.${c}`)).join(', ');
+}
 
 /**
  * A task's SMS as the user follows them up: the ones a crash left uncertain
@@ -32,20 +63,12 @@ export class TaskSmsService {
     this.requireTask(taskId);
     const rows = this.ctx.db
       .prepare(
-        `SELECT s.id, n.row_number, s.to_e164, s.kind, s.text, s.updated_at, s.dry_run
+        `SELECT ${outboxSelect(UNCERTAIN_SMS.columns)}
          FROM sms_outbox s JOIN task_numbers n ON n.id = s.task_number_id
          WHERE s.task_id = ? AND s.state = 'uncertain' ORDER BY s.id LIMIT ?`,
       )
-      .all(taskId, UNCERTAIN_SMS_MAX) as {
-      id: number;
-      row_number: number;
-      to_e164: string;
-      kind: UncertainSms['kind'];
-      text: string;
-      updated_at: number;
-      dry_run: number;
-    }[];
-    return rows.map((r) => ({ id: r.id, rowNumber: r.row_number, phoneE164: r.to_e164, kind: r.kind, text: r.text, updatedAt: r.updated_at, dryRun: r.dry_run === 1 }));
+      .all(taskId, UNCERTAIN_SMS_MAX) as Row[];
+    return rows.map((r) => UNCERTAIN_SMS.read(r));
   }
 
   /**
@@ -93,35 +116,13 @@ export class TaskSmsService {
     const total = this.ctx.db.prepare(`SELECT count(*) FROM sms_outbox s WHERE s.task_id = ? ${where}`).pluck().get(taskId, ...args) as number;
     const rows = this.ctx.db
       .prepare(
-        `SELECT s.id, n.row_number, s.to_e164, s.kind, s.state, s.delivery_state, s.delivery_detail, s.sent_at, s.delivery_checked_at, s.dry_run
+        `SELECT ${outboxSelect(SMS_DELIVERY.columns)}
          FROM sms_outbox s JOIN task_numbers n ON n.id = s.task_number_id
          WHERE s.task_id = ? ${where} ORDER BY s.task_number_id LIMIT ? OFFSET ?`,
       )
-      .all(taskId, ...args, pageSize, (page - 1) * pageSize) as {
-      id: number;
-      row_number: number;
-      to_e164: string;
-      kind: SmsDeliveryRow['kind'];
-      state: SmsDeliveryRow['state'];
-      delivery_state: SmsDeliveryRow['delivery'];
-      delivery_detail: string | null;
-      sent_at: number | null;
-      delivery_checked_at: number | null;
-      dry_run: number;
-    }[];
+      .all(taskId, ...args, pageSize, (page - 1) * pageSize) as Row[];
     return {
-      items: rows.map((r) => ({
-        id: r.id,
-        rowNumber: r.row_number,
-        phoneE164: r.to_e164,
-        kind: r.kind,
-        state: r.state,
-        delivery: r.delivery_state,
-        deliveryDetail: r.delivery_detail,
-        sentAt: r.sent_at,
-        deliveryCheckedAt: r.delivery_checked_at,
-        dryRun: r.dry_run === 1,
-      })),
+      items: rows.map((r) => SMS_DELIVERY.read(r)),
       total,
       page,
       pageSize,
