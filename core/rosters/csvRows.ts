@@ -25,7 +25,7 @@ export const CSV_CHUNK_BYTES = 64 * 1024;
  * Europe: guessed from the header line), CRLF, LF or CR line breaks (those of
  * the header line), rows of uneven length, and quote marks inside unquoted
  * fields (12"). Any other encoding is refused: a GBK or Windows-1252 file
- * would otherwise import with garbled names.
+ * would otherwise import with garbled names (docs/DOMAIN.md "Spreadsheets").
  */
 export function csvRowSource(path: string, fileName: string, totalBytes: number, limits: RosterLimits): RowSource {
   return workerRowSource(
