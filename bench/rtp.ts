@@ -21,7 +21,8 @@
  *
  *   npm run bench -- rtp
  *   node bin/run-ts.mjs bench/rtp.ts [--streams 1000] [--seconds 10] [--media worker,worker-default,inline]
- *        [--loads alone,bursts,import] [--rows 1000000] [--slots 10] [--spin-us 1500]
+ *        [--loads alone,bursts,import] [--rows 1000000] [--slots 10] [--spin-us 1500] [--slack-us 120]
+ *        (the clock settings apply to the media thread too)
  */
 import { createSocket } from 'node:dgram';
 import { fork, type ChildProcess } from 'node:child_process';
@@ -29,6 +30,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { configureSharedRtpClock, RtpMediaFactory, type RtpClock } from '../core/telephony/media/index.js';
+import type { RtpClockOptions } from '../core/telephony/media/rtpClock.js';
 import type { MediaFactory, MediaSession } from '../core/telephony/media/types.js';
 import { MediaThread, WorkerMediaFactory } from '../core/telephony/media/workerMedia.js';
 import type { ProbeFigures } from '../core/telephony/media/worker/protocol.js';
@@ -216,10 +218,12 @@ interface RunContext {
   importFile: { path: string; dir: string } | null;
   importAlone: ImportFigures | null;
   clock: RtpClock;
+  /** The same settings for the media thread's clocks. */
+  clockOptions: RtpClockOptions;
 }
 
 async function runMedia(media: Media, run: RunContext): Promise<void> {
-  const thread = media === 'inline' ? null : new MediaThread(undefined, { raisePriority: media === 'worker' });
+  const thread = media === 'inline' ? null : new MediaThread(undefined, { raisePriority: media === 'worker', clock: run.clockOptions });
   if (thread) {
     await thread.ready;
     console.log(`  ${media}: media thread niceness ${thread.niceness ?? 'n/a'}${media === 'worker' ? ' (asked for -11; an ordinary Linux user keeps 0)' : ' (not raised)'}`);
@@ -295,10 +299,12 @@ export async function main(args: string[] = []): Promise<void> {
   const rows = Number(option(args, '--rows', '1000000'));
   const slots = Number(option(args, '--slots', '10'));
   const spinMicros = Number(option(args, '--spin-us', '1500'));
-  const clock = configureSharedRtpClock({ slots, spinMicros });
+  const sleepSlackMicros = Number(option(args, '--slack-us', '120'));
+  const clockOptions = { slots, spinMicros, sleepSlackMicros };
+  const clock = configureSharedRtpClock(clockOptions);
   console.log(
     `${streams} RTP streams to a sink in a child process; ${WARM_UP_MS} ms warm-up, then per load ${seconds} s (the import: until done, ${rows.toLocaleString('en')} rows); ` +
-      `clock ${slots} phases per 20 ms, busy-wait <= ${spinMicros} us; bursts: 50 ms every 200 ms`,
+      `clock ${slots} phases per 20 ms, waits <= ${spinMicros} us, the last ${sleepSlackMicros} us busy; bursts: 50 ms every 200 ms`,
   );
   const sink = await SinkProcess.start();
   const file = loads.includes('import') ? await makeImportFile(rows) : null;
@@ -306,7 +312,7 @@ export async function main(args: string[] = []): Promise<void> {
     const importAlone = file ? await runRosterImport(file.path, file.dir) : null;
     if (importAlone) console.log(`import alone (no calls): ${Math.round(importAlone.rowsPerSecond).toLocaleString('en')} rows/s, ${importAlone.seconds.toFixed(1)} s`);
     for (const media of medias) {
-      await runMedia(media, { streams, seconds, loads, sink, importFile: file, importAlone, clock });
+      await runMedia(media, { streams, seconds, loads, sink, importFile: file, importAlone, clock, clockOptions });
       await sleep(500);
     }
   } finally {

@@ -14,6 +14,7 @@
  */
 import { constants, getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { configureSharedRtpClock } from './rtpClock.js';
 import { MediaEngine } from './worker/mediaEngine.js';
 import type { MediaCommand, MediaEvent, MediaWorkerData } from './worker/protocol.js';
 
@@ -35,6 +36,8 @@ if (process.platform === 'linux') {
   }
   niceness = getPriority(0);
 }
+
+if (data.clock) configureSharedRtpClock(data.clock);
 
 const post = (event: MediaEvent) => port.postMessage(event);
 const engine = new MediaEngine(post);

@@ -40,6 +40,12 @@ export interface RtpClockOptions {
   slots?: number;
   /** A wake-up at most this early waits (blocking) for the due time; earlier ones sleep on a timer again. */
   spinMicros?: number;
+  /**
+   * The last part of that wait is a busy-wait, this long: a futex sleep can
+   * wake this late (Linux's default timer slack is 50 µs). 0 sleeps all the
+   * way and accepts that lateness, for less CPU.
+   */
+  sleepSlackMicros?: number;
   /** Arm the timer this many milliseconds before the due time (negative: after). */
   leadMillis?: number;
   /**
@@ -52,7 +58,7 @@ export interface RtpClockOptions {
 /** The default packet period, ptime 20 (RFC 3551 §4.5.14 G.711 default). */
 export const FRAME_PERIOD_NS = 20_000_000;
 /** A futex wake-up can be this late; the rest of the wait is a busy-wait. */
-const SLEEP_SLACK_NS = 120_000;
+const SLEEP_SLACK_MICROS = 120;
 
 export class RtpClock {
   readonly slotCount: number;
@@ -60,6 +66,7 @@ export class RtpClock {
   private readonly periodNs: number;
   private readonly slotNs: number;
   private readonly spinNs: number;
+  private readonly sleepSlackNs: number;
   private readonly leadMs: number;
   private readonly origin = process.hrtime.bigint();
   private readonly slots: Set<ClockedStream>[];
@@ -81,6 +88,7 @@ export class RtpClock {
     this.slotNs = this.periodNs / this.slotCount;
     // Waiting longer than most of a phase would leave no time for I/O between bursts.
     this.spinNs = Math.min((options.spinMicros ?? 1500) * 1000, 0.75 * this.slotNs);
+    this.sleepSlackNs = (options.sleepSlackMicros ?? SLEEP_SLACK_MICROS) * 1000;
     this.leadMs = options.leadMillis ?? 0;
     this.slots = Array.from({ length: this.slotCount }, () => new Set<ClockedStream>());
     const now = this.now();
@@ -193,9 +201,9 @@ export class RtpClock {
       if (!first) return;
       if (first.at - now > this.spinNs) return; // too early: arm() below sleeps again
       // Sleep the thread (no CPU) to just before the due time, then busy-wait the last few microseconds.
-      if (this.canSleep && first.at - now > SLEEP_SLACK_NS) {
+      if (this.canSleep && first.at - now > this.sleepSlackNs) {
         try {
-          Atomics.wait(this.sleeper, 0, 0, (first.at - now - SLEEP_SLACK_NS) / 1e6);
+          Atomics.wait(this.sleeper, 0, 0, (first.at - now - this.sleepSlackNs) / 1e6);
         } catch {
           this.canSleep = false; // a thread that may not block (a browser main thread): busy-wait instead
         }

@@ -47,7 +47,7 @@ export class MediaThread {
     options: Partial<MediaWorkerData> = {},
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.worker = startMediaWorker({ name: 'autocall-media', workerData: { raisePriority: options.raisePriority ?? true } satisfies MediaWorkerData });
+    this.worker = startMediaWorker({ name: 'autocall-media', workerData: { raisePriority: options.raisePriority ?? true, clock: options.clock } satisfies MediaWorkerData });
     // Calls in progress keep the process alive through their SIP sockets and timers; the worker alone must not.
     this.worker.unref();
     this.worker.on('message', (event: MediaEvent) => this.onEvent(event));

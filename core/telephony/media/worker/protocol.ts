@@ -6,6 +6,7 @@
  * both threads read; each session's counters are a shared Int32Array the
  * core reads without asking (rtpTransport.ts COUNTER).
  */
+import type { RtpClockOptions } from '../rtpClock.js';
 import type { AppErrorShape } from '../../../../shared/result.js';
 import type { DtmfEvent } from '../dtmfReceiver.js';
 import type { RtpTarget } from '../rtpSender.js';
@@ -14,6 +15,8 @@ import type { ReceiveConfig } from '../rtpTransport.js';
 export interface MediaWorkerData {
   /** Ask the OS for a higher priority for the media thread (Linux; best effort). Default true. */
   raisePriority: boolean;
+  /** Benchmarks comparing clock settings (bench/rtp.ts); the app leaves the defaults. */
+  clock?: RtpClockOptions;
 }
 
 /** Core thread -> media worker. `id` names a session, `key` a recording. */
