@@ -25,6 +25,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
+import { BULK_WORK_NICENESS, setThreadNiceness } from '../workers/threadPriority.js';
 import Papa from 'papaparse';
 import type { CsvNewline } from './csvRows.js';
 import { cloneFailure, RowsOutput, type PrepareSpec, type RowsOut } from './preparedRows.js';
@@ -48,6 +49,8 @@ export interface CsvWorkerData {
 }
 
 const port = parentPort!;
+// Bulk work: calls and the window's requests come first (threadPriority.ts).
+setThreadNiceness(BULK_WORK_NICENESS);
 const { path, fileName, delimiter, newline, chunkBytes, ahead, maxCellLength, prepare } = workerData as CsvWorkerData;
 
 /** Characters an unfinished record may reach before the file is refused: a memory guard, far above a real row. */

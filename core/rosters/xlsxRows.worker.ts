@@ -11,6 +11,7 @@
  * terminated worker left open (xlsxReader.test.ts checks that none is left).
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { BULK_WORK_NICENESS, setThreadNiceness } from '../workers/threadPriority.js';
 import { cloneFailure, RowsOutput, type PrepareSpec, type RowsOut } from './preparedRows.js';
 import type { RosterLimits } from './rosterLimits.js';
 import type { ReaderCredit, ReaderMessage } from './sheetRows.js';
@@ -27,6 +28,8 @@ export interface XlsxWorkerData {
 }
 
 const port = parentPort!;
+// Bulk work: calls and the window's requests come first (threadPriority.ts).
+setThreadNiceness(BULK_WORK_NICENESS);
 const { path, fileName, limits, ahead, prepare } = workerData as XlsxWorkerData;
 
 function post(message: ReaderMessage): void {

@@ -12,8 +12,9 @@
  * the right (an ordinary user's RLIMIT_NICE is 0) the thread keeps its
  * priority; the `ready` event says which.
  */
-import { constants, getPriority, setPriority } from 'node:os';
+import { getPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { setThreadNiceness } from '../../workers/threadPriority.js';
 import { configureSharedRtpClock } from './rtpClock.js';
 import { MediaEngine } from './worker/mediaEngine.js';
 import type { MediaCommand, MediaEvent, MediaWorkerData } from './worker/protocol.js';
@@ -25,17 +26,7 @@ const port = parentPort;
 if (!port) throw new Error('media.worker.ts runs as a worker thread (started by workerMedia.ts)');
 const data = (workerData ?? {}) as Partial<MediaWorkerData>;
 
-let niceness: number | null = null;
-if (process.platform === 'linux') {
-  if (data.raisePriority !== false) {
-    try {
-      setPriority(0, Math.max(MEDIA_THREAD_NICE, constants.priority.PRIORITY_HIGHEST));
-    } catch {
-      // not permitted: the default priority
-    }
-  }
-  niceness = getPriority(0);
-}
+const niceness = data.raisePriority !== false ? setThreadNiceness(MEDIA_THREAD_NICE) : process.platform === 'linux' ? getPriority(0) : null;
 
 if (data.clock) configureSharedRtpClock(data.clock);
 
