@@ -8,9 +8,12 @@
  *   floor  - a bare streaming read of the file, touching every cell, on the
  *            main thread: exceljs's WorkbookReader (the general-purpose reader
  *            the import used before core/rosters/xlsxReader.ts) and csv-parse
- *            with the options of core/rosters/csvRows.ts;
- *   reader - (xlsx) our own reader, core/rosters/xlsxReader.ts, alone on the
- *            main thread: the parsing share of the import, beside the floor;
+ *            with the options the import used before papaparse (issue 13's
+ *            floors);
+ *   reader - the parser the import uses, alone on the main thread: the
+ *            parsing share of the import, beside the floor (xlsx: our own
+ *            reader, core/rosters/xlsxReader.ts; csv: papaparse's Parser fed
+ *            64 KiB chunks as csvParse.worker.ts feeds it);
  *   import - the import as it ships: a fresh built core host
  *            (out/main/coreHost.js, forked as the CLI's `run` forks it, on an
  *            empty data folder) asked `roster.analyze` then `roster.confirm`
@@ -21,7 +24,7 @@
  *            read from /proc. (How long a request waits during an import:
  *            `npm run bench -- host`.)
  *
- * Prints seconds, rows/s, CPU seconds, peak RSS and import/floor; asserts nothing.
+ * Prints seconds, rows/s, CPU seconds, peak RSS, import/floor and import/reader; asserts nothing.
  * Targets (issue 13): xlsx import <= 1.0x its floor; csv >= 400,000 rows/s or
  * <= 1.3x its floor; peak RSS < 250 MB for both.
  *
@@ -37,6 +40,7 @@ import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
+import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
 import { DEFAULT_ROSTER_LIMITS } from '../core/rosters/rosterLimits.js';
 import { readXlsxRows } from '../core/rosters/xlsxReader.js';
@@ -181,6 +185,22 @@ async function floorCsv(path: string): Promise<number> {
   return rows;
 }
 
+/** papaparse's Parser over the file as csvParse.worker.ts drives it (decoded chunks, the unfinished record carried over), nothing else. */
+async function readerCsv(path: string): Promise<number> {
+  const parser = new Papa.Parser({ delimiter: ',', newline: '\r\n', quoteChar: '"', escapeChar: '"' });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending = '';
+  let rows = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
+    const input = pending + decoder.decode(chunk as Buffer, { stream: true });
+    const results = parser.parse(input, 0, true);
+    pending = input.slice(results.meta.cursor);
+    for (const record of results.data as string[][]) if (record.length > 0) rows++;
+  }
+  for (const record of parser.parse(pending + decoder.decode(), 0, false).data as string[][]) if (record.length > 1 || record[0] !== '') rows++;
+  return rows;
+}
+
 /** A /proc/PID/status field in kB (VmRSS, VmHWM), as MB. */
 function statusMb(pid: number, field: string): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
@@ -234,6 +254,7 @@ async function child(mode: string, path: string): Promise<void> {
   if (mode === 'floor-xlsx') result = { rows: await floorXlsx(path) };
   else if (mode === 'reader-xlsx') result = { rows: await readerXlsx(path) };
   else if (mode === 'floor-csv') result = { rows: await floorCsv(path) };
+  else if (mode === 'reader-csv') result = { rows: await readerCsv(path) };
   else throw new Error(`unknown mode ${mode}`);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
@@ -263,7 +284,7 @@ function report(label: string, file: string, floor: ChildResult, imported: Child
   if (reader) line('reader', reader);
   line('import', imported);
   console.log(
-    `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x (cpu ${(imported.cpuSeconds / floor.cpuSeconds).toFixed(2)}x); ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
+    `  import/floor ${(imported.seconds / floor.seconds).toFixed(2)}x (cpu ${(imported.cpuSeconds / floor.cpuSeconds).toFixed(2)}x)${reader ? `, import/reader ${(imported.seconds / reader.seconds).toFixed(2)}x` : ''}; ${imported.rows.toLocaleString('en')} rows: ${imported.validCount?.toLocaleString('en')} numbers, ${imported.duplicateCount?.toLocaleString('en')} duplicates, ${imported.invalidCount?.toLocaleString('en')} unusable`,
   );
 }
 
@@ -285,8 +306,9 @@ export async function main(args: string[] = []): Promise<void> {
     const xlsxImport = await hostImport(xlsx, join(work, 'data-xlsx'));
     report('xlsx', xlsx, xlsxFloor, xlsxImport, xlsxReader);
     const csvFloor = runChild('floor-csv', csv);
+    const csvReader = runChild('reader-csv', csv);
     const csvImport = await hostImport(csv, join(work, 'data-csv'));
-    report('csv', csv, csvFloor, csvImport);
+    report('csv', csv, csvFloor, csvImport, csvReader);
 
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     const peak = Math.max(xlsxImport.peakRssMb, csvImport.peakRssMb);
