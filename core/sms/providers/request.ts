@@ -1,5 +1,5 @@
 import type { SmsSendResult } from '../../../shared/types.js';
-import { AppError } from '../../errors.js';
+import { AppError, type ErrorCode } from '../../errors.js';
 import { checkOutboundUrl, outboundFetch, resolveChecked, systemLookupAll } from '../../net/outbound.js';
 import { SMS_MAX_ATTEMPTS, SMS_MAX_WAIT_MS, SMS_REQUEST_TIMEOUT_MS, realSleep, type SmsClientOptions } from './types.js';
 
@@ -11,15 +11,11 @@ export interface ProviderAnswer {
   json: unknown;
 }
 
+/** Why a provider did not take a message, as read from its answer. */
+export type RefusalKind = 'throttled' | 'serverError' | 'auth' | 'rejected' | 'uncertain' | 'badAnswer';
+
 /** A provider's reading of one answer. */
-export type Verdict =
-  | { kind: 'accepted'; messageId: string | null }
-  | { kind: 'throttled'; detail: string }
-  | { kind: 'serverError'; detail: string }
-  | { kind: 'auth'; detail: string }
-  | { kind: 'rejected'; detail: string }
-  | { kind: 'uncertain'; detail: string }
-  | { kind: 'badAnswer'; detail: string };
+export type Verdict = { kind: 'accepted'; messageId: string | null } | { kind: RefusalKind; detail: string };
 
 export interface ProviderCall {
   provider: string;
@@ -121,38 +117,32 @@ export function retryAfterMs(headers: Headers, now: number): number | null {
 }
 
 interface Failure {
-  kind: Exclude<Verdict['kind'], 'accepted'> | 'unreachable';
+  kind: RefusalKind | 'unreachable';
   detail: string;
   httpStatus: number | null;
   answer: string;
 }
 
+/** The error each failure is reported as (shared/messages/errorCatalog.ts). */
+const FAILURE_CODES = {
+  auth: 'sms.auth',
+  rejected: 'sms.rejected',
+  throttled: 'sms.throttled',
+  serverError: 'sms.providerError',
+  unreachable: 'sms.unreachable',
+  uncertain: 'sms.uncertain',
+  badAnswer: 'sms.badAnswer',
+} as const satisfies Record<Failure['kind'], ErrorCode>;
+
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
-  const host = call.url.host;
-  const params = {
+  return new AppError(FAILURE_CODES[failure.kind], {
     provider: call.provider,
-    host,
+    host: call.url.host,
     attempts,
     httpStatus: failure.httpStatus ?? '',
     providerAnswer: failure.answer,
     detail: failure.detail,
-  };
-  switch (failure.kind) {
-    case 'auth':
-      return new AppError('sms.auth', params);
-    case 'rejected':
-      return new AppError('sms.rejected', params);
-    case 'throttled':
-      return new AppError('sms.throttled', params);
-    case 'serverError':
-      return new AppError('sms.providerError', params);
-    case 'unreachable':
-      return new AppError('sms.unreachable', params);
-    case 'uncertain':
-      return new AppError('sms.uncertain', params);
-    case 'badAnswer':
-      return new AppError('sms.badAnswer', params);
-  }
+  });
 }
 
 function parseJson(text: string): unknown {
