@@ -1,5 +1,5 @@
 import type { SmsSendResult } from '../../../shared/types.js';
-import { AppError, type ErrorCode } from '../../errors.js';
+import { AppError } from '../../errors.js';
 import { checkOutboundUrl, outboundFetch, resolveChecked, systemLookupAll } from '../../net/outbound.js';
 import { SMS_MAX_ATTEMPTS, SMS_MAX_WAIT_MS, SMS_REQUEST_TIMEOUT_MS, realSleep, type SmsClientOptions } from './types.js';
 
@@ -123,26 +123,36 @@ interface Failure {
   answer: string;
 }
 
-/** The error each failure is reported as (shared/messages/errorCatalog.ts). */
-const FAILURE_CODES = {
-  auth: 'sms.auth',
-  rejected: 'sms.rejected',
-  throttled: 'sms.throttled',
-  serverError: 'sms.providerError',
-  unreachable: 'sms.unreachable',
-  uncertain: 'sms.uncertain',
-  badAnswer: 'sms.badAnswer',
-} as const satisfies Record<Failure['kind'], ErrorCode>;
-
+/**
+ * Each code is named at its own AppError: tests/e2e/i18n.spec.ts finds the
+ * codes the core raises at those call sites to check they are translated.
+ */
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
-  return new AppError(FAILURE_CODES[failure.kind], {
+  const host = call.url.host;
+  const params = {
     provider: call.provider,
-    host: call.url.host,
+    host,
     attempts,
     httpStatus: failure.httpStatus ?? '',
     providerAnswer: failure.answer,
     detail: failure.detail,
-  });
+  };
+  switch (failure.kind) {
+    case 'auth':
+      return new AppError('sms.auth', params);
+    case 'rejected':
+      return new AppError('sms.rejected', params);
+    case 'throttled':
+      return new AppError('sms.throttled', params);
+    case 'serverError':
+      return new AppError('sms.providerError', params);
+    case 'unreachable':
+      return new AppError('sms.unreachable', params);
+    case 'uncertain':
+      return new AppError('sms.uncertain', params);
+    case 'badAnswer':
+      return new AppError('sms.badAnswer', params);
+  }
 }
 
 function parseJson(text: string): unknown {
