@@ -1,30 +1,30 @@
-import { createRouter, createWebHashHistory } from 'vue-router';
+import { createRouter, createWebHashHistory, type RouteComponent, type RouteRecordRaw } from 'vue-router';
+
+type Page = () => Promise<RouteComponent>;
+
+/** A page of its own; `title` is the i18n key App.vue shows in the app bar. */
+function page(path: string, name: string, component: Page, title: string): RouteRecordRaw {
+  return { path, name, component, meta: { title } };
+}
+
+/** One item of a list page, at `<list>/<id>`: the page gets the id as a number prop, under the list's title. */
+function itemPage(list: string, name: string, component: Page, title: string): RouteRecordRaw {
+  return { path: `${list}/:id(\\d+)`, name, component, props: (route) => ({ id: Number(route.params.id) }), meta: { title } };
+}
 
 /** Hash history: the app is served from a custom protocol (desktop) or a file server (tests), never a routing server. */
 export const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/', redirect: '/scheduler' },
-    { path: '/scheduler', name: 'scheduler', component: () => import('./pages/SchedulerPage.vue'), meta: { title: 'nav.scheduler' } },
-    {
-      path: '/scheduler/:id(\\d+)',
-      name: 'task',
-      component: () => import('./pages/TaskDetailPage.vue'),
-      props: (route) => ({ id: Number(route.params.id) }),
-      meta: { title: 'nav.scheduler' },
-    },
-    { path: '/recordings', name: 'recordings', component: () => import('./pages/RecordingsPage.vue'), meta: { title: 'nav.recordings' } },
-    { path: '/rosters', name: 'rosters', component: () => import('./pages/RostersPage.vue'), meta: { title: 'nav.rosters' } },
-    {
-      path: '/rosters/:id(\\d+)',
-      name: 'roster',
-      component: () => import('./pages/RosterDetailPage.vue'),
-      props: (route) => ({ id: Number(route.params.id) }),
-      meta: { title: 'nav.rosters' },
-    },
-    { path: '/templates', name: 'templates', component: () => import('./pages/TemplatesPage.vue'), meta: { title: 'nav.templates' } },
-    { path: '/do-not-call', name: 'doNotCall', component: () => import('./pages/DoNotCallPage.vue'), meta: { title: 'dnc.title' } },
-    { path: '/settings', name: 'settings', component: () => import('./pages/SettingsPage.vue'), meta: { title: 'nav.settings' } },
+    page('/scheduler', 'scheduler', () => import('./pages/SchedulerPage.vue'), 'nav.scheduler'),
+    itemPage('/scheduler', 'task', () => import('./pages/TaskDetailPage.vue'), 'nav.scheduler'),
+    page('/recordings', 'recordings', () => import('./pages/RecordingsPage.vue'), 'nav.recordings'),
+    page('/rosters', 'rosters', () => import('./pages/RostersPage.vue'), 'nav.rosters'),
+    itemPage('/rosters', 'roster', () => import('./pages/RosterDetailPage.vue'), 'nav.rosters'),
+    page('/templates', 'templates', () => import('./pages/TemplatesPage.vue'), 'nav.templates'),
+    page('/do-not-call', 'doNotCall', () => import('./pages/DoNotCallPage.vue'), 'dnc.title'),
+    page('/settings', 'settings', () => import('./pages/SettingsPage.vue'), 'nav.settings'),
     { path: '/:pathMatch(.*)*', redirect: '/scheduler' },
   ],
 });

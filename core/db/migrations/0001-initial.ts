@@ -1,14 +1,11 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * The libraries a task is built from: recordings, rosters, SMS templates,
  * the SMS account, settings and encrypted secrets. Times are epoch
  * milliseconds (instants); WIB is a display concern only.
  */
-export const m0001Initial: Migration = {
-  name: '0001-initial',
-  up(db) {
-    db.exec(`
+export const m0001Initial = sqlMigration('0001-initial', `
       CREATE TABLE settings (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -92,5 +89,3 @@ export const m0001Initial: Migration = {
         updated_at INTEGER NOT NULL
       ) STRICT;
     `);
-  },
-};

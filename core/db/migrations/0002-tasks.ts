@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * Tasks and everything the dialing engine writes. The rule that matters
@@ -6,10 +6,7 @@ import type { Migration } from './index.js';
  * (state in_flight / sending), so after a crash the store says what may
  * have happened, and nothing is repeated automatically.
  */
-export const m0002Tasks: Migration = {
-  name: '0002-tasks',
-  up(db) {
-    db.exec(`
+export const m0002Tasks = sqlMigration('0002-tasks', `
       CREATE TABLE tasks (
         id INTEGER PRIMARY KEY,
         name TEXT NOT NULL,
@@ -114,5 +111,3 @@ export const m0002Tasks: Migration = {
         expires_at INTEGER NOT NULL
       ) STRICT;
     `);
-  },
-};

@@ -1,18 +1,13 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * The SIP trace of each real call attempt (the messages, authorisation
  * values masked), for the user to open and send to support. Kept apart
  * from call_attempts so the detail pages never read it.
  */
-export const m0003CallTraces: Migration = {
-  name: '0003-call-traces',
-  up(db) {
-    db.exec(`
+export const m0003CallTraces = sqlMigration('0003-call-traces', `
       CREATE TABLE call_traces (
         attempt_id INTEGER PRIMARY KEY REFERENCES call_attempts (id) ON DELETE CASCADE,
         trace TEXT NOT NULL
       ) STRICT;
     `);
-  },
-};

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * Errors stored with call attempts and SMS get their stable codes and
@@ -9,13 +9,8 @@ import type { Migration } from './index.js';
  * one code and its params as a JSON object. Rows written before this
  * migration keep their sentence only (the columns stay NULL).
  */
-export const m0004ErrorCodes: Migration = {
-  name: '0004-error-codes',
-  up(db) {
-    db.exec(`
+export const m0004ErrorCodes = sqlMigration('0004-error-codes', `
       ALTER TABLE call_attempts ADD COLUMN error_codes TEXT;
       ALTER TABLE sms_outbox ADD COLUMN error_code TEXT;
       ALTER TABLE sms_outbox ADD COLUMN error_params TEXT;
     `);
-  },
-};

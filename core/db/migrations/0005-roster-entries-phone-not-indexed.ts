@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * roster_entries without its UNIQUE (roster_id, phone_e164) index.
@@ -16,10 +16,7 @@ import type { Migration } from './index.js';
  * TABLE's "other kinds of schema change" procedure): no table references
  * roster_entries, so foreign keys need no special care.
  */
-export const m0005RosterEntriesPhoneNotIndexed: Migration = {
-  name: '0005-roster-entries-phone-not-indexed',
-  up(db) {
-    db.exec(`
+export const m0005RosterEntriesPhoneNotIndexed = sqlMigration('0005-roster-entries-phone-not-indexed', `
       CREATE TABLE roster_entries_new (
         id INTEGER PRIMARY KEY,
         roster_id INTEGER NOT NULL REFERENCES rosters (id) ON DELETE CASCADE,
@@ -34,5 +31,3 @@ export const m0005RosterEntriesPhoneNotIndexed: Migration = {
       ALTER TABLE roster_entries_new RENAME TO roster_entries;
       CREATE INDEX roster_entries_page ON roster_entries (roster_id, row_number);
     `);
-  },
-};

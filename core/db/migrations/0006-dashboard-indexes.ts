@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * Indexes for the dashboard and the task page's figures (dashboard.get,
@@ -11,14 +11,9 @@ import type { Migration } from './index.js';
  * - SMS by task and state, and by the time they last changed (sent or
  *   failed today).
  */
-export const m0006DashboardIndexes: Migration = {
-  name: '0006-dashboard-indexes',
-  up(db) {
-    db.exec(`
+export const m0006DashboardIndexes = sqlMigration('0006-dashboard-indexes', `
       CREATE INDEX call_attempts_ended ON call_attempts (ended_at, outcome) WHERE ended_at IS NOT NULL;
       CREATE INDEX call_attempts_task_ended ON call_attempts (task_id, ended_at, outcome, started_at) WHERE ended_at IS NOT NULL;
       CREATE INDEX sms_outbox_task_state ON sms_outbox (task_id, state);
       CREATE INDEX sms_outbox_updated ON sms_outbox (updated_at, state);
     `);
-  },
-};

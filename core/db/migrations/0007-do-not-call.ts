@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * The do-not-call list (docs/DOMAIN.md "Do-not-call list"): numbers no task
@@ -10,10 +10,7 @@ import type { Migration } from './index.js';
  * Number 0007: 0006 belongs to another change made at the same time; the
  * two must be registered in order in index.ts.
  */
-export const m0007DoNotCall: Migration = {
-  name: '0007-do-not-call',
-  up(db) {
-    db.exec(`
+export const m0007DoNotCall = sqlMigration('0007-do-not-call', `
       CREATE TABLE do_not_call (
         id INTEGER PRIMARY KEY,
         phone_e164 TEXT NOT NULL UNIQUE,
@@ -25,5 +22,3 @@ export const m0007DoNotCall: Migration = {
       CREATE INDEX do_not_call_created ON do_not_call (created_at DESC, id DESC);
       ALTER TABLE tasks ADD COLUMN n_do_not_call INTEGER NOT NULL DEFAULT 0;
     `);
-  },
-};

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * Delivery reports and user-confirmed resends of SMS (issue 10).
@@ -16,10 +16,7 @@ import type { Migration } from './index.js';
  * tasks gains the delivery counters, kept in the transactions that change a
  * message's delivery state, like the other counters.
  */
-export const m0008SmsDelivery: Migration = {
-  name: '0008-sms-delivery',
-  up(db) {
-    db.exec(`
+export const m0008SmsDelivery = sqlMigration('0008-sms-delivery', `
       ALTER TABLE sms_outbox ADD COLUMN provider TEXT;
       ALTER TABLE sms_outbox ADD COLUMN sent_at INTEGER;
       ALTER TABLE sms_outbox ADD COLUMN delivery_state TEXT
@@ -41,5 +38,3 @@ export const m0008SmsDelivery: Migration = {
       ALTER TABLE tasks ADD COLUMN n_sms_undelivered INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE tasks ADD COLUMN n_sms_expired INTEGER NOT NULL DEFAULT 0;
     `);
-  },
-};

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * The dialer lease's epoch, incremented by every take-over. Each write a
@@ -7,9 +7,4 @@ import type { Migration } from './index.js';
  * (docs/ARCHITECTURE.md, "Fencing"). A lease row left by an older version
  * starts at epoch 0; the next take-over makes it 1.
  */
-export const m0009LeaseEpoch: Migration = {
-  name: '0009-lease-epoch',
-  up(db) {
-    db.exec('ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0');
-  },
-};
+export const m0009LeaseEpoch = sqlMigration('0009-lease-epoch', 'ALTER TABLE leases ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0');

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import { sqlMigration } from './migration.js';
 
 /**
  * roster_issues.duplicate_of: for a 'duplicate' issue, the row number of the
@@ -12,9 +12,4 @@ import type { Migration } from './index.js';
  * included (bench/host.ts: requests waited that long). Issues imported
  * before this migration keep NULL and are looked up as before.
  */
-export const m0010RosterIssuesDuplicateOf: Migration = {
-  name: '0010-roster-issues-duplicate-of',
-  up(db) {
-    db.exec('ALTER TABLE roster_issues ADD COLUMN duplicate_of INTEGER');
-  },
-};
+export const m0010RosterIssuesDuplicateOf = sqlMigration('0010-roster-issues-duplicate-of', 'ALTER TABLE roster_issues ADD COLUMN duplicate_of INTEGER');

@@ -1,4 +1,3 @@
-import type { Database } from 'better-sqlite3';
 import { m0001Initial } from './0001-initial.js';
 import { m0002Tasks } from './0002-tasks.js';
 import { m0003CallTraces } from './0003-call-traces.js';
@@ -9,11 +8,9 @@ import { m0007DoNotCall } from './0007-do-not-call.js';
 import { m0008SmsDelivery } from './0008-sms-delivery.js';
 import { m0009LeaseEpoch } from './0009-lease-epoch.js';
 import { m0010RosterIssuesDuplicateOf } from './0010-roster-issues-duplicate-of.js';
+import type { Migration } from './migration.js';
 
-export interface Migration {
-  name: string;
-  up(db: Database): void;
-}
+export type { Migration } from './migration.js';
 
 /** In order; the position (1-based) is the schema version written to user_version. */
 export const MIGRATIONS: readonly Migration[] = [

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { concatArrays } from './concatArrays.js';
 import { checkMp3, DEFAULT_LIMITS, type RecordingLimits } from './checkMp3.js';
 import { ByteSink, encodeBoth } from './g711.js';
 import { decodeChunks, type DecodeMode } from './mp3Decoder.js';
@@ -99,8 +100,8 @@ export async function prepareRecording(data: Uint8Array, options: PrepareOptions
     durationMs: Math.round((decoded / rate) * 1000),
     sourceSampleRate: rate,
     sourceChannels: scan.channels,
-    pcma: join(outputs.map((o) => o.pcma)),
-    pcmu: join(outputs.map((o) => o.pcmu)),
+    pcma: concatArrays(Uint8Array, outputs.map((o) => o.pcma)),
+    pcmu: concatArrays(Uint8Array, outputs.map((o) => o.pcmu)),
   };
   progress('encoding', 1);
   return result;
@@ -246,15 +247,4 @@ class G711Encoder {
   bytes(): { pcma: Uint8Array; pcmu: Uint8Array } {
     return { pcma: this.pcma.bytes(), pcmu: this.pcmu.bytes() };
   }
-}
-
-function join(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

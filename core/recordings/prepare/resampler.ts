@@ -27,6 +27,7 @@
  * samples.
  */
 
+import { concatArrays } from './concatArrays.js';
 import { FirMemory, quads } from './firKernel.js';
 
 export const TARGET_RATE = 8000;
@@ -347,7 +348,7 @@ export class Resampler {
       for (const stage of this.stages) x = stage.push(x);
       pieces.push(x.slice());
     }
-    return concat(pieces);
+    return concatArrays(Float32Array, pieces);
   }
 
   /** Pads the end with zeros and returns the remaining outputs, so the output covers the whole input. */
@@ -363,22 +364,12 @@ export class Resampler {
       for (let t = s + 1; t <= last; t++) x = this.stages[t]!.push(x);
       pieces.push(x.slice());
     }
-    return concat(pieces);
+    return concatArrays(Float32Array, pieces);
   }
-}
-
-function concat(chunks: Float32Array[]): Float32Array {
-  const out = new Float32Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 /** Whole-buffer convenience for tests and short clips. */
 export function resampleTo8k(input: Float32Array, inputRate: number): Float32Array {
   const r = new Resampler(inputRate);
-  return concat([r.push(input), r.flush()]);
+  return concatArrays(Float32Array, [r.push(input), r.flush()]);
 }

@@ -11,15 +11,11 @@ export interface ProviderAnswer {
   json: unknown;
 }
 
+/** Why a provider did not take a message, as read from its answer. */
+export type RefusalKind = 'throttled' | 'serverError' | 'auth' | 'rejected' | 'uncertain' | 'badAnswer';
+
 /** A provider's reading of one answer. */
-export type Verdict =
-  | { kind: 'accepted'; messageId: string | null }
-  | { kind: 'throttled'; detail: string }
-  | { kind: 'serverError'; detail: string }
-  | { kind: 'auth'; detail: string }
-  | { kind: 'rejected'; detail: string }
-  | { kind: 'uncertain'; detail: string }
-  | { kind: 'badAnswer'; detail: string };
+export type Verdict = { kind: 'accepted'; messageId: string | null } | { kind: RefusalKind; detail: string };
 
 export interface ProviderCall {
   provider: string;
@@ -121,12 +117,16 @@ export function retryAfterMs(headers: Headers, now: number): number | null {
 }
 
 interface Failure {
-  kind: Exclude<Verdict['kind'], 'accepted'> | 'unreachable';
+  kind: RefusalKind | 'unreachable';
   detail: string;
   httpStatus: number | null;
   answer: string;
 }
 
+/**
+ * Each code is named at its own AppError: tests/e2e/i18n.spec.ts finds the
+ * codes the core raises at those call sites to check they are translated.
+ */
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
   const host = call.url.host;
   const params = {
