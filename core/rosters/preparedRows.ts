@@ -47,7 +47,8 @@ export interface RosterCounts {
  * A batch's entries as they cross from the reader's thread to the one
  * holding the database. Structured clone costs per value: a million entries
  * as four values each took ~0.4 s to serialise on the reader and ~0.6 s to
- * copy back into strings on the core host (tmp measurement, 1,000,000-row
+ * copy back into strings on the core host (v8.serialize and deserialize of
+ * the batches of bench/roster.ts's 1,000,000-row
  * csv). So the text of all entries travels as one string, cut back into its
  * values by `lengths` (substrings, which V8 makes without copying), and the
  * row numbers as one Int32Array: two values a batch.
