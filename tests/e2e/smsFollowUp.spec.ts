@@ -4,6 +4,7 @@ import { openDatabase } from '../../core/db/database.js';
 import { makeTempDir } from '../support/tmp.js';
 import { addApprovedTemplate, addRecording, addRoster, call, useTwilio } from './coreSetup.js';
 import { expect, screenshot, test } from './fixtures.js';
+import { LOCALES, shot, SIZES } from './screens.js';
 
 /**
  * Issue 10, the SMS side, end to end: a template's variables checked against
@@ -117,6 +118,22 @@ test.describe('with the dialer running', () => {
       await expect(uncertain).toContainText(numbers[2]!);
       await expect(uncertain).toContainText('Terima kasih Pelanggan 3');
       await screenshot(page, 'task-sms-follow-up');
+      // The task page's SMS cards and number table in every language and window size, nothing wider than the window.
+      const viewport = page.viewportSize()!;
+      for (const locale of LOCALES) {
+        await call(core, 'settings.setLocale', { locale });
+        for (const size of SIZES) {
+          await page.setViewportSize(size);
+          await page.reload();
+          await expect(delivery.getByTestId('sms-delivery-rate')).toHaveText('50%', { timeout: 15_000 });
+          await expect(uncertain).toContainText(numbers[2]!);
+          await shot(page, `sms-${locale}-${size.width}x${size.height}-task-detail`);
+        }
+      }
+      await call(core, 'settings.setLocale', { locale: 'en' });
+      await page.setViewportSize(viewport);
+      await page.reload();
+      await expect(uncertain).toContainText(numbers[2]!);
 
       // "Send again" asks first; Cancel sends nothing.
       await uncertain.getByTestId('uncertain-sms-send-all').click();
