@@ -43,6 +43,7 @@ import { makeMp3 } from '../tests/support/mp3Files.js';
 import { seedRoster } from '../tests/support/seed.js';
 import { freePort, startSipp, type SippRun } from '../tests/support/sipp.js';
 import { importLoad, loadAverage, requestLoad, runHostScenarios, type BenchLoad, type LoadResult, type ScenarioResult } from './host.js';
+import { cpuSeconds } from './proc.js';
 import { startAnchorLoop } from './rtp.js';
 
 function option(args: string[], name: string, fallback: number): number {
@@ -68,18 +69,6 @@ function udpDrops(port: number): number {
     if (cols[1]?.endsWith(hexPort)) return Number(cols.at(-1));
   }
   return NaN;
-}
-
-/** CPU seconds a process has used (user + system, /proc/PID/stat fields 14 and 15, in USER_HZ = 100 ticks a second on Linux). */
-function cpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return NaN;
-  }
 }
 
 const RECORDING_NAME = 'Bench call audio';

@@ -33,6 +33,11 @@ import type { HostInit } from '../shared/host/protocol.js';
 import { seedRecording, seedRoster } from '../tests/support/seed.js';
 import { makeCsv } from './roster.js';
 
+/** A core host as the CLI starts it (secrets in the key file, no window to ask), on `dataDir`. */
+export function benchHostInit(dataDir: string): HostInit {
+  return { dataDir, host: 'cli', version: 'bench', secrets: 'file-key', savePath: 'none', loginItem: 'none' };
+}
+
 /** Figures a load reports, printed as `name: key value, ...`. */
 export type Figures = Record<string, string>;
 
@@ -281,18 +286,7 @@ export async function runHostScenarios(
     const pairs = options.pairs && loads.length > 2 ? loads.flatMap((a, i) => loads.slice(i + 1).map((b) => [a, b])) : [];
     const scenarios: BenchLoad[][] = [...loads.map((l) => [l]), ...pairs, ...(loads.length > 1 ? [loads] : [])];
     for (const scenario of scenarios) {
-      const host = await forkHost(
-        {
-          dataDir,
-          host: 'cli',
-          version: 'bench',
-          secrets: 'file-key',
-          savePath: 'none',
-          loginItem: 'none',
-          ...Object.assign({}, ...scenario.map((l) => l.init ?? {})),
-        },
-        { stdio: 'inherit' },
-      );
+      const host = await forkHost({ ...benchHostInit(dataDir), ...Object.assign({}, ...scenario.map((l) => l.init ?? {})) }, { stdio: 'inherit' });
       try {
         started = performance.now();
         const running: RunningLoad[] = [];

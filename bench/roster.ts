@@ -12,8 +12,8 @@
  *            floors);
  *   reader - the parser the import uses, alone on the main thread: the
  *            parsing share of the import, beside the floor (xlsx: our own
- *            reader, core/rosters/xlsxReader.ts; csv: papaparse's Parser fed
- *            64 KiB chunks as csvParse.worker.ts feeds it);
+ *            reader, core/rosters/xlsxReader.ts; csv: core/rosters/csvSplitter.ts,
+ *            papaparse's Parser, in the worker's chunks);
  *   import - the import as it ships: a fresh built core host
  *            (out/main/coreHost.js, forked as the CLI's `run` forks it, on an
  *            empty data folder) asked `roster.analyze` then `roster.confirm`
@@ -33,18 +33,22 @@
  *   ROSTER_BENCH_ROWS=20000 ...                   (smaller files, for a quick look)
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import { performance } from 'node:perf_hooks';
 import { parse } from 'csv-parse';
-import Papa from 'papaparse';
 import ExcelJS from 'exceljs';
+import { CSV_CHUNK_BYTES } from '../core/rosters/csvRows.js';
+import { CsvSplitter } from '../core/rosters/csvSplitter.js';
 import { DEFAULT_ROSTER_LIMITS } from '../core/rosters/rosterLimits.js';
+import { isBlankRow } from '../core/rosters/sheetRows.js';
 import { readXlsxRows } from '../core/rosters/xlsxReader.js';
 import { forkHost } from '../core/host/fork.js';
+import { benchHostInit } from './host.js';
+import { cpuSeconds, statusMb } from './proc.js';
 
 const XLSX_ROWS = Number(process.env['ROSTER_BENCH_ROWS'] ?? 100_000);
 const CSV_ROWS = XLSX_ROWS * 10;
@@ -185,42 +189,25 @@ async function floorCsv(path: string): Promise<number> {
   return rows;
 }
 
-/** papaparse's Parser over the file as csvParse.worker.ts drives it (decoded chunks, the unfinished record carried over), nothing else. */
+/** The import's own splitter (core/rosters/csvSplitter.ts: papaparse's Parser) over the file in the worker's chunks, nothing else. */
 async function readerCsv(path: string): Promise<number> {
-  const parser = new Papa.Parser({ delimiter: ',', newline: '\r\n', quoteChar: '"', escapeChar: '"' });
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
+  const splitter = new CsvSplitter({ fileName: 'bench.csv', delimiter: ',', newline: '\r\n', maxCellLength: DEFAULT_ROSTER_LIMITS.maxCellLength });
   let rows = 0;
-  for await (const chunk of createReadStream(path, { highWaterMark: 64 * 1024 })) {
-    const input = pending + decoder.decode(chunk as Buffer, { stream: true });
-    const results = parser.parse(input, 0, true);
-    pending = input.slice(results.meta.cursor);
-    for (const record of results.data as string[][]) if (record.length > 0) rows++;
-  }
-  for (const record of parser.parse(pending + decoder.decode(), 0, false).data as string[][]) if (record.length > 1 || record[0] !== '') rows++;
+  const count = (records: string[][]) => {
+    for (const record of records) if (!isBlankRow(record)) rows++;
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: CSV_CHUNK_BYTES })) count(splitter.push(chunk as Buffer));
+  count(splitter.end());
   return rows;
-}
-
-/** A /proc/PID/status field in kB (VmRSS, VmHWM), as MB. */
-function statusMb(pid: number, field: string): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
-  return line ? (Number(line.split(/\s+/)[1]) * 1024) / 1e6 : NaN;
-}
-
-/** CPU seconds of every thread of a process (/proc/PID/stat utime + stime, USER_HZ = 100 on Linux). */
-function processCpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The import in a fresh built core host, as the window asks for it. */
 async function hostImport(path: string, dataDir: string): Promise<ChildResult> {
-  const host = await forkHost({ dataDir, host: 'cli', version: 'bench', secrets: 'file-key', savePath: 'none', loginItem: 'none' }, { stdio: 'inherit' });
+  const host = await forkHost(benchHostInit(dataDir), { stdio: 'inherit' });
   try {
     const pid = host.pid!;
     const startRssMb = statusMb(pid, 'VmRSS');
-    const cpuStart = processCpuSeconds(pid);
+    const cpuStart = cpuSeconds(pid);
     const started = performance.now();
     const analysis = await host.api.roster.analyze({ path });
     if (!analysis.ok) throw new Error(`roster.analyze: ${analysis.error.message}`);
@@ -237,7 +224,7 @@ async function hostImport(path: string, dataDir: string): Promise<ChildResult> {
       invalidCount: roster.invalidCount,
       peakRssMb: statusMb(pid, 'VmHWM'),
       startRssMb,
-      cpuSeconds: processCpuSeconds(pid) - cpuStart,
+      cpuSeconds: cpuSeconds(pid) - cpuStart,
     };
   } finally {
     await host.control('host.close', {});
@@ -258,10 +245,9 @@ async function child(mode: string, path: string): Promise<void> {
   else throw new Error(`unknown mode ${mode}`);
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
   const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb, cpuSeconds } satisfies ChildResult));
+  console.log(JSON.stringify({ ...result, seconds, peakRssMb, startRssMb, cpuSeconds: (cpu.user + cpu.system) / 1e6 } satisfies ChildResult));
 }
 
 function runChild(mode: string, path: string): ChildResult {

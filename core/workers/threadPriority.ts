@@ -12,15 +12,19 @@
  */
 import { getPriority, setPriority } from 'node:os';
 
-/** Linux niceness: -20 (first) to 19 (last); 0 is the default. */
-export function setThreadNiceness(niceness: number): number | null {
-  if (process.platform !== 'linux') return null;
+/** Asks for a Linux niceness, -20 (first) to 19 (last; 0 is the default), for the calling thread; best effort. */
+export function setThreadNiceness(niceness: number): void {
+  if (process.platform !== 'linux') return;
   try {
     setPriority(0, niceness);
   } catch {
     // not permitted: the thread keeps its priority
   }
-  return getPriority(0);
+}
+
+/** The calling thread's niceness, or null where threads have none of their own (Windows, macOS). */
+export function threadNiceness(): number | null {
+  return process.platform === 'linux' ? getPriority(0) : null;
 }
 
 /** What an import's reader thread runs at: it yields to calls and requests, and still runs at full speed on an idle machine. */

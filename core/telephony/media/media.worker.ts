@@ -12,9 +12,8 @@
  * the right (an ordinary user's RLIMIT_NICE is 0) the thread keeps its
  * priority; the `ready` event says which.
  */
-import { getPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
-import { setThreadNiceness } from '../../workers/threadPriority.js';
+import { setThreadNiceness, threadNiceness } from '../../workers/threadPriority.js';
 import { configureSharedRtpClock } from './rtpClock.js';
 import { MediaEngine } from './worker/mediaEngine.js';
 import type { MediaCommand, MediaEvent, MediaWorkerData } from './worker/protocol.js';
@@ -26,7 +25,8 @@ const port = parentPort;
 if (!port) throw new Error('media.worker.ts runs as a worker thread (started by workerMedia.ts)');
 const data = (workerData ?? {}) as Partial<MediaWorkerData>;
 
-const niceness = data.raisePriority !== false ? setThreadNiceness(MEDIA_THREAD_NICE) : process.platform === 'linux' ? getPriority(0) : null;
+if (data.raisePriority !== false) setThreadNiceness(MEDIA_THREAD_NICE);
+const niceness = threadNiceness();
 
 if (data.clock) configureSharedRtpClock(data.clock);
 
