@@ -195,7 +195,7 @@ describe('RosterService refuses files that are not spreadsheets', () => {
     storeIsEmpty();
   });
 
-  it('a csv with an unclosed quote names the line where the parser gave up', async () => {
+  it('a csv with an unclosed quote names the row where the quote opened', async () => {
     const path = writeCsv(tmp.dir, 'quote.csv', ['Name,Phone', 'Budi,081234567890', '"Sari,081311112222', 'Andi,081399998888']);
     const err = await refusal(() => service.analyze({ path }));
     // The row where the quoted field opened: the parser reads to the end looking for its close.
