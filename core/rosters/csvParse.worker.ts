@@ -10,43 +10,30 @@
  * READER_AHEAD): at most `ahead` messages and one chunk's rows wait.
  */
 import { createReadStream } from 'node:fs';
-import { parentPort, workerData } from 'node:worker_threads';
-import { BULK_WORK_NICENESS, setThreadNiceness } from '../workers/threadPriority.js';
 import { CsvSplitter, type CsvSplitterOptions } from './csvSplitter.js';
-import { cloneFailure, RowsOutput, type PrepareSpec, type RowsOut } from './preparedRows.js';
+import type { RowsOut } from './preparedRows.js';
+import { ReaderChannel, type ReaderWorkerData } from './readerChannel.js';
 import { rosterErrors } from './rosterErrors.js';
-import { isBlankRow, type ReaderCredit, type ReaderMessage, type SheetRow } from './sheetRows.js';
+import { isBlankRow, type SheetRow } from './sheetRows.js';
 
-export interface CsvWorkerData extends CsvSplitterOptions {
-  path: string;
+export interface CsvWorkerData extends CsvSplitterOptions, ReaderWorkerData {
   /** Bytes read at a time (CSV_CHUNK_BYTES). */
   chunkBytes: number;
-  /** Messages the worker may post before the caller has taken them. */
-  ahead: number;
-  /** Prepare a roster's rows; absent, hand the rows over as text. */
-  prepare: PrepareSpec | undefined;
 }
 
-const port = parentPort!;
-// Bulk work: calls and the window's requests come first (threadPriority.ts).
-setThreadNiceness(BULK_WORK_NICENESS);
-const { path, fileName, chunkBytes, ahead, prepare } = workerData as CsvWorkerData;
-
+const channel = new ReaderChannel<CsvWorkerData>(() => {
+  if (channel.hasCredit && !stopped) file.resume();
+});
+const { path, fileName, chunkBytes } = channel.data;
 const file = createReadStream(path, { highWaterMark: chunkBytes });
-const splitter = new CsvSplitter(workerData as CsvWorkerData);
-const output = new RowsOutput(prepare);
+const splitter = new CsvSplitter(channel.data);
 let rowNumber = 0;
-let credits = ahead;
 let stopped = false;
 
-function post(message: ReaderMessage): void {
-  port.postMessage(message);
-}
-
-function stop(message: ReaderMessage): void {
+function stop(end: () => void): void {
   if (stopped) return;
   stopped = true;
-  post(message);
+  end();
   file.destroy();
 }
 
@@ -58,39 +45,33 @@ function handOn(records: string[][]): void {
     if (isBlankRow(record)) continue;
     rows.push({ rowNumber, cells: record });
   }
-  send(output.add(rows));
+  send(channel.output.add(rows));
 }
 
 function send(outs: RowsOut[]): void {
-  for (const out of outs) {
-    post({ out, progress: file.bytesRead });
-    credits--;
-  }
-  if (output.finished) stop({ done: true, progress: file.bytesRead });
-  else if (credits <= 0) file.pause();
+  channel.send(outs, file.bytesRead);
+  if (channel.output.finished) stop(() => channel.done(file.bytesRead));
+  else if (!channel.hasCredit) file.pause();
 }
 
-port.on('message', (_credit: ReaderCredit) => {
-  if (++credits > 0 && !stopped) file.resume();
-});
 file.on('data', (chunk: Buffer | string) => {
   if (stopped) return;
   try {
     handOn(splitter.push(chunk as Buffer));
   } catch (err) {
-    stop({ failed: cloneFailure(err) });
+    stop(() => channel.failed(err));
   }
 });
 file.on('end', () => {
   if (stopped) return;
   try {
     handOn(splitter.end());
-    send(output.end());
-    stop({ done: true, progress: file.bytesRead });
+    send(channel.output.end());
+    stop(() => channel.done(file.bytesRead));
   } catch (err) {
-    stop({ failed: cloneFailure(err) });
+    stop(() => channel.failed(err));
   }
 });
 file.on('error', (err) => {
-  stop({ failed: cloneFailure(rosterErrors.unreadable(fileName, err.message)) });
+  stop(() => channel.failed(rosterErrors.unreadable(fileName, err.message)));
 });

@@ -10,62 +10,32 @@
  * import cut short terminates the worker; Node closes the file descriptors a
  * terminated worker left open (xlsxReader.test.ts checks that none is left).
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { BULK_WORK_NICENESS, setThreadNiceness } from '../workers/threadPriority.js';
-import { cloneFailure, RowsOutput, type PrepareSpec, type RowsOut } from './preparedRows.js';
+import { ReaderChannel, type ReaderWorkerData } from './readerChannel.js';
 import type { RosterLimits } from './rosterLimits.js';
-import type { ReaderCredit, ReaderMessage } from './sheetRows.js';
 import { readXlsxRows } from './xlsxReader.js';
 
-export interface XlsxWorkerData {
-  path: string;
-  fileName: string;
+export interface XlsxWorkerData extends ReaderWorkerData {
   limits: RosterLimits;
-  /** Messages the worker may post before the caller has taken them. */
-  ahead: number;
-  /** Prepare a roster's rows; absent, hand the rows over as text. */
-  prepare: PrepareSpec | undefined;
 }
 
-const port = parentPort!;
-// Bulk work: calls and the window's requests come first (threadPriority.ts).
-setThreadNiceness(BULK_WORK_NICENESS);
-const { path, fileName, limits, ahead, prepare } = workerData as XlsxWorkerData;
-
-function post(message: ReaderMessage): void {
-  port.postMessage(message);
-}
-
-const output = new RowsOutput(prepare);
-let credits = ahead;
 let wake: (() => void) | undefined;
-
-port.on('message', (_credit: ReaderCredit) => {
-  credits++;
+const channel = new ReaderChannel<XlsxWorkerData>(() => {
   wake?.();
   wake = undefined;
 });
-
-function send(outs: RowsOut[], progress: number): void {
-  for (const out of outs) {
-    post({ out, progress });
-    credits--;
-  }
-}
+const { path, fileName, limits } = channel.data;
 
 async function run(): Promise<void> {
   try {
-    let progress = 0;
     for await (const batch of readXlsxRows(path, fileName, limits)) {
-      progress = batch.sheetFraction;
-      send(output.add(batch.rows), progress);
-      if (output.finished) break;
-      while (credits <= 0) await new Promise<void>((resolve) => (wake = resolve));
+      channel.send(channel.output.add(batch.rows), batch.sheetFraction);
+      if (channel.output.finished) break;
+      while (!channel.hasCredit) await new Promise<void>((resolve) => (wake = resolve));
     }
-    send(output.end(), 1);
-    post({ done: true, progress: 1 });
+    channel.send(channel.output.end(), 1);
+    channel.done(1);
   } catch (err) {
-    post({ failed: cloneFailure(err) });
+    channel.failed(err);
   }
 }
 

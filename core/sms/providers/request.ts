@@ -1,4 +1,5 @@
 import type { SmsSendResult } from '../../../shared/types.js';
+import type { ErrorCode } from '../../../shared/messages/errorMessage.js';
 import { AppError } from '../../errors.js';
 import { checkOutboundUrl, outboundFetch, resolveChecked, systemLookupAll } from '../../net/outbound.js';
 import { SMS_MAX_ATTEMPTS, SMS_MAX_WAIT_MS, SMS_REQUEST_TIMEOUT_MS, realSleep, type SmsClientOptions } from './types.js';
@@ -124,35 +125,30 @@ interface Failure {
 }
 
 /**
- * Each code is named at its own AppError: tests/e2e/i18n.spec.ts finds the
- * codes the core raises at those call sites to check they are translated.
+ * The error code of each way a provider call fails. Typed against the
+ * catalog, so a code without an English sentence (and, through the renderer's
+ * typed catalogs, without a translation) fails the type check; the e2e i18n
+ * check reads them from here too (tests/e2e/i18n.spec.ts).
  */
+export const FAILURE_CODE = {
+  auth: 'sms.auth',
+  rejected: 'sms.rejected',
+  throttled: 'sms.throttled',
+  serverError: 'sms.providerError',
+  unreachable: 'sms.unreachable',
+  uncertain: 'sms.uncertain',
+  badAnswer: 'sms.badAnswer',
+} as const satisfies Record<Failure['kind'], ErrorCode>;
+
 function toAppError(call: ProviderCall, failure: Failure, attempts: number): AppError {
-  const host = call.url.host;
-  const params = {
+  return new AppError(FAILURE_CODE[failure.kind], {
     provider: call.provider,
-    host,
+    host: call.url.host,
     attempts,
     httpStatus: failure.httpStatus ?? '',
     providerAnswer: failure.answer,
     detail: failure.detail,
-  };
-  switch (failure.kind) {
-    case 'auth':
-      return new AppError('sms.auth', params);
-    case 'rejected':
-      return new AppError('sms.rejected', params);
-    case 'throttled':
-      return new AppError('sms.throttled', params);
-    case 'serverError':
-      return new AppError('sms.providerError', params);
-    case 'unreachable':
-      return new AppError('sms.unreachable', params);
-    case 'uncertain':
-      return new AppError('sms.uncertain', params);
-    case 'badAnswer':
-      return new AppError('sms.badAnswer', params);
-  }
+  });
 }
 
 function parseJson(text: string): unknown {
