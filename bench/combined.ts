@@ -10,7 +10,7 @@
  *     media thread against its 20 ms grid time (HostControls
  *     `test.mediaProbeStart/Report`), beside the anchor, a bare Atomics.wait
  *     pacing loop (bench/pacingAnchor.worker.ts) run in this process at the
- *     media thread's niceness over the same span (the OS schedules threads,
+ *     media thread's scheduling (real time or niceness) over the same span (the OS schedules threads,
  *     not processes, so it meets the same machine), and ours/anchor;
  *   - the request round trip p50/p99, beside its anchor (a bare Node process
  *     answering a ready-made page over the same kind of IPC, asked at the
@@ -44,7 +44,7 @@ import { seedRoster } from '../tests/support/seed.js';
 import { freePort, startSipp, type SippRun } from '../tests/support/sipp.js';
 import { importLoad, loadAverage, requestLoad, runHostScenarios, type BenchLoad, type LoadResult, type ScenarioResult } from './host.js';
 import { cpuSeconds } from './proc.js';
-import { startAnchorLoop } from './rtp.js';
+import { schedulingText, startAnchorLoop } from './rtp.js';
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
@@ -164,7 +164,7 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
           (report.sessions < calls ? ` (FEWER than ${calls}: the figures are for these)` : ''),
       );
 
-      const anchor = await startAnchorLoop(report.niceness);
+      const anchor = await startAnchorLoop(report.scheduling);
       const dropsBefore = udpDrops(mediaPort);
       const sippPid = sipp.process.pid;
       const cpuBefore = { host: cpuSeconds(host.pid), sipp: cpuSeconds(sippPid), at: performance.now() };
@@ -199,7 +199,7 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
               max: `${f3(probe.maxMs)} ms`,
               '>2 ms': `${(probe.over2MsShare * 100).toFixed(2)}%`,
               packets: `${probe.packets.toLocaleString('en')} in ${probe.seconds.toFixed(1)} s (${streams.toFixed(0)} streams' worth at 50/s; ${Number.isFinite(reached) ? `sipp's unread media port dropped ${reached.toLocaleString('en')} meanwhile` : "sipp's media port not found"})`,
-              'media thread': `niceness ${probe.niceness ?? 'n/a'}, loop delay p99 ${f3(probe.loopDelayP99Ms)} ms`,
+              'media thread': `${schedulingText(probe.scheduling)}, loop delay p99 ${f3(probe.loopDelayP99Ms)} ms`,
               CPU: cpu,
               'anchor (Atomics.wait loop) p50': `${f3(anchorFigures.p50Ms)} ms`,
               'anchor p99': `${f3(anchorFigures.p99Ms)} ms`,

@@ -5,15 +5,16 @@
  * a thread on this machine under the same load, beside which the media
  * worker's send-time error is judged.
  */
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
+import { requestRealtime, setThreadNiceness } from '../core/workers/threadPriority.js';
+import type { ThreadScheduling } from '../shared/host/protocol.js';
 
 export interface AnchorData {
   periodMs: number;
   /** control[0] = 1 asks the loop to stop and report. */
   control: Int32Array;
-  /** The niceness to run at (the media thread's, to compare like with like); null keeps the default. */
-  niceness: number | null;
+  /** Run as the media thread runs (real time, or its niceness), to compare like with like; null keeps the default. */
+  scheduling: ThreadScheduling | null;
 }
 
 export interface AnchorReport {
@@ -23,14 +24,9 @@ export interface AnchorReport {
   maxMs: number;
 }
 
-const { periodMs, control, niceness } = workerData as AnchorData;
-if (niceness !== null) {
-  try {
-    setPriority(0, niceness);
-  } catch {
-    // not permitted: the default
-  }
-}
+const { periodMs, control, scheduling } = workerData as AnchorData;
+if (scheduling?.realtimePriority != null) requestRealtime(scheduling.realtimePriority);
+else if (scheduling?.niceness != null) setThreadNiceness(scheduling.niceness);
 parentPort!.postMessage('started');
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const periodNs = periodMs * 1e6;

@@ -34,6 +34,7 @@ import type { RtpClockOptions } from '../core/telephony/media/rtpClock.js';
 import type { MediaFactory, MediaSession } from '../core/telephony/media/types.js';
 import { MediaThread, WorkerMediaFactory } from '../core/telephony/media/workerMedia.js';
 import type { ProbeFigures } from '../core/telephony/media/worker/protocol.js';
+import type { ThreadScheduling } from '../shared/host/protocol.js';
 import { makeImportFile, runRosterImport, startBlockingBursts, type ImportFigures } from './load.js';
 import type { AnchorData, AnchorReport } from './pacingAnchor.worker.js';
 import startAnchor from './pacingAnchor.worker?nodeWorker';
@@ -134,10 +135,16 @@ function toneAlaw(seconds: number): Uint8Array {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** How a thread is scheduled, in words: "real time (SCHED_RR 10)", "niceness -11". */
+export function schedulingText(scheduling: ThreadScheduling | null): string {
+  if (scheduling?.realtimePriority != null) return `real time (SCHED_RR ${scheduling.realtimePriority})`;
+  return scheduling?.niceness != null ? `niceness ${scheduling.niceness}` : 'n/a';
+}
+
 /** The anchor loop on its own thread for the length of one load (bench/combined.ts runs it beside the core host). */
-export async function startAnchorLoop(niceness: number | null): Promise<{ stop: () => Promise<AnchorReport> }> {
+export async function startAnchorLoop(scheduling: ThreadScheduling | null): Promise<{ stop: () => Promise<AnchorReport> }> {
   const control = new Int32Array(new SharedArrayBuffer(4));
-  const worker = startAnchor({ workerData: { periodMs: 20, control, niceness } satisfies AnchorData });
+  const worker = startAnchor({ workerData: { periodMs: 20, control, scheduling } satisfies AnchorData });
   let started!: () => void;
   const running = new Promise<void>((res) => (started = res));
   const report = new Promise<AnchorReport>((res, rej) => {
@@ -226,7 +233,7 @@ async function runMedia(media: Media, run: RunContext): Promise<void> {
   const thread = media === 'inline' ? null : new MediaThread(undefined, { raisePriority: media === 'worker', clock: run.clockOptions });
   if (thread) {
     await thread.ready;
-    console.log(`  ${media}: media thread niceness ${thread.niceness ?? 'n/a'}${media === 'worker' ? ' (asked for -11; an ordinary Linux user keeps 0)' : ' (not raised)'}`);
+    console.log(`  ${media}: media thread ${schedulingText(thread.scheduling)}${media === 'worker' ? ' (asked for real time, else niceness -11; an ordinary Linux user outside the audio group keeps niceness 0)' : ' (not raised)'}`);
   }
   const factory: MediaFactory = thread ? new WorkerMediaFactory({ thread }) : new RtpMediaFactory(run.clock);
   const sessions: MediaSession[] = [];
@@ -243,7 +250,7 @@ async function runMedia(media: Media, run: RunContext): Promise<void> {
     for (const s of sessions) s.play({ pcma, pcmu: pcma }, { times: 1, onEnd: () => {} });
     await sleep(WARM_UP_MS);
     for (const load of run.loads) {
-      const anchor = await startAnchorLoop(thread?.niceness ?? null);
+      const anchor = await startAnchorLoop(thread?.scheduling ?? null);
       const loop = monitorEventLoopDelay({ resolution: 1 });
       const cpu0 = process.cpuUsage();
       const t0 = process.hrtime.bigint();

@@ -129,7 +129,9 @@ describe('the core host protocol', () => {
     expect(Number.isFinite(after.maxMs)).toBe(true);
     expect(after.over2MsShare).toBeGreaterThanOrEqual(0);
     expect(after.over2MsShare).toBeLessThanOrEqual(1);
-    expect(after.niceness === null || Number.isInteger(after.niceness)).toBe(true);
+    const { realtimePriority, niceness } = after.scheduling;
+    expect(realtimePriority === null || (realtimePriority >= 1 && realtimePriority <= 99)).toBe(true);
+    expect(niceness === null || Number.isInteger(niceness)).toBe(true);
 
     // Starting again drops what was collected.
     must(await host.control('test.mediaProbeStart', {}));

@@ -135,7 +135,7 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       'test.mediaProbeReport': async () => {
         const thread = probedMediaThread(c);
         await thread.ready;
-        return { ...(await thread.probeReport()), niceness: thread.niceness };
+        return { ...(await thread.probeReport()), scheduling: thread.scheduling ?? { realtimePriority: null, niceness: null } };
       },
       'host.close': async () => {
         await close();

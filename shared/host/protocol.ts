@@ -73,7 +73,15 @@ export interface MediaProbeFigures {
   loopDelayP99Ms: number;
   /** RTP sessions open on the media thread now (one per call with media). */
   sessions: number;
-  /** The media thread's scheduling niceness on Linux (null elsewhere): a bench runs its anchor at the same. */
+  /** How the OS schedules the media thread: a bench runs its anchor the same way. */
+  scheduling: ThreadScheduling;
+}
+
+/** How the OS schedules a thread (Linux; elsewhere both are null). core/workers/threadPriority.ts sets and reads it. */
+export interface ThreadScheduling {
+  /** SCHED_RR's priority (1-99) when the thread runs in real time, else null. */
+  realtimePriority: number | null;
+  /** The thread's niceness (-20 first, 19 last), which counts while it is not real-time. */
   niceness: number | null;
 }
 

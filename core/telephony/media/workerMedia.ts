@@ -11,6 +11,7 @@
  * starts a new one.
  */
 import type { Worker } from 'node:worker_threads';
+import type { ThreadScheduling } from '../../../shared/host/protocol.js';
 import type { AppErrorShape } from '../../../shared/result.js';
 import { AppError, problem } from '../../errors.js';
 import type { DtmfEvent } from './dtmfReceiver.js';
@@ -36,8 +37,8 @@ export class MediaThread {
   private readonly forget = new FinalizationRegistry<number>((key) => this.post({ type: 'forgetRecording', key }));
   private readonly reports = new Map<number, { resolve: (figures: ProbeFigures) => void; reject: (err: Error) => void }>();
   private failure: AppErrorShape | null = null;
-  /** The media thread's niceness once it runs (Linux), null elsewhere or before. */
-  niceness: number | null = null;
+  /** How the OS schedules the media thread once it runs (media.worker.ts); null before. */
+  scheduling: ThreadScheduling | null = null;
   /** Resolves once the thread runs. */
   readonly ready: Promise<void>;
   private markReady!: () => void;
@@ -117,7 +118,7 @@ export class MediaThread {
   private onEvent(event: MediaEvent): void {
     switch (event.type) {
       case 'ready':
-        this.niceness = event.niceness;
+        this.scheduling = event.scheduling;
         this.markReady();
         return;
       case 'opened': {

@@ -7,6 +7,7 @@
  * core reads without asking (rtpTransport.ts COUNTER).
  */
 import type { RtpClockOptions } from '../rtpClock.js';
+import type { ThreadScheduling } from '../../../../shared/host/protocol.js';
 import type { AppErrorShape } from '../../../../shared/result.js';
 import type { DtmfEvent } from '../dtmfReceiver.js';
 import type { RtpTarget } from '../rtpSender.js';
@@ -52,8 +53,8 @@ export interface ProbeFigures {
 
 /** Media worker -> core thread. */
 export type MediaEvent =
-  /** The thread runs; `niceness` is its scheduling niceness on Linux (null elsewhere). */
-  | { type: 'ready'; niceness: number | null }
+  /** The thread runs, scheduled so (real time or a niceness, on Linux: media.worker.ts). */
+  | { type: 'ready'; scheduling: ThreadScheduling }
   | { type: 'opened'; id: number; port: number }
   | { type: 'openFailed'; id: number; error: AppErrorShape }
   /** The recording and its playout tail have been sent (PlayOptions.onEnd). */
