@@ -40,11 +40,12 @@ import type { HostClient } from '../shared/host/client.js';
 import type { MediaProbeFigures } from '../shared/host/protocol.js';
 import type { Result } from '../shared/result.js';
 import { makeMp3 } from '../tests/support/mp3Files.js';
+import { schedulingText } from '../core/telephony/media/workerMedia.js';
 import { seedRoster } from '../tests/support/seed.js';
 import { freePort, startSipp, type SippRun } from '../tests/support/sipp.js';
 import { importLoad, loadAverage, requestLoad, runHostScenarios, type BenchLoad, type LoadResult, type ScenarioResult } from './host.js';
 import { cpuSeconds } from './proc.js';
-import { schedulingText, startAnchorLoop } from './rtp.js';
+import { startAnchorLoop } from './rtp.js';
 
 function option(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);

@@ -32,7 +32,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { configureSharedRtpClock, RtpMediaFactory, type RtpClock } from '../core/telephony/media/index.js';
 import type { RtpClockOptions } from '../core/telephony/media/rtpClock.js';
 import type { MediaFactory, MediaSession } from '../core/telephony/media/types.js';
-import { MediaThread, WorkerMediaFactory } from '../core/telephony/media/workerMedia.js';
+import { MediaThread, schedulingText, WorkerMediaFactory } from '../core/telephony/media/workerMedia.js';
 import type { ProbeFigures } from '../core/telephony/media/worker/protocol.js';
 import type { ThreadScheduling } from '../shared/host/protocol.js';
 import { makeImportFile, runRosterImport, startBlockingBursts, type ImportFigures } from './load.js';
@@ -134,12 +134,6 @@ function toneAlaw(seconds: number): Uint8Array {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** How a thread is scheduled, in words: "real time (SCHED_RR 10)", "niceness -11". */
-export function schedulingText(scheduling: ThreadScheduling | null): string {
-  if (scheduling?.realtimePriority != null) return `real time (SCHED_RR ${scheduling.realtimePriority})`;
-  return scheduling?.niceness != null ? `niceness ${scheduling.niceness}` : 'n/a';
-}
 
 /** The anchor loop on its own thread for the length of one load (bench/combined.ts runs it beside the core host). */
 export async function startAnchorLoop(scheduling: ThreadScheduling | null): Promise<{ stop: () => Promise<AnchorReport> }> {

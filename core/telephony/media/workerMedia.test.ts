@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { RtpSink } from '../../../tests/support/rtpSink.js';
 import { writeRtpHeader, writeTelephoneEvent } from './rtpPacket.js';
 import type { MediaSession, PreparedPayloads } from './types.js';
-import { MediaThread, WorkerMediaFactory } from './workerMedia.js';
+import { MediaThread, schedulingText, WorkerMediaFactory } from './workerMedia.js';
 
 /** Issue 8: the RTP of each call runs on the media worker; these drive it through the MediaFactory seam. */
 const thread = new MediaThread();
@@ -101,6 +101,18 @@ describe('media on the worker thread', () => {
     await event(16000, true, 11, false, 160);
     for (let i = 0; i < 3; i++) await event(16000, false, 11, true, 400);
     await vi.waitFor(() => expect(session.stats()).toMatchObject({ packetsReceived: 8, dtmf: '7#' }), { timeout: 2000 });
+  });
+
+  it('says once, in the log, how the OS schedules its thread, as the ready event reported it', async () => {
+    const lines: string[] = [];
+    const local = new MediaThread((line) => lines.push(line));
+    try {
+      await local.ready;
+      expect(lines).toEqual([`media thread ready: ${schedulingText(local.scheduling)}`]);
+      if (process.platform === 'linux') expect(lines[0]).toMatch(/real time \(SCHED_RR \d+\)|niceness -?\d+ \(not real time\)/);
+    } finally {
+      await local.terminate();
+    }
   });
 
   it('sends a recording to the worker once however many calls play it', async () => {

@@ -41,6 +41,7 @@ export class MediaThread {
   scheduling: ThreadScheduling | null = null;
   /** Resolves once the thread runs. */
   readonly ready: Promise<void>;
+  private readonly raisedPriority: boolean;
   private markReady!: () => void;
 
   constructor(
@@ -48,7 +49,8 @@ export class MediaThread {
     options: Partial<MediaWorkerData> = {},
   ) {
     this.ready = new Promise((resolve) => (this.markReady = resolve));
-    this.worker = startMediaWorker({ name: 'autocall-media', workerData: { raisePriority: options.raisePriority ?? true, clock: options.clock } satisfies MediaWorkerData });
+    this.raisedPriority = options.raisePriority ?? true;
+    this.worker = startMediaWorker({ name: 'autocall-media', workerData: { raisePriority: this.raisedPriority, clock: options.clock } satisfies MediaWorkerData });
     // Calls in progress keep the process alive through their SIP sockets and timers; the worker alone must not.
     this.worker.unref();
     this.worker.on('message', (event: MediaEvent) => this.onEvent(event));
@@ -119,6 +121,8 @@ export class MediaThread {
     switch (event.type) {
       case 'ready':
         this.scheduling = event.scheduling;
+        // Once per thread: whether its audio can stay on time on a busy machine (README "Call audio on a busy Linux computer").
+        if (this.raisedPriority) this.log(`media thread ready: ${schedulingText(event.scheduling)}`);
         this.markReady();
         return;
       case 'opened': {
@@ -258,6 +262,13 @@ class WorkerMediaSession extends RtpMediaSession {
     const stats = super.stats();
     return this.rtp.failure ? { ...stats, problems: [this.rtp.failure] } : stats;
   }
+}
+
+/** How a thread is scheduled, in words, for the log and the benches: "real time (SCHED_RR 10)", "niceness -11 (not real time)". */
+export function schedulingText(scheduling: ThreadScheduling | null): string {
+  if (scheduling?.realtimePriority != null) return `real time (SCHED_RR ${scheduling.realtimePriority})`;
+  if (scheduling?.niceness != null) return `niceness ${scheduling.niceness} (not real time)`;
+  return 'the system\'s default scheduling';
 }
 
 let sharedThread: MediaThread | null = null;
