@@ -21,4 +21,23 @@ describe('useConfirm', () => {
     confirm.ask(row);
     expect(confirm.subject.value).toBe(row);
   });
+
+  it('runs the action about the subject last asked about, with what the dialog adds', async () => {
+    const calls: string[] = [];
+    const rename = useConfirm(async (row: { id: number }, name: string) => {
+      calls.push(`${row.id}:${name}`);
+    });
+    rename.ask({ id: 3 });
+    rename.ask({ id: 4 });
+    await rename.run('Promo');
+    expect(calls).toEqual(['4:Promo']);
+  });
+
+  it('rejects as the action rejects, so the dialog can show the failure', async () => {
+    const remove = useConfirm(async () => {
+      throw new Error('in use');
+    });
+    remove.ask(undefined);
+    await expect(remove.run()).rejects.toThrow('in use');
+  });
 });

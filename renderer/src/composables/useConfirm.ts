@@ -1,20 +1,26 @@
 import { ref, shallowRef, type Ref } from 'vue';
 
-export interface Confirm<T> {
+export interface Confirm<T, A extends unknown[] = []> {
   /** What the dialog asks about; kept after it closes, so its text does not change while it fades out. */
   subject: Ref<T | null>;
-  /** The dialog's v-model. */
+  /** Whether the dialog is open. */
   open: Ref<boolean>;
   /** Opens the dialog about `subject`. */
-  ask: (subject: T) => void;
+  ask(subject: T): void;
+  /** The dialog's submit: the action, about the subject asked about, with what the dialog adds (a prompt's text). */
+  run(...args: A): Promise<unknown>;
 }
 
 /**
- * The state of a dialog that asks about one thing (delete this recording,
- * pause this task, reject this template): what it is about and whether it
- * is open. The dialog itself (ConfirmDialog, PromptDialog) runs the action.
+ * A dialog that asks about one thing (delete this recording, pause this
+ * task, reject this template): what it is about, whether it is open, and
+ * the action it runs about it. The dialog (ConfirmDialog, DeleteDialog,
+ * TextPromptDialog) takes the whole of it as `confirm`; the action gets
+ * the subject as its argument, so no page reads it back from a ref that
+ * could be null. Without `action` the dialog acts by itself (the template
+ * editor saves what it edits).
  */
-export function useConfirm<T>(): Confirm<T> {
+export function useConfirm<T, A extends unknown[] = []>(action?: (subject: T, ...args: A) => Promise<unknown>): Confirm<T, A> {
   const subject = shallowRef<T | null>(null) as Ref<T | null>;
   const open = ref(false);
   return {
@@ -23,6 +29,10 @@ export function useConfirm<T>(): Confirm<T> {
     ask(value: T) {
       subject.value = value;
       open.value = true;
+    },
+    async run(...args: A) {
+      // The dialog only submits once `ask` has set the subject (T may itself allow null: "a new template").
+      await action?.(subject.value as T, ...args);
     },
   };
 }
