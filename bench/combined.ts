@@ -201,6 +201,7 @@ export function callsLoad(options: { calls: number; recordingSeconds?: number; c
               '>2 ms': `${(probe.over2MsShare * 100).toFixed(2)}%`,
               packets: `${probe.packets.toLocaleString('en')} in ${probe.seconds.toFixed(1)} s (${streams.toFixed(0)} streams' worth at 50/s; ${Number.isFinite(reached) ? `sipp's unread media port dropped ${reached.toLocaleString('en')} meanwhile` : "sipp's media port not found"})`,
               'media thread': `${schedulingText(probe.scheduling)}, loop delay p99 ${f3(probe.loopDelayP99Ms)} ms`,
+              'host thread loop delay': `p99 ${f1(probe.hostLoopDelayP99Ms)} ms, max ${f1(probe.hostLoopDelayMaxMs)} ms`,
               CPU: cpu,
               'anchor (Atomics.wait loop) p50': `${f3(anchorFigures.p50Ms)} ms`,
               'anchor p99': `${f3(anchorFigures.p99Ms)} ms`,

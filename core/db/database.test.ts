@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { openDatabase } from './database.js';
+import { openDatabase, STATEMENT_CACHE_SIZE } from './database.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { makeTempDir } from '../../tests/support/tmp.js';
 
@@ -58,6 +58,52 @@ describe('openDatabase', () => {
     expect(indexes).toEqual(['roster_entries_page']);
     db.prepare('DELETE FROM rosters WHERE id = 7').run();
     expect(db.prepare('SELECT count(*) FROM roster_entries').pluck().get()).toBe(0);
+    db.close();
+  });
+});
+
+describe('statement reuse', () => {
+  const tmp = makeTempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('hands back the statement prepared before for the same text, in its default mode', () => {
+    const db = openDatabase(join(tmp.dir, 'reuse.db'));
+    db.exec('CREATE TABLE t (n INTEGER)');
+    db.prepare('INSERT INTO t (n) VALUES (?)').run(7);
+    const first = db.prepare('SELECT n FROM t');
+    expect(first.pluck().get()).toBe(7);
+    const again = db.prepare('SELECT n FROM t');
+    expect(again).toBe(first);
+    // The earlier caller's pluck() does not carry over.
+    expect(again.get()).toEqual({ n: 7 });
+    expect(db.prepare('INSERT INTO t (n) VALUES (?)')).toBe(db.prepare('INSERT INTO t (n) VALUES (?)'));
+    db.close();
+  });
+
+  it('gives a fresh statement while the kept one is still iterating', () => {
+    const db = openDatabase(join(tmp.dir, 'busy.db'));
+    db.exec('CREATE TABLE t (n INTEGER); INSERT INTO t VALUES (1), (2)');
+    const outer = db.prepare('SELECT n FROM t ORDER BY n');
+    const seen: number[] = [];
+    for (const row of outer.iterate() as Iterable<{ n: number }>) {
+      const inner = db.prepare('SELECT n FROM t ORDER BY n');
+      expect(inner).not.toBe(outer);
+      seen.push(row.n, (inner.all() as { n: number }[]).length);
+    }
+    expect(seen).toEqual([1, 2, 2, 2]);
+    expect(db.prepare('SELECT n FROM t ORDER BY n')).toBe(outer);
+    db.close();
+  });
+
+  it('keeps at most STATEMENT_CACHE_SIZE statements, dropping the least recently used', () => {
+    const db = openDatabase(join(tmp.dir, 'bound.db'));
+    const oldest = db.prepare('SELECT 0');
+    const recent = db.prepare('SELECT 1');
+    for (let i = 2; i < STATEMENT_CACHE_SIZE; i++) db.prepare(`SELECT ${i}`);
+    expect(db.prepare('SELECT 0')).toBe(oldest); // used again: now the most recent
+    db.prepare(`SELECT ${STATEMENT_CACHE_SIZE}`); // one past the bound: 'SELECT 1' goes
+    expect(db.prepare('SELECT 0')).toBe(oldest);
+    expect(db.prepare('SELECT 1')).not.toBe(recent);
     db.close();
   });
 });

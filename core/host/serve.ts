@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { AppErrorShape, Result } from '../../shared/result.js';
 import type { FromHost, HostControlName, HostControls, HostInit, Link, ParentRequestName, ParentRequests, ToHost } from '../../shared/host/protocol.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -130,12 +131,20 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
       },
       'test.mediaProbeStart': () => {
         probedMediaThread(c).setProbe(true);
+        hostLoopDelay.disable();
+        hostLoopDelay.reset();
+        hostLoopDelay.enable();
         return null;
       },
       'test.mediaProbeReport': async () => {
         const thread = probedMediaThread(c);
         await thread.ready;
-        return { ...(await thread.probeReport()), scheduling: thread.scheduling ?? { realtimePriority: null, niceness: null } };
+        return {
+          ...(await thread.probeReport()),
+          scheduling: thread.scheduling ?? { realtimePriority: null, niceness: null },
+          hostLoopDelayP99Ms: hostLoopDelay.count > 0 ? hostLoopDelay.percentile(99) / 1e6 : 0,
+          hostLoopDelayMaxMs: hostLoopDelay.count > 0 ? hostLoopDelay.max / 1e6 : 0,
+        };
       },
       'host.close': async () => {
         await close();
@@ -145,6 +154,9 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
   }
 
   /** The thread the calls stream on (core.ts's WorkerMediaFactory uses the process's one). */
+  /** The host thread's own event-loop delay over a probe (benches: what a request may wait behind). */
+  const hostLoopDelay = monitorEventLoopDelay({ resolution: 1 });
+
   function probedMediaThread(c: Core): MediaThread {
     if (!mediaProbe) throw new AppError('host.noMediaProbe');
     return processMediaThread((line) => c.ctx.log.warn(line));

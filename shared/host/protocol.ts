@@ -71,6 +71,9 @@ export interface MediaProbeFigures {
   over2MsShare: number;
   /** The media thread's own event-loop delay p99 (ms). */
   loopDelayP99Ms: number;
+  /** The core host's main thread (the one that answers requests and writes an import), its event-loop delay since the probe started: p99 and largest (ms). */
+  hostLoopDelayP99Ms: number;
+  hostLoopDelayMaxMs: number;
   /** RTP sessions open on the media thread now (one per call with media). */
   sessions: number;
   /** How the OS schedules the media thread: a bench runs its anchor the same way. */
