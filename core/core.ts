@@ -6,6 +6,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { CoreContext } from './context.js';
 import type { SecretBox } from './credentials/secretBox.js';
 import { SecretStore } from './credentials/secretStore.js';
+import { Checkpointer } from './db/checkpointer.js';
 import { openDatabase, type Db } from './db/database.js';
 import { dispatch, type Handlers } from './dispatch.js';
 import { buildHandlers } from './handlers.js';
@@ -90,6 +91,7 @@ export class Core {
     readonly ctx: CoreContext,
     readonly options: CoreOptions,
     private readonly listeners: Set<EventListener>,
+    private readonly checkpointer: Checkpointer,
   ) {
     this.tasks = new TaskService(ctx, {
       // A task is created for the gateway configured now, and keeps it.
@@ -146,6 +148,8 @@ export class Core {
     const log = options.log ?? fileLogger(paths.log);
     const clock = options.clock ?? systemClock;
     const db = openDatabase(paths.database, options.nativeBinding ? { nativeBinding: options.nativeBinding } : {});
+    // WAL checkpoints on a thread of their own, not inside the commits of this one (core/db/checkpointer.ts).
+    const checkpointer = new Checkpointer(db, options.nativeBinding, log);
     const blobs = new BlobStore(paths.files);
     await blobs.init();
     await blobs.sweepTemp();
@@ -153,6 +157,7 @@ export class Core {
     try {
       secretBox = typeof options.secretBox === 'function' ? await options.secretBox(db, log) : options.secretBox;
     } catch (err) {
+      void checkpointer.stop();
       db.close();
       throw err;
     }
@@ -172,7 +177,7 @@ export class Core {
       },
       ...(options.fetch ? { fetch: options.fetch } : {}),
     };
-    const core = new Core(ctx, options, listeners);
+    const core = new Core(ctx, options, listeners, checkpointer);
     // Imports interrupted by a crash left staged rosters: they were never confirmed.
     core.rosters.sweepStaged();
     log.info('core opened', { dataDir: options.dataDir, host: options.host });
@@ -254,6 +259,7 @@ export class Core {
     this.scheduler.stop();
     this.gatewayManager.retire();
     this.listeners.clear();
+    void this.checkpointer.stop();
     if (this.ctx.db.open) this.ctx.db.close();
   }
 }
