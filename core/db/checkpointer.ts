@@ -61,7 +61,12 @@ export class Checkpointer {
   constructor(db: Db, nativeBinding: string | undefined, log: Logger, pace: CheckpointPace = CHECKPOINT_PACE) {
     db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT_PAGES}`);
     db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
-    this.worker = startCheckpointWorker({ name: 'autocall-checkpoint', workerData: { file: db.name, nativeBinding, ...pace } satisfies CheckpointWorkerData });
+    this.worker = startCheckpointWorker({
+      name: 'autocall-checkpoint',
+      workerData: { file: db.name, nativeBinding, ...pace } satisfies CheckpointWorkerData,
+      // It holds a connection and a timer: a small heap keeps the thread's memory small (the import's RSS budget, issue 13).
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
     this.exited = new Promise((resolve) => this.worker.once('exit', () => resolve()));
     // The process ends when its work does; the checkpointer alone must not keep it.
     this.worker.unref();

@@ -1,4 +1,3 @@
-import { MPEGDecoder } from 'mpg123-decoder';
 import { messagesOf } from '../../workers/messages.js';
 import { decodeQuietly, downmix } from './mp3Downmix.js';
 import startDecoderWorker from './mp3Decoder.worker?nodeWorker';
@@ -44,6 +43,8 @@ export function decodeChunks(data: Uint8Array, start: number, end: number, chann
 }
 
 async function* decodeInThread(data: Uint8Array, start: number, end: number, channels: 1 | 2): AsyncGenerator<DecodedChunk> {
+  // Loaded when first needed (~5 MB): a core host that never prepares a recording in its own thread never holds it.
+  const { MPEGDecoder } = await import('mpg123-decoder');
   const decoder = new MPEGDecoder({ enableGapless: false });
   await decoder.ready;
   try {
