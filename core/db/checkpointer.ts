@@ -43,8 +43,8 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * same checkpoints to a thread of their own did not help (85 and 41 ms):
  * the fsync stalls the writer's own WAL writes and, on a kernel that does
  * not preempt itself, the CPU it runs on. Deferred until the writer pauses,
- * they happen after the import instead: p99 12-23 ms with no checkpoint
- * during it (docs/ARCHITECTURE.md "The store").
+ * they happen after the import instead: p99 25-43 ms (docs/ARCHITECTURE.md
+ * "The store" has every variant measured).
  *
  * The checkpointer is a worker thread with its own connection
  * (checkpoint.worker.ts). The writer keeps a checkpoint of its own at
