@@ -37,23 +37,22 @@ export function setThreadNiceness(niceness: number): void {
  * Node has no call for sched_setscheduler, so util-linux's `chrt` (on every
  * mainstream distribution) sets it on this thread's id, read from
  * /proc/thread-self. `--reset-on-fork`: what this thread starts does not
- * inherit it. Before that, util-linux's `prlimit` sets the process's
- * RLIMIT_RTTIME, the kernel's watchdog for real-time threads, as PipeWire
- * and RealtimeKit do: a real-time thread that runs REALTIME_CPU_LIMIT_US
- * without once blocking (a bug spinning) gets SIGXCPU, which ends the
- * process, so it cannot hold a core; the core host is then restarted and
- * recovers like after any crash. A healthy media thread blocks every 2 ms.
- * Without the right (RLIMIT_RTPRIO 0: most users outside the `audio`
- * group), or without the two tools, nothing changes and false comes back.
+ * inherit it. Without the right (RLIMIT_RTPRIO 0: most users outside the
+ * `audio` group), or without chrt, nothing changes and false comes back.
+ *
+ * No RLIMIT_RTTIME watchdog (PipeWire's, through RealtimeKit): it ends the
+ * whole process with SIGXCPU once a real-time thread has run that long
+ * without sleeping, and the media thread legitimately runs without sleeping
+ * while it catches up after falling behind. Set at 200 ms it killed the
+ * bench process, and every call in it, during `npm run bench -- rtp`'s
+ * import. A thread that spun for ever would be held by the kernel's
+ * real-time throttling (95 % of a CPU at most), leaving the other cores.
  */
 export function requestRealtime(priority: number): boolean {
   if (process.platform !== 'linux') return false;
   const chrt = utilLinux('chrt');
-  const prlimit = utilLinux('prlimit');
-  if (!chrt || !prlimit) return false;
+  if (!chrt) return false;
   try {
-    // The watchdog first, as RealtimeKit demands it before it grants real time.
-    execFileSync(prlimit, ['--pid', String(process.pid), `--rttime=${REALTIME_CPU_LIMIT_US}:${REALTIME_CPU_LIMIT_US * 2}`], { stdio: 'ignore', timeout: 2000 });
     const tid = readlinkSync('/proc/thread-self').split('/').at(-1)!;
     execFileSync(chrt, ['--rr', '--reset-on-fork', '--pid', String(priority), tid], { stdio: 'ignore', timeout: 2000 });
   } catch {
@@ -61,9 +60,6 @@ export function requestRealtime(priority: number): boolean {
   }
   return threadScheduling().realtimePriority !== null;
 }
-
-/** CPU time a real-time thread may run without blocking before the kernel stops the process (RLIMIT_RTTIME, microseconds). */
-export const REALTIME_CPU_LIMIT_US = 200_000;
 
 /** A util-linux tool by absolute path, where distributions install it, so the user's PATH cannot put another program in its place. */
 function utilLinux(tool: string): string | undefined {

@@ -6,10 +6,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { requestRealtime, setThreadNiceness, threadScheduling } from '../../core/workers/threadPriority.js';
 
-/** `spin`: after asking, never block again (a runaway real-time thread, for the watchdog test). */
-export type SchedulingAsk = { realtime: number; spin?: boolean } | { niceness: number };
+export type SchedulingAsk = { realtime: number } | { niceness: number };
 
 const ask = workerData as SchedulingAsk;
 const granted = 'realtime' in ask ? requestRealtime(ask.realtime) : (setThreadNiceness(ask.niceness), true);
 parentPort!.postMessage({ granted, scheduling: threadScheduling() });
-if ('spin' in ask && ask.spin) for (;;);
