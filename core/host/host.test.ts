@@ -132,6 +132,8 @@ describe('the core host protocol', () => {
     const { realtimePriority, niceness } = after.scheduling;
     expect(realtimePriority === null || (realtimePriority >= 1 && realtimePriority <= 99)).toBe(true);
     expect(niceness === null || Number.isInteger(niceness)).toBe(true);
+    expect(after.hostLoopDelayP99Ms).toBeGreaterThan(0);
+    expect(after.hostLoopDelayP99Ms).toBeLessThanOrEqual(after.hostLoopDelayMaxMs);
 
     // Starting again drops what was collected.
     must(await host.control('test.mediaProbeStart', {}));

@@ -153,10 +153,10 @@ export function serveHost(link: Link<FromHost, ToHost>, options: ServeOptions = 
     };
   }
 
-  /** The thread the calls stream on (core.ts's WorkerMediaFactory uses the process's one). */
   /** The host thread's own event-loop delay over a probe (benches: what a request may wait behind). */
   const hostLoopDelay = monitorEventLoopDelay({ resolution: 1 });
 
+  /** The thread the calls stream on (core.ts's WorkerMediaFactory uses the process's one). */
   function probedMediaThread(c: Core): MediaThread {
     if (!mediaProbe) throw new AppError('host.noMediaProbe');
     return processMediaThread((line) => c.ctx.log.warn(line));
