@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { makeTempDir } from '../../tests/support/tmp.js';
 import type { Logger } from '../log.js';
 import type { CheckpointReport } from './checkpoint.worker.js';
-import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer } from './checkpointer.js';
+import { BACKSTOP_AUTOCHECKPOINT_PAGES, Checkpointer, type CheckpointPace } from './checkpointer.js';
 import { openDatabase, type Db } from './database.js';
 
 function quietLog(): Logger & { warnings: string[] } {
@@ -22,12 +22,18 @@ describe('Checkpointer', () => {
   const tmp = makeTempDir();
   afterAll(() => tmp.cleanup());
 
-  it('copies the WAL into the database on its own thread while the writer never checkpoints below the backstop', async () => {
-    const db = openDatabase(join(tmp.dir, 'a.db'));
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, text TEXT)');
-    const checkpointer = new Checkpointer(db, undefined, quietLog(), { intervalMs: 10, quietMs: 50, maxDeferMs: 60_000 });
+  /** A store with a table to write to, its checkpointer at `pace`, and the reports it posts. */
+  function start(name: string, pace: CheckpointPace): { db: Db; checkpointer: Checkpointer; reports: CheckpointReport[] } {
+    const db = openDatabase(join(tmp.dir, name));
+    db.exec('CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, text TEXT)');
+    const checkpointer = new Checkpointer(db, undefined, quietLog(), pace);
     const reports: CheckpointReport[] = [];
     checkpointer.onReport((r) => reports.push(r));
+    return { db, checkpointer, reports };
+  }
+
+  it('copies the WAL into the database on its own thread while the writer never checkpoints below the backstop', async () => {
+    const { db, checkpointer, reports } = start('a.db', { intervalMs: 10, quietMs: 50, maxDeferMs: 60_000 });
     expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(BACKSTOP_AUTOCHECKPOINT_PAGES);
     write(db, 1500); // past SQLite's own 1,000-page trigger, which the writer no longer pulls
     await vi.waitFor(
@@ -46,11 +52,7 @@ describe('Checkpointer', () => {
   });
 
   it('waits while the writer keeps committing, and checkpoints once it pauses or the wait grows too long', async () => {
-    const db = openDatabase(join(tmp.dir, 'c.db'));
-    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, text TEXT)');
-    const checkpointer = new Checkpointer(db, undefined, quietLog(), { intervalMs: 10, quietMs: 300, maxDeferMs: 60_000 });
-    const reports: CheckpointReport[] = [];
-    checkpointer.onReport((r) => reports.push(r));
+    const { db, checkpointer, reports } = start('c.db', { intervalMs: 10, quietMs: 300, maxDeferMs: 60_000 });
     await new Promise((r) => setTimeout(r, 100)); // what opening left is checkpointed first
     reports.length = 0;
     // A commit every 20 ms for 0.6 s: never the 300 ms of quiet it waits for.
@@ -63,16 +65,15 @@ describe('Checkpointer', () => {
     await checkpointer.stop();
 
     // Writes that never pause still get a checkpoint, maxDeferMs after the last one.
-    const overdue = new Checkpointer(db, undefined, quietLog(), { intervalMs: 10, quietMs: 60_000, maxDeferMs: 200 });
-    const later: CheckpointReport[] = [];
-    overdue.onReport((r) => later.push(r));
-    for (let i = 0; i < 40 && later.length === 0; i++) {
-      write(db, 5);
+    db.close();
+    const overdue = start('c.db', { intervalMs: 10, quietMs: 60_000, maxDeferMs: 200 });
+    for (let i = 0; i < 40 && overdue.reports.length === 0; i++) {
+      write(overdue.db, 5);
       await new Promise((r) => setTimeout(r, 20));
     }
-    expect(later.length).toBeGreaterThan(0);
-    await overdue.stop();
-    db.close();
+    expect(overdue.reports.length).toBeGreaterThan(0);
+    await overdue.checkpointer.stop();
+    overdue.db.close();
   });
 
   it('when it cannot open the store, the writer checkpoints itself again and the log says why', async () => {
